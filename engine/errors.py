@@ -1,0 +1,29 @@
+"""One error hierarchy for the engine; the CLI and the HTTP API translate it at their edge."""
+
+
+class EngineError(Exception):
+    """Base class of every error the engine raises on purpose."""
+
+
+class ConfigError(EngineError):
+    """A setting is missing or makes no sense; the message says what to fix."""
+
+
+class IngestError(EngineError):
+    """An ingest could not run at all (not a single bad file: those are reported, not raised)."""
+
+
+class ArticleError(EngineError):
+    """One source file could not become an article; the ingest reports it and goes on."""
+
+
+class IndexNotReadyError(EngineError):
+    """No index has been built in the data dir yet."""
+
+
+class StoreUnavailableError(EngineError):
+    """A storage backend (Qdrant, the database) cannot be reached or opened."""
+
+
+class InvalidRequestError(EngineError):
+    """A request is well-formed JSON but asks for something impossible."""

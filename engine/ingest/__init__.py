@@ -1,0 +1,1 @@
+"""Ingest: help-center files → articles → chunks → embeddings → a new index generation, swapped in atomically."""

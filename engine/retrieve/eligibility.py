@@ -1,0 +1,78 @@
+"""Which articles a query may see: audience and locale of the asker, and the freshness verdict right now."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.freshness.policy import FreshnessPolicy, Suspicion, Verdict, verdict
+from engine.store.generations import IndexSnapshot
+from engine.types import PUBLIC_AUDIENCE, Article, Query
+
+Clock = Callable[[], datetime]
+
+
+def primary_language(locale: str) -> str:
+    return locale.replace("_", "-").split("-")[0].lower()
+
+
+def visible(article: Article, audiences: frozenset[str], language: str) -> bool:
+    """Audience and locale gate (who may see it at all), independent of freshness."""
+    return bool(audiences.intersection(article.audience)) and primary_language(article.locale) == language
+
+
+@dataclass(frozen=True)
+class Masks:
+    """Per-article booleans aligned with snapshot.article_ids."""
+
+    visible: npt.NDArray[np.bool_]
+    eligible: npt.NDArray[np.bool_]
+
+
+class Eligibility:
+    """Computes verdicts for a snapshot at most once a minute (they only change with the clock)."""
+
+    def __init__(
+        self,
+        policy: FreshnessPolicy,
+        clock: Clock,
+        default_locale: str,
+        suspicions: Mapping[str, Suspicion] | None = None,
+    ) -> None:
+        self._policy = policy
+        self._clock = clock
+        self._default_language = primary_language(default_locale)
+        self._suspicions = dict(suspicions or {})
+        self._cache: tuple[str, datetime, dict[str, Verdict], npt.NDArray[np.bool_]] | None = None
+
+    def verdicts(self, snapshot: IndexSnapshot) -> dict[str, Verdict]:
+        return self._fresh(snapshot)[0]
+
+    def masks(self, snapshot: IndexSnapshot, query: Query) -> Masks:
+        _, fresh = self._fresh(snapshot)
+        audiences = frozenset({PUBLIC_AUDIENCE, *(a.lower() for a in query.audience)})
+        language = primary_language(query.locale) if query.locale else self._default_language
+        seen = np.fromiter(
+            (visible(snapshot.articles[i], audiences, language) for i in snapshot.article_ids),
+            dtype=np.bool_,
+            count=len(snapshot.article_ids),
+        )
+        return Masks(visible=seen, eligible=seen & fresh)
+
+    def _fresh(self, snapshot: IndexSnapshot) -> tuple[dict[str, Verdict], npt.NDArray[np.bool_]]:
+        now = self._clock()
+        minute = now.replace(second=0, microsecond=0)
+        cached = self._cache
+        if cached is not None and cached[0] == snapshot.generation and cached[1] == minute:
+            return cached[2], cached[3]
+        verdicts = {
+            article_id: verdict(snapshot.articles[article_id], now, self._policy, self._suspicions)
+            for article_id in snapshot.article_ids
+        }
+        mask = np.fromiter((verdicts[i].eligible for i in snapshot.article_ids), dtype=np.bool_)
+        self._cache = (snapshot.generation, minute, verdicts, mask)
+        return verdicts, mask

@@ -1,0 +1,120 @@
+"""Hybrid retrieval: filters first, then BM25 and dense search, fusion, and grouping per article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.analysis import terms
+from engine.config import RetrievalSettings
+from engine.protocols import Embedder, Vectors
+from engine.retrieve.fusion import ranks, reciprocal_rank, weighted
+from engine.store.generations import IndexSnapshot
+from engine.types import Candidate, Query, Retrieval, ScoredChunk
+
+_CHUNKS_PER_ARTICLE = 3
+
+
+@dataclass(frozen=True)
+class _Scored:
+    ordinals: npt.NDArray[np.int64]
+    bm25: npt.NDArray[np.float64]
+    dense: npt.NDArray[np.float64]
+    bm25_rank: npt.NDArray[np.float64]
+    dense_rank: npt.NDArray[np.float64]
+    bm25_max: float
+
+
+class HybridRetriever:
+    """BM25 + dense over the articles a mask allows; every candidate keeps its bm25, dense and fused scores."""
+
+    def __init__(self, embedder: Embedder, settings: RetrievalSettings) -> None:
+        self._embedder = embedder
+        self._settings = settings
+
+    def embed(self, text: str) -> Vectors:
+        return self._embedder.embed_query(text)
+
+    def retrieve(
+        self,
+        snapshot: IndexSnapshot,
+        query: Query,
+        allowed: npt.NDArray[np.bool_],
+        vector: Vectors | None = None,
+        mode: str = "hybrid",
+    ) -> Retrieval:
+        """Rank chunks of allowed articles only (the filter applies before ranking in both indexes)."""
+        query_terms = tuple(terms(query.text))
+        eligible = int(allowed.sum())
+        if eligible == 0 or not snapshot.chunks:
+            return Retrieval(candidates=(), eligible_articles=eligible, query_terms=query_terms)
+        vector = self.embed(query.text) if vector is None else vector
+        scored = self._score(snapshot, query_terms, vector, allowed)
+        if mode == "bm25":
+            fused = scored.bm25 / scored.bm25_max if scored.bm25_max > 0 else scored.bm25
+        elif mode == "dense":
+            fused = scored.dense
+        elif self._settings.fusion == "rrf":
+            fused = reciprocal_rank(scored.dense_rank, scored.bm25_rank, self._settings.rrf_k)
+        else:
+            fused = weighted(scored.dense, scored.bm25, scored.bm25_max, self._settings.dense_weight)
+        return Retrieval(
+            candidates=self._group(snapshot, scored, fused),
+            eligible_articles=eligible,
+            query_terms=query_terms,
+        )
+
+    def _score(
+        self, snapshot: IndexSnapshot, query_terms: tuple[str, ...], vector: Vectors, allowed: npt.NDArray[np.bool_]
+    ) -> _Scored:
+        limit = self._settings.candidates_per_index
+        chunk_allowed = allowed[snapshot.chunk_article]
+        bm25_all = np.where(chunk_allowed, snapshot.keyword.scores(query_terms), 0.0)
+        bm25_top = _top(bm25_all, limit)
+        bm25_top = bm25_top[bm25_all[bm25_top] > 0]
+        dense_hits: list[tuple[int, float]] = []
+        if snapshot.dense is not None:
+            allowed_ids = [snapshot.article_ids[i] for i in np.flatnonzero(allowed)]
+            dense_hits = snapshot.dense.search(vector, allowed_ids, limit)
+        dense_top = np.array([o for o, _ in dense_hits], dtype=np.int64)
+        ordinals = np.union1d(bm25_top, dense_top).astype(np.int64)
+        dense = snapshot.vectors[ordinals] @ vector.astype(np.float32) if len(ordinals) else np.zeros(0)
+        bm25 = bm25_all[ordinals]
+        return _Scored(
+            ordinals=ordinals,
+            bm25=bm25,
+            dense=np.asarray(dense, dtype=np.float64),
+            bm25_rank=ranks(bm25, np.isin(ordinals, bm25_top)),
+            dense_rank=ranks(np.asarray(dense, dtype=np.float64), np.isin(ordinals, dense_top)),
+            bm25_max=float(bm25_all.max(initial=0.0)),
+        )
+
+    def _group(self, snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
+        per_article: dict[str, list[ScoredChunk]] = {}
+        for position in np.argsort(-fused, kind="stable"):
+            chunk = snapshot.chunks[int(scored.ordinals[position])]
+            bucket = per_article.setdefault(chunk.article_id, [])
+            if len(bucket) < _CHUNKS_PER_ARTICLE:
+                bucket.append(
+                    ScoredChunk(
+                        chunk=chunk,
+                        bm25=float(scored.bm25[position]),
+                        dense=float(scored.dense[position]),
+                        fused=float(fused[position]),
+                        bm25_rank=int(scored.bm25_rank[position]) or None,
+                        dense_rank=int(scored.dense_rank[position]) or None,
+                    )
+                )
+        candidates = [Candidate(snapshot.articles[a], tuple(chunks)) for a, chunks in per_article.items()]
+        return tuple(candidates[: self._settings.max_articles])
+
+
+def _top(scores: npt.NDArray[np.float64], limit: int) -> npt.NDArray[np.int64]:
+    if len(scores) <= limit:
+        return np.argsort(-scores, kind="stable").astype(np.int64)
+    part = np.argpartition(-scores, limit)[:limit]
+    return part[np.argsort(-scores[part], kind="stable")].astype(np.int64)
+
+

@@ -1,0 +1,238 @@
+"""Index generations on disk: each ingest writes a complete new generation, then flips CURRENT atomically.
+
+Layout of `<data_dir>/index/`:
+    CURRENT                 name of the serving generation (replaced with os.replace: atomic)
+    gen-000042/manifest.json  articles, sources, settings fingerprint
+    gen-000042/chunks.jsonl   chunk ordinal = line number = Qdrant point id
+    gen-000042/vectors.npy    float32 (chunks × dim), reused by the next incremental ingest
+    gen-000042/bm25.json.gz   analysed terms per chunk
+    gen-000042/qdrant/        local-mode Qdrant store (server mode: collection <name>_gen-000042)
+    gen-000042/COMPLETE       written last; a generation without it is an interrupted ingest
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from engine.config import Settings
+from engine.errors import IndexNotReadyError, IngestError
+from engine.protocols import Vectors
+from engine.store.codec import article_from_json, article_to_json, chunk_from_json, chunk_to_json
+from engine.store.keyword import BM25Index
+from engine.store.qdrant import QdrantVectorStore, open_client
+from engine.types import Article, Chunk
+
+logger = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+COMPLETE = "COMPLETE"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class IndexSnapshot:
+    """One generation, loaded for querying: read-only after construction."""
+
+    generation: str
+    articles: dict[str, Article]
+    sources: dict[str, list[str]]
+    chunks: list[Chunk]
+    vectors: Vectors
+    keyword: BM25Index
+    dense: QdrantVectorStore | None
+    fingerprint: dict[str, Any] = field(default_factory=dict)
+    chunk_article: np.ndarray = field(init=False)
+    article_ids: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.article_ids = list(self.articles)
+        position = {article_id: i for i, article_id in enumerate(self.article_ids)}
+        self.chunk_article = np.fromiter((position[c.article_id] for c in self.chunks), dtype=np.int32)
+
+    def close(self) -> None:
+        if self.dense is not None:
+            self.dense.close()
+
+
+@dataclass(frozen=True)
+class GenerationData:
+    """Everything a new generation is made of, before it is written."""
+
+    articles: Sequence[Article]
+    sources: dict[str, list[str]]
+    chunks: Sequence[Chunk]
+    vectors: Vectors
+    terms: Sequence[Sequence[str]]
+    fingerprint: dict[str, Any]
+
+
+class GenerationStore:
+    """Reads and writes index generations under `<data_dir>/index` and picks the Qdrant backend."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self.root = settings.index_dir
+
+    def ingest_lock(self) -> FileLock:
+        self.root.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.root / ".ingest.lock"), timeout=0)
+
+    def current(self) -> str | None:
+        try:
+            name = (self.root / CURRENT).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name if name and (self.root / name / COMPLETE).exists() else None
+
+    def current_marker(self) -> tuple[str | None, int]:
+        """Cheap change detector for hot reload: (generation, mtime_ns of CURRENT)."""
+        try:
+            return self.current(), (self.root / CURRENT).stat().st_mtime_ns
+        except FileNotFoundError:
+            return None, 0
+
+    def write(self, data: GenerationData) -> str:
+        """Write a complete generation next to the serving one and return its name (not yet current)."""
+        name = self._next_name()
+        folder = self.root / name
+        folder.mkdir(parents=True)
+        manifest = {
+            "format": FORMAT_VERSION,
+            "generation": name,
+            "fingerprint": data.fingerprint,
+            "sources": data.sources,
+            "articles": [article_to_json(a) for a in data.articles],
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False))
+        with (folder / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+            for chunk in data.chunks:
+                handle.write(json.dumps(chunk_to_json(chunk), ensure_ascii=False) + "\n")
+        np.save(folder / "vectors.npy", data.vectors.astype(np.float32))
+        BM25Index(data.terms).save(folder / "bm25.json.gz")
+        if len(data.chunks):
+            self._build_dense(name, data)
+        _fsync_tree(folder)
+        (folder / COMPLETE).write_text(name)
+        return name
+
+    def commit(self, name: str) -> None:
+        """Make `name` the serving generation (atomic rename), then prune old ones."""
+        pointer = self.root / f".{CURRENT}.tmp"
+        pointer.write_text(name)
+        os.replace(pointer, self.root / CURRENT)
+        self._prune(keep=self._settings.ingest.keep_generations)
+
+    def load(self, name: str | None = None, *, with_dense: bool = True) -> IndexSnapshot:
+        name = name or self.current()
+        if name is None:
+            raise IndexNotReadyError(
+                f"No index in {self.root}. Run `engine ingest PATH --data-dir {self._settings.data_dir}` first."
+            )
+        folder = self.root / name
+        manifest = json.loads((folder / "manifest.json").read_text())
+        articles = [article_from_json(a) for a in manifest["articles"]]
+        with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
+            chunks = [chunk_from_json(json.loads(line)) for line in handle]
+        vectors = np.load(folder / "vectors.npy")
+        dense = self._open_dense(name, len(articles)) if chunks and with_dense else None
+        return IndexSnapshot(
+            generation=name,
+            articles={a.id: a for a in articles},
+            sources=manifest["sources"],
+            chunks=chunks,
+            vectors=vectors,
+            keyword=BM25Index.load(folder / "bm25.json.gz"),
+            dense=dense,
+            fingerprint=manifest.get("fingerprint", {}),
+        )
+
+    def _collection(self, name: str) -> str:
+        return f"{self._settings.qdrant_collection}_{name.replace('-', '_')}"
+
+    def _qdrant_path(self, name: str) -> Path | None:
+        return None if self._settings.qdrant_url else self.root / name / "qdrant"
+
+    def _build_dense(self, name: str, data: GenerationData) -> None:
+        client = open_client(
+            url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=self._qdrant_path(name)
+        )
+        try:
+            payloads = [_payload(chunk, article) for chunk, article in _with_articles(data)]
+            QdrantVectorStore.build(
+                client,
+                self._collection(name),
+                data.vectors,
+                payloads,
+                payload_indexes=bool(self._settings.qdrant_url),
+            )
+        finally:
+            client.close()
+
+    def _open_dense(self, name: str, article_count: int) -> QdrantVectorStore:
+        client = open_client(
+            url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=self._qdrant_path(name)
+        )
+        return QdrantVectorStore(client, self._collection(name), article_count)
+
+    def _next_name(self) -> str:
+        numbers = [int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()]
+        return f"gen-{max(numbers, default=0) + 1:06d}"
+
+    def _prune(self, keep: int) -> None:
+        """Drop interrupted generations and all but the newest `keep` complete ones."""
+        current = self.current()
+        complete = sorted(p.name for p in self.root.glob("gen-*") if (p / COMPLETE).exists())
+        keep_names = set(complete[-keep:]) | {current}
+        for folder in self.root.glob("gen-*"):
+            if folder.name in keep_names:
+                continue
+            if self._settings.qdrant_url:
+                self._drop_collection(folder.name)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _drop_collection(self, name: str) -> None:
+        client = open_client(url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=None)
+        try:
+            if client.collection_exists(self._collection(name)):
+                client.delete_collection(self._collection(name))
+        finally:
+            client.close()
+
+
+def acquire(lock: FileLock) -> None:
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise IngestError(f"Another ingest is running (lock {lock.lock_file}); wait for it to finish.") from exc
+
+
+def _with_articles(data: GenerationData) -> list[tuple[Chunk, Article]]:
+    by_id = {a.id: a for a in data.articles}
+    return [(chunk, by_id[chunk.article_id]) for chunk in data.chunks]
+
+
+def _payload(chunk: Chunk, article: Article) -> dict[str, Any]:
+    return {
+        "chunk_id": chunk.id,
+        "article_id": chunk.article_id,
+        "audience": list(article.audience),
+        "locale": article.locale,
+        "status": article.status,
+    }
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())

@@ -1,0 +1,43 @@
+"""BM25 keyword index over chunk terms (rank-bm25), persisted as the analysed term lists."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+from rank_bm25 import BM25Okapi
+
+
+class BM25Index:
+    """Okapi BM25 over one generation's chunks; row i scores chunk ordinal i."""
+
+    def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
+        self._corpus = [list(doc) for doc in corpus]
+        # rank-bm25 divides by the corpus size: an empty index must still answer (with no matches).
+        self._bm25 = BM25Okapi(self._corpus) if self._corpus else None
+
+    def __len__(self) -> int:
+        return len(self._corpus)
+
+    def scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
+        if self._bm25 is None or not terms:
+            return np.zeros(len(self._corpus), dtype=np.float64)
+        return np.asarray(self._bm25.get_scores(list(terms)), dtype=np.float64)
+
+    def idf(self, term: str) -> float:
+        if self._bm25 is None:
+            return 0.0
+        return float(self._bm25.idf.get(term, 0.0))
+
+    def save(self, path: Path) -> None:
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            json.dump(self._corpus, handle, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, path: Path) -> BM25Index:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return cls(json.load(handle))

@@ -1,0 +1,102 @@
+"""Dense index in Qdrant via qdrant-client: embedded on-disk local mode by default, a server when configured.
+
+Each index generation is its own collection (server) or its own folder (local mode), so a new generation is
+built beside the serving one and swapped in atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from qdrant_client import QdrantClient, models
+
+from engine.errors import StoreUnavailableError
+from engine.protocols import Vectors
+
+logger = logging.getLogger(__name__)
+_UPLOAD_BATCH = 256
+
+
+def open_client(*, url: str | None, api_key: str | None, path: Path | None) -> QdrantClient:
+    """A client for a Qdrant server (url) or for an on-disk local store (path)."""
+    try:
+        if url:
+            return QdrantClient(url=url, api_key=api_key, timeout=30)
+        if path is None:
+            raise StoreUnavailableError("Qdrant local mode needs a folder")
+        return QdrantClient(path=str(path))
+    except RuntimeError as exc:
+        # Local mode locks its folder: a second process cannot open it.
+        raise StoreUnavailableError(
+            f"Cannot open the local Qdrant store at {path}: {exc}. The embedded default allows one process; "
+            "stop the other engine process or set ENGINE_QDRANT_URL to use a Qdrant server."
+        ) from exc
+    except Exception as exc:  # network errors of several libraries
+        raise StoreUnavailableError(f"Cannot reach Qdrant at {url or path}: {exc}") from exc
+
+
+class QdrantVectorStore:
+    """Cosine search over one generation's chunk vectors, with payload filters applied before ranking."""
+
+    def __init__(self, client: QdrantClient, collection: str, article_count: int) -> None:
+        self._client = client
+        self._collection = collection
+        self._article_count = article_count
+
+    @staticmethod
+    def build(
+        client: QdrantClient,
+        collection: str,
+        vectors: Vectors,
+        payloads: Sequence[dict[str, Any]],
+        *,
+        payload_indexes: bool,
+    ) -> None:
+        """Create `collection` and load every vector; point id = chunk ordinal."""
+        if client.collection_exists(collection):
+            client.delete_collection(collection)
+        client.create_collection(
+            collection,
+            vectors_config=models.VectorParams(size=int(vectors.shape[1]), distance=models.Distance.COSINE),
+        )
+        if payload_indexes:  # a server uses them to filter before ranking; local mode ignores them
+            for field in ("article_id", "audience", "locale", "status"):
+                client.create_payload_index(collection, field, models.PayloadSchemaType.KEYWORD)
+        for start in range(0, len(payloads), _UPLOAD_BATCH):
+            stop = min(start + _UPLOAD_BATCH, len(payloads))
+            client.upsert(
+                collection,
+                points=models.Batch(
+                    ids=list(range(start, stop)),
+                    vectors=vectors[start:stop].astype(np.float32).tolist(),
+                    payloads=list(payloads[start:stop]),
+                ),
+                wait=True,
+            )
+
+    def search(self, vector: Vectors, allowed_articles: Sequence[str], limit: int) -> list[tuple[int, float]]:
+        if not allowed_articles:
+            return []
+        query_filter = None
+        if len(allowed_articles) < self._article_count:
+            query_filter = models.Filter(
+                must=[models.FieldCondition(key="article_id", match=models.MatchAny(any=list(allowed_articles)))]
+            )
+        response = self._client.query_points(
+            self._collection,
+            query=vector.astype(np.float32).tolist(),
+            query_filter=query_filter,
+            limit=limit,
+            with_payload=False,
+        )
+        return [(int(point.id), float(point.score)) for point in response.points]
+
+    def close(self) -> None:
+        try:
+            self._client.close()
+        except Exception:  # closing a local client twice or after its folder moved is harmless
+            logger.debug("qdrant close failed", exc_info=True)

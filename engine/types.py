@@ -1,0 +1,186 @@
+"""Typed objects passed between the pipeline's stages: articles, chunks, candidates, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+ArticleStatus = Literal["published", "draft", "archived"]
+PUBLIC_AUDIENCE = "public"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One help-center article after parsing: metadata plus a cleaned Markdown body."""
+
+    id: str
+    title: str
+    body: str
+    url: str | None = None
+    status: ArticleStatus = "published"
+    updated_at: datetime | None = None
+    review_by: datetime | None = None
+    expires_at: datetime | None = None
+    audience: tuple[str, ...] = (PUBLIC_AUDIENCE,)
+    locale: str = "en"
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    owner: str | None = None
+    superseded_by: str | None = None
+    source: str = ""
+    path: str = ""
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of an article: what is embedded, scored and quoted."""
+
+    id: str
+    article_id: str
+    ordinal: int
+    heading_path: tuple[str, ...]
+    anchor: str | None
+    text: str
+    index_text: str
+    text_hash: str
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    """A source file (or one record in it) that could not be ingested, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """What the loader made of an ingest root: the good articles and the problems."""
+
+    articles: tuple[Article, ...]
+    problems: tuple[FileProblem, ...]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The outcome of one ingest run."""
+
+    source: str
+    generation: str
+    articles_total: int
+    articles_added: int
+    articles_updated: int
+    articles_unchanged: int
+    articles_removed: int
+    chunks_total: int
+    chunks_embedded: int
+    problems: tuple[FileProblem, ...]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class Query:
+    """A customer question plus who is asking (audience) and in which language (locale)."""
+
+    text: str
+    audience: tuple[str, ...] = (PUBLIC_AUDIENCE,)
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A chunk with its scores from each index and after fusion; ranks are 1-based, None = not retrieved."""
+
+    chunk: Chunk
+    bm25: float
+    dense: float
+    fused: float
+    bm25_rank: int | None = None
+    dense_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article as a retrieval result: its best chunks first, scored by the best one."""
+
+    article: Article
+    chunks: tuple[ScoredChunk, ...]
+
+    @property
+    def best(self) -> ScoredChunk:
+        return self.chunks[0]
+
+    @property
+    def fused(self) -> float:
+        return self.chunks[0].fused
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What retrieval found for a query, plus facts the decision needs."""
+
+    candidates: tuple[Candidate, ...]
+    eligible_articles: int
+    query_terms: tuple[str, ...]
+
+
+class Reason(StrEnum):
+    """Why the engine answered or escalated."""
+
+    ANSWERED = "answered"
+    NO_MATCH = "no_match"
+    LOW_CONFIDENCE = "low_confidence"
+    OUT_OF_SCOPE = "out_of_scope"
+    SENSITIVE_TOPIC = "sensitive_topic"
+    STALE_SOURCE = "stale_source"
+    CONFLICT = "conflict"
+    EMPTY_QUESTION = "empty_question"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source the answer was built from."""
+
+    article_id: str
+    title: str
+    url: str | None
+    anchor: str | None
+    snippet: str
+    score: float
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The inputs of the confidence estimate, kept so they can be shown and calibrated."""
+
+    fused: float = 0.0
+    dense: float = 0.0
+    bm25_norm: float = 0.0
+    margin: float = 0.0
+    agreement: float = 0.0
+    coverage: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's reply to one question: an answer with citations, or an escalation with a reason."""
+
+    decision: Literal["answer", "escalate"]
+    answer: str | None
+    citations: tuple[Citation, ...]
+    confidence: float
+    reason: Reason
+    candidates: tuple[Candidate, ...] = ()
+    signals: Signals = field(default_factory=Signals)
+
+    @property
+    def answered(self) -> bool:
+        return self.decision == "answer"
