@@ -32,6 +32,7 @@ class Engine:
     index: IndexHolder
     embedder: Embedder
     eligibility: Eligibility
+    retriever: HybridRetriever
     answers: AnswerService
     clock: Clock
 
@@ -62,13 +63,14 @@ def build_engine(
     embedder = embedder or make_embedder(settings)
     eligibility = Eligibility(policy or FreshnessPolicy(), clock, settings.default_locale)
     index = IndexHolder(store)
+    retriever = HybridRetriever(embedder, settings.retrieval)
     answers = AnswerService(
         index,
-        HybridRetriever(embedder, settings.retrieval),
+        retriever,
         eligibility,
         settings.answer,
         ConfidenceModel(),
     )
-    return Engine(settings, store, index, embedder, eligibility, answers, clock)
+    return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)
 
 

@@ -1,0 +1,1 @@
+"""HTTP API (FastAPI). Nothing in the engine imports this package."""

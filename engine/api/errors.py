@@ -1,0 +1,64 @@
+"""Translate engine errors and bad requests into RFC 9457 problem-details responses."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import EngineError, IndexNotReadyError, InvalidRequestError, StoreUnavailableError
+
+logger = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}, status_code=status, media_type=PROBLEM
+    )
+
+
+def _describe(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
+        parts.append(f"{where}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem(422, "Invalid request", _describe(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        response = problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(IndexNotReadyError)
+    async def _not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:
+        return problem(503, "Index not ready", str(exc))
+
+    @app.exception_handler(StoreUnavailableError)
+    async def _store(_: Request, exc: StoreUnavailableError) -> JSONResponse:
+        return problem(503, "Storage unavailable", str(exc))
+
+    @app.exception_handler(InvalidRequestError)
+    async def _bad(_: Request, exc: InvalidRequestError) -> JSONResponse:
+        return problem(400, "Bad request", str(exc))
+
+    @app.exception_handler(EngineError)
+    async def _engine(_: Request, exc: EngineError) -> JSONResponse:
+        logger.exception("engine error")
+        return problem(500, "Engine error", str(exc))
+
+
+def _title(status: int) -> str:
+    return {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+            413: "Payload too large", 415: "Unsupported media type", 429: "Too many requests"}.get(status, "Error")

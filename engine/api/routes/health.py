@@ -1,0 +1,24 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from engine import __version__
+from engine.api.deps import EngineDep
+from engine.api.schemas import Health, Problem
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """The process is up."""
+    return Health(status="ok", version=__version__)
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"model": Problem}})
+def readyz(engine: EngineDep) -> Health:
+    """An index is loaded and can answer (503 with a problem body otherwise)."""
+    engine.index.get()
+    return Health(status="ok", version=__version__)
