@@ -16,7 +16,9 @@ from engine.config import Settings, offline_environment
 from engine.errors import EngineError
 from engine.types import IngestReport, Query
 
-app = typer.Typer(help="Self-service answer engine: ingest a help center, ask it questions, serve the API.", no_args_is_help=True)
+app = typer.Typer(
+    help="Self-service answer engine: ingest a help center, ask it questions, serve the API.", no_args_is_help=True
+)
 err = Console(stderr=True)
 
 DataDir = Annotated[
@@ -47,7 +49,9 @@ def ingest(
     set_: Annotated[
         list[str], typer.Option("--set", help="Metadata for every article of this source, e.g. status=archived.")
     ] = [],  # noqa: B006 - typer reads the default, never mutates it
-    base_url: Annotated[str | None, typer.Option(help="Build article URLs as BASE_URL/<path> when none is given.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Build article URLs as BASE_URL/<path> when none is given.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Ingest PATH into the index. Exit code 1 when some files were skipped (the rest is ingested)."""
@@ -158,6 +162,12 @@ def serve(
     from engine.api.app import create_app
 
     uvicorn.run(create_app(_settings(data_dir)), host=host, port=port, log_level="info")
+
+
+from engine.evaluate.cli import eval_command, gate_command  # noqa: E402 - registered after the core commands
+
+app.command("eval")(eval_command)
+app.command("gate")(gate_command)
 
 
 def main() -> None:

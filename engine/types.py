@@ -29,6 +29,7 @@ class Article:
     category: str | None = None
     owner: str | None = None
     superseded_by: str | None = None
+    description: str | None = None
     source: str = ""
     path: str = ""
     content_hash: str = ""

@@ -9,7 +9,7 @@ from functools import partial
 from engine.answer.confidence import ConfidenceModel
 from engine.answer.service import AnswerService
 from engine.config import Settings
-from engine.embedding import SentenceTransformerEmbedder
+from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from engine.freshness.policy import FreshnessPolicy
 from engine.ingest.indexer import Indexer
 from engine.protocols import Embedder
@@ -44,6 +44,8 @@ class Engine:
 
 
 def make_embedder(settings: Settings) -> Embedder:
+    if settings.embedding.backend == "onnx":
+        return OnnxEmbedder(settings.embedding, settings.model_cache_dir)
     return SentenceTransformerEmbedder(settings.embedding)
 
 
@@ -72,5 +74,3 @@ def build_engine(
         ConfidenceModel(),
     )
     return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)
-
-

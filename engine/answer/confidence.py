@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from pydantic import BaseModel
 
 from engine.analysis import terms
-
 from engine.types import Candidate, Signals
 
 SIGNAL_NAMES = ("fused", "dense", "bm25_norm", "margin", "agreement", "coverage")
@@ -62,4 +61,3 @@ def coverage(query_terms: Sequence[str], passage_terms: set[str], idf: Callable[
     weights = {t: (w if w > 0 else rare) for t, w in weights.items()}
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in passage_terms) / total if total else 0.0
-

@@ -122,14 +122,24 @@ def join_units(units: Sequence[Unit]) -> str:
     parts: list[str] = []
     for previous, unit in zip((None, *units), units, strict=False):
         if previous is not None:
-            parts.append("\n" if previous.block == unit.block and unit.is_step else " " if previous.block == unit.block else "\n\n")
+            parts.append(
+                "\n"
+                if previous.block == unit.block and unit.is_step
+                else " "
+                if previous.block == unit.block
+                else "\n\n"
+            )
         parts.append(unit.text)
     return "".join(parts)
 
 
 def citation(candidate: Candidate, chunk: Chunk) -> Citation:
     article = candidate.article
-    snippet = chunk.text if len(chunk.text) <= _SNIPPET_CHARS else chunk.text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+    snippet = (
+        chunk.text
+        if len(chunk.text) <= _SNIPPET_CHARS
+        else chunk.text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
+    )
     url = article.url
     if url and chunk.anchor:
         url = f"{url}#{chunk.anchor}"

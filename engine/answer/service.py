@@ -61,7 +61,9 @@ class AnswerService:
 
     def preview(self, query: Query) -> Preview:
         outcome = self._decide(query)
-        return Preview(outcome.decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
+        return Preview(
+            outcome.decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation
+        )
 
     def _decide(self, query: Query) -> _Outcome:
         snapshot = self._index.get()
@@ -76,7 +78,11 @@ class AnswerService:
         decision = self._judge(snapshot, result, shadow, verdicts)
         logger.info(
             "question decided",
-            extra={"decision": decision.decision, "reason": str(decision.reason), "confidence": decision.confidence},
+            extra={
+                "decision": decision.decision,
+                "reason": str(decision.reason),
+                "confidence": decision.confidence,
+            },
         )
         return _Outcome(decision, shadow, snapshot, verdicts)
 
@@ -88,7 +94,11 @@ class AnswerService:
         found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max)
         confidence = round(self._confidence.score(found), 4) if candidates else 0.0
         stale = _stale_leader(shadow.candidates, verdicts)
-        if stale is not None and not _successor_answers(stale, candidates, verdicts):
+        if (
+            stale is not None
+            and not _successor_answers(stale, candidates, verdicts)
+            and confidence < self._settings.stale_override_confidence
+        ):
             return _escalate(Reason.STALE_SOURCE, confidence, candidates, found)
         if not candidates:
             return _escalate(Reason.NO_MATCH, 0.0, candidates, found)
@@ -129,7 +139,9 @@ def _stale_leader(shadow: tuple[Candidate, ...], verdicts: dict[str, Verdict]) -
     return shadow[0] if shadow[0].fused >= best_eligible + STALE_MARGIN else None
 
 
-def _successor_answers(stale: Candidate, candidates: tuple[Candidate, ...], verdicts: dict[str, Verdict]) -> bool:
+def _successor_answers(
+    stale: Candidate, candidates: tuple[Candidate, ...], verdicts: dict[str, Verdict]
+) -> bool:
     successor = verdicts[stale.article.id].successor
     return bool(candidates) and successor is not None and candidates[0].article.id == successor
 

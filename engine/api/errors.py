@@ -17,7 +17,9 @@ PROBLEM = "application/problem+json"
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
     return JSONResponse(
-        {"type": "about:blank", "title": title, "status": status, "detail": detail}, status_code=status, media_type=PROBLEM
+        {"type": "about:blank", "title": title, "status": status, "detail": detail},
+        status_code=status,
+        media_type=PROBLEM,
     )
 
 
@@ -60,5 +62,13 @@ def install(app: FastAPI) -> None:
 
 
 def _title(status: int) -> str:
-    return {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-            413: "Payload too large", 415: "Unsupported media type", 429: "Too many requests"}.get(status, "Error")
+    return {
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Payload too large",
+        415: "Unsupported media type",
+        429: "Too many requests",
+    }.get(status, "Error")

@@ -26,7 +26,9 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The customer's question.")
     session_id: str | None = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
     customer: Customer | None = None
-    audience: list[str] | str | None = Field(default=None, description="Audience(s) of the asker, e.g. 'admins'.")
+    audience: list[str] | str | None = Field(
+        default=None, description="Audience(s) of the asker, e.g. 'admins'."
+    )
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
 
     @field_validator("question")

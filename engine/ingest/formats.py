@@ -97,7 +97,7 @@ def _jsonl_body(text: str, title: str) -> str:
     """Plain-text exports often repeat the title as their first line; drop it so it is not indexed twice."""
     stripped = text.strip()
     if title and stripped.startswith(title):
-        stripped = stripped[len(title):].lstrip()
+        stripped = stripped[len(title) :].lstrip()
     return stripped
 
 
@@ -105,7 +105,7 @@ def parse_zendesk(document: Any) -> Iterator[RawArticle | ArticleError]:
     """A Zendesk Help Center articles export: {"articles": [...]} (the API's page shape) or a bare list."""
     records = document.get("articles") if isinstance(document, dict) else document
     if not isinstance(records, list):
-        raise ArticleError("not a Zendesk export: expected {\"articles\": [...]} or a list of articles")
+        raise ArticleError('not a Zendesk export: expected {"articles": [...]} or a list of articles')
     for position, record in enumerate(records):
         where = f"article #{position}"
         if not isinstance(record, dict) or "body" not in record or "id" not in record:

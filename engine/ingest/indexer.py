@@ -16,7 +16,7 @@ from engine.analysis import terms
 from engine.config import Settings
 from engine.ingest.loader import LoadOptions, load_source
 from engine.protocols import Embedder, Vectors
-from engine.store.generations import GenerationData, GenerationStore, IndexSnapshot, acquire
+from engine.store.generations import GenerationData, GenerationStore, IndexSnapshot
 from engine.types import Article, Chunk, FileProblem, IngestReport
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ class Indexer:
             overrides=overrides,
             max_file_bytes=self._settings.ingest.max_file_bytes,
         )
-        with self._store.ingest_lock() as lock:
-            acquire(lock)
+        with self._store.ingest_lock():
             parsed = load_source(root, options)
             previous = self._previous()
             problems = list(parsed.problems)
@@ -74,8 +73,7 @@ class Indexer:
     def remove(self, article_ids: Sequence[str]) -> IngestReport:
         """Take articles out of both indexes (admin delete), whatever source they came from."""
         started = time.perf_counter()
-        with self._store.ingest_lock() as lock:
-            acquire(lock)
+        with self._store.ingest_lock():
             previous = self._previous()
             doomed = set(article_ids)
             keep = [a for a in previous.articles.values() if a.id not in doomed]
@@ -90,7 +88,10 @@ class Indexer:
         for article in parsed:
             if article.id in others:
                 problems.append(
-                    FileProblem(article.path, f"duplicate id {article.id!r} (already ingested from {others[article.id].source})")
+                    FileProblem(
+                        article.path,
+                        f"duplicate id {article.id!r} (already ingested from {others[article.id].source})",
+                    )
                 )
                 continue
             result.append(replace(article, source=source))
@@ -120,7 +121,13 @@ class Indexer:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         for article in articles:
             old = previous.articles.get(article.id)
-            kind = "added" if old is None else "unchanged" if old.content_hash == article.content_hash else "updated"
+            kind = (
+                "added"
+                if old is None
+                else "unchanged"
+                if old.content_hash == article.content_hash
+                else "updated"
+            )
             counts[kind] += 1
             if reusable and kind == "unchanged" and article.id in previous.chunks_by_article:
                 for chunk, vector in previous.chunks_by_article[article.id]:
@@ -135,7 +142,9 @@ class Indexer:
                 vectors.append(cached)
         removed = len(set(previous.articles) - {a.id for a in articles})
         if pending:
-            embedded = self._embedder_instance().embed_passages([chunks[i].index_text for i in pending], progress=progress)
+            embedded = self._embedder_instance().embed_passages(
+                [chunks[i].index_text for i in pending], progress=progress
+            )
             for row, position in enumerate(pending):
                 vectors[position] = embedded[row]
         matrix = _stack(vectors, self._dimension(previous))

@@ -11,7 +11,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from engine.errors import ArticleError, IngestError
-from engine.ingest.formats import RawArticle, looks_like_zendesk, parse_html, parse_jsonl, parse_markdown, parse_zendesk
+from engine.ingest.formats import (
+    RawArticle,
+    looks_like_zendesk,
+    parse_html,
+    parse_jsonl,
+    parse_markdown,
+    parse_zendesk,
+)
 from engine.ingest.metadata import KNOWN_FIELDS, build_article
 from engine.types import Article, FileProblem, ParsedSource
 
@@ -51,12 +58,19 @@ def load_source(root: Path, options: LoadOptions) -> ParsedSource:
             if isinstance(item, FileProblem):
                 problems.append(item)
             elif item.id in seen:
-                problems.append(FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})"))
+                problems.append(
+                    FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})")
+                )
             else:
                 seen[item.id] = item.path
                 articles.append(item)
     for problem in problems:
-        logger.warning("article skipped", extra={"path": problem.path, "reason": problem.reason})
+        logger.warning(
+            "skipped %s: %s",
+            problem.path,
+            problem.reason,
+            extra={"path": problem.path, "reason": problem.reason},
+        )
     return ParsedSource(articles=tuple(articles), problems=tuple(problems))
 
 
@@ -64,7 +78,11 @@ def _ignore_patterns(root: Path) -> tuple[str, ...]:
     ignore_file = root / ".engineignore"
     extra: list[str] = []
     if ignore_file.is_file():
-        extra = [line.strip() for line in ignore_file.read_text().splitlines() if line.strip() and not line.startswith("#")]
+        extra = [
+            line.strip()
+            for line in ignore_file.read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
     return DEFAULT_IGNORES + tuple(extra)
 
 
@@ -73,12 +91,14 @@ def _walk(root: Path, ignores: tuple[str, ...]) -> Iterator[Path]:
         relative = path.relative_to(root)
         if any(_ignored(part, relative, ignores) for part in relative.parts):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED:
+        if path.suffix.lower() in SUPPORTED and not path.is_dir():
             yield path
 
 
 def _ignored(part: str, relative: Path, ignores: Iterable[str]) -> bool:
-    return any(fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in ignores)
+    return any(
+        fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in ignores
+    )
 
 
 def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[Article | FileProblem]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 
 from engine.errors import ArticleError
 from engine.types import PUBLIC_AUDIENCE, Article, ArticleStatus
 
 STATUSES: tuple[ArticleStatus, ...] = ("published", "draft", "archived")
 KNOWN_FIELDS = frozenset(
-    "id title url status updated_at review_by expires_at audience locale tags category owner superseded_by".split()
+    "id title url status updated_at review_by expires_at audience locale tags category owner superseded_by"
+    " description".split()
 )
 
 
@@ -85,7 +86,7 @@ def build_article(
         title=title,
         body=body.strip(),
         url=_optional_str(meta.get("url")) or default_url,
-        status=cast(ArticleStatus, status),
+        status=status,
         updated_at=parse_datetime(meta.get("updated_at"), "updated_at"),
         review_by=parse_datetime(meta.get("review_by"), "review_by"),
         expires_at=parse_datetime(meta.get("expires_at"), "expires_at"),
@@ -95,6 +96,7 @@ def build_article(
         category=_optional_str(meta.get("category")),
         owner=_optional_str(meta.get("owner")),
         superseded_by=_optional_str(meta.get("superseded_by")),
+        description=_optional_str(meta.get("description")),
         source=source,
         path=path,
         content_hash=content_hash(title, body.strip()),

@@ -67,7 +67,11 @@ class HybridRetriever:
         )
 
     def _score(
-        self, snapshot: IndexSnapshot, query_terms: tuple[str, ...], vector: Vectors, allowed: npt.NDArray[np.bool_]
+        self,
+        snapshot: IndexSnapshot,
+        query_terms: tuple[str, ...],
+        vector: Vectors,
+        allowed: npt.NDArray[np.bool_],
     ) -> _Scored:
         limit = self._settings.candidates_per_index
         chunk_allowed = allowed[snapshot.chunk_article]
@@ -91,7 +95,9 @@ class HybridRetriever:
             bm25_max=float(bm25_all.max(initial=0.0)),
         )
 
-    def _group(self, snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
+    def _group(
+        self, snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64]
+    ) -> tuple[Candidate, ...]:
         per_article: dict[str, list[ScoredChunk]] = {}
         for position in np.argsort(-fused, kind="stable"):
             chunk = snapshot.chunks[int(scored.ordinals[position])]
@@ -116,5 +122,3 @@ def _top(scores: npt.NDArray[np.float64], limit: int) -> npt.NDArray[np.int64]:
         return np.argsort(-scores, kind="stable").astype(np.int64)
     part = np.argpartition(-scores, limit)[:limit]
     return part[np.argsort(-scores[part], kind="stable")].astype(np.int64)
-
-

@@ -16,7 +16,8 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,9 +84,21 @@ class GenerationStore:
         self._settings = settings
         self.root = settings.index_dir
 
-    def ingest_lock(self) -> FileLock:
+    @contextmanager
+    def ingest_lock(self) -> Iterator[None]:
+        """One ingest at a time per data dir; a second one fails at once with a message saying why."""
         self.root.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.root / ".ingest.lock"), timeout=0)
+        lock = FileLock(str(self.root / ".ingest.lock"), timeout=0)
+        try:
+            lock.acquire()
+        except Timeout as exc:
+            raise IngestError(
+                f"Another ingest is running (lock {lock.lock_file}); wait for it to finish."
+            ) from exc
+        try:
+            yield
+        finally:
+            lock.release()
 
     def current(self) -> str | None:
         try:
@@ -185,7 +198,9 @@ class GenerationStore:
         return QdrantVectorStore(client, self._collection(name), article_count)
 
     def _next_name(self) -> str:
-        numbers = [int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()]
+        numbers = [
+            int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()
+        ]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
     def _prune(self, keep: int) -> None:
@@ -207,13 +222,6 @@ class GenerationStore:
                 client.delete_collection(self._collection(name))
         finally:
             client.close()
-
-
-def acquire(lock: FileLock) -> None:
-    try:
-        lock.acquire()
-    except Timeout as exc:
-        raise IngestError(f"Another ingest is running (lock {lock.lock_file}); wait for it to finish.") from exc
 
 
 def _with_articles(data: GenerationData) -> list[tuple[Chunk, Article]]:

@@ -14,7 +14,11 @@ from engine.types import Query
 router = APIRouter(tags=["ask"])
 
 
-@router.post("/v1/ask", response_model=AskResponse, responses={422: {"model": Problem}, 503: {"model": Problem}})
+@router.post(
+    "/v1/ask", response_model=AskResponse, responses={422: {"model": Problem}, 503: {"model": Problem}}
+)
 def ask(body: AskRequest, engine: EngineDep) -> AskResponse:
     decision = engine.answers.ask(Query(body.question, body.audiences(), body.locale))
-    return AskResponse(interaction_id=str(uuid.uuid4()), session_id=body.session_id, **decision_to_dict(decision))
+    return AskResponse(
+        interaction_id=str(uuid.uuid4()), session_id=body.session_id, **decision_to_dict(decision)
+    )

@@ -1,0 +1,160 @@
+"""`engine eval` and `engine gate`: the harness's command-line front end (registered in engine/cli.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from engine.errors import ConfigError
+from engine.evaluate import defaults
+
+if TYPE_CHECKING:
+    from engine.evaluate.report import EvalReport
+
+err = Console(stderr=True)
+KbsFile = Annotated[Path, typer.Option("--kbs", help="KB specs (TOML).")]
+CacheDir = Annotated[Path, typer.Option("--cache-dir", help="Where each KB's index is cached between runs.")]
+Datasets = Annotated[Path, typer.Option("--datasets", help="Folder of the third-party datasets.")]
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int], Callable[[], None]] | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+
+        def start(description: str, total: int) -> Callable[[], None]:
+            task = bar.add_task(description, total=total)
+            return lambda: bar.advance(task)
+
+        yield start
+
+
+def eval_command(
+    golden: Annotated[
+        list[str],
+        typer.Option(
+            "--golden",
+            help="Golden JSONL file or adapter (wixqa, wixqa-gold-removed, techqa, oos, "
+            "oos-clinc150, oos-hint3); repeat for several.",
+        ),
+    ],
+    kb: Annotated[
+        str | None, typer.Option("--kb", help="KB name from --kbs, or a folder/file to ingest.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON on stdout.")] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write an HTML report (tables + sweep plot).")
+    ] = None,
+    changed_since: Annotated[
+        str | None,
+        typer.Option("--changed-since", help="Only questions whose articles' files changed since GIT_REV."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N questions of each set.")
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option("--sample", min=1, help="Fixed-seed sample of N questions (oos: 300 by default)."),
+    ] = None,
+    full: Annotated[bool, typer.Option("--full", help="All questions of an adapter (no sampling).")] = False,
+    baseline: Annotated[bool, typer.Option(help="Also run the llama-index baseline.")] = True,
+    ragas: Annotated[bool, typer.Option(help="Also compute ragas scores.")] = True,
+    kbs: KbsFile = defaults.KBS,
+    cache_dir: CacheDir = defaults.CACHE,
+    datasets: Datasets = defaults.DATASETS,
+    baseline_config: Annotated[
+        Path, typer.Option(help="Baseline settings (similarity cutoff).")
+    ] = defaults.BASELINE,
+    qdrant_dense: Annotated[
+        bool,
+        typer.Option(
+            "--qdrant-dense", help="Search the dense index through Qdrant as served (slow locally)."
+        ),
+    ] = False,
+) -> None:
+    """Evaluate golden sets on a KB: retrieval per mode, decisions, threshold sweep, ragas, the baseline."""
+    from engine.config import Settings
+    from engine.evaluate.adapters import natural_kb, resolve_golden
+    from engine.evaluate.harness import EvalOptions, evaluate_kb
+    from engine.evaluate.kbs import resolve_kb
+
+    kb_name = kb or natural_kb(golden[0])
+    if kb_name is None:
+        raise typer.BadParameter(f"--kb is needed for {golden[0]!r}")
+    try:
+        spec = resolve_kb(kb_name, kbs)
+        goldens = [resolve_golden(g, datasets, sample_size=sample, full=full) for g in golden]
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    options = EvalOptions(baseline, ragas, limit, changed_since, cache_dir, baseline_config, not qdrant_dense)
+    with _progress(sys.stderr.isatty()) as progress:
+        reports = evaluate_kb(spec, goldens, Settings(), options, progress)
+    _emit(reports, as_json, html)
+
+
+def gate_command(
+    thresholds: Annotated[
+        Path, typer.Option(help="The checks: KB, golden set, metric floors and ceilings.")
+    ] = defaults.THRESHOLDS,
+    full: Annotated[bool, typer.Option("--full", help="Also the checks marked ci = false (TechQA).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the reports and violations as JSON.")
+    ] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Write an HTML report.")] = None,
+    kbs: KbsFile = defaults.KBS,
+    cache_dir: CacheDir = defaults.CACHE,
+    datasets: Datasets = defaults.DATASETS,
+) -> None:
+    """Run the CI subset and exit 1 when a metric is below its floor (or above its ceiling), naming each."""
+    from engine.config import Settings
+    from engine.evaluate.gate import load_checks, run_gate
+    from engine.evaluate.harness import EvalOptions
+    from engine.evaluate.html import write_html
+
+    checks = [c for c in load_checks(thresholds) if full or c.ci]
+    options = EvalOptions(cache_dir=cache_dir)
+    with _progress(sys.stderr.isatty()) as progress:
+        reports, found = run_gate(
+            checks, Settings(), options, kbs_file=kbs, datasets=datasets, progress=progress
+        )
+    if as_json:
+        typer.echo(
+            json.dumps({"reports": [r.to_dict() for r in reports], "violations": [str(v) for v in found]})
+        )
+    else:
+        _emit(reports, False, None)
+    if html is not None:
+        write_html(reports, html)
+    for violation in found:
+        err.print(f"[red]FAIL[/] {violation}")
+    if found:
+        raise typer.Exit(code=1)
+    err.print(
+        f"[green]gate passed[/]: {sum(len(c.metrics) for c in checks)} thresholds over {len(checks)} checks"
+    )
+
+
+def _emit(reports: list[EvalReport], as_json: bool, html: Path | None) -> None:
+    from engine.evaluate.html import write_html
+    from engine.evaluate.tables import print_report
+
+    if as_json:
+        typer.echo(json.dumps({"reports": [r.to_dict() for r in reports]}, ensure_ascii=False))
+    else:
+        console = Console()
+        for report in reports:
+            print_report(report, console)
+    if html is not None:
+        write_html(reports, html)
+        err.print(f"HTML report written to {html}")

@@ -1,0 +1,88 @@
+"""The report as rows: shared by the rich tables on the terminal and the HTML report."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from engine.evaluate.metrics import HIT_KS, NDCG_K
+from engine.evaluate.report import BASELINE, OURS, EvalReport
+
+Rows = list[list[str]]
+
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def retrieval_rows(report: EvalReport) -> tuple[list[str], Rows]:
+    header = ["retrieval", *(f"hit@{k}" for k in HIT_KS), "MRR", f"nDCG@{NDCG_K}", "questions"]
+    rows = [
+        [mode, *(fmt(r.hit[k]) for k in HIT_KS), fmt(r.mrr), fmt(r.ndcg), str(r.questions)]
+        for mode, r in report.retrieval.items()
+    ]
+    return header, rows
+
+
+def decision_rows(report: EvalReport) -> tuple[list[str], Rows]:
+    systems = list(report.decision)
+    header = ["decision", *systems]
+    d = report.decision
+
+    def row(label: str, getter: str) -> list[str]:
+        return [label, *(fmt(getattr(d[s], getter)) for s in systems)]
+
+    rows = [
+        row("answered correctly (of answerable)", "answered_correctly_rate"),
+        row("wrong-answer rate (of answered)", "wrong_answer_rate"),
+        row("coverage (answered of all)", "coverage"),
+        ["escalation recall", *(fmt(d[s].overall.recall) for s in systems)],
+        ["escalation precision", *(fmt(d[s].overall.precision) for s in systems)],
+        ["forbidden citations (must be 0)", *(str(d[s].forbidden_citations) for s in systems)],
+        ["operating point", *(fmt(report.operating_point.get(s), 2) for s in systems)],
+    ]
+    return header, rows
+
+
+def kind_rows(report: EvalReport) -> tuple[list[str], Rows]:
+    systems = list(report.decision)
+    header = ["kind", "questions", "should escalate"]
+    for system in systems:
+        header += [f"{system} esc. recall", f"{system} esc. precision"]
+    rows = []
+    for kind, k in report.decision[OURS].per_kind.items():
+        row = [kind, str(k.questions), str(k.should_escalate)]
+        for system in systems:
+            per = report.decision[system].per_kind[kind]
+            row += [fmt(per.recall), fmt(per.precision)]
+        rows.append(row)
+    return header, rows
+
+
+def ragas_rows(report: EvalReport) -> tuple[list[str], Rows]:
+    if report.ragas is None:
+        return ["ragas", "mean", "questions"], []
+    rows = [
+        [name, fmt(mean), str(report.ragas.counts[name])] for name, mean in sorted(report.ragas.means.items())
+    ]
+    return ["ragas", "mean", "questions"], rows
+
+
+def print_report(report: EvalReport, console: Console) -> None:
+    title = f"{report.golden} on {report.kb}: {report.questions} questions ({report.selection})"
+    title += f", {report.seconds:.0f}s"
+    console.rule(title)
+    for header, rows in (
+        retrieval_rows(report),
+        decision_rows(report),
+        kind_rows(report),
+        ragas_rows(report),
+    ):
+        if not rows:
+            continue
+        table = Table(*header)
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    if BASELINE not in report.decision:
+        console.print("[dim]baseline not run[/]")

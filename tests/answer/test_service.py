@@ -1,0 +1,69 @@
+"""Answer or escalate, end to end over the real kb_samples index and model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.config import Settings
+from engine.protocols import Embedder
+from engine.types import Query, Reason
+from engine.wiring import Engine, build_engine
+from tests.conftest import KB_NOW
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_clear_question_is_answered_from_the_right_article_with_a_citation(kb_engine: Engine) -> None:
+    decision = kb_engine.answers.ask(Query("how can i download my invoices as pdf"))
+
+    assert decision.decision == "answer" and decision.reason == Reason.ANSWERED
+    assert decision.citations[0].article_id == "billing/download-invoices"
+    assert decision.citations[0].url.startswith("https://help.fluxboard.example/billing/download-invoices")
+    assert 0.5 <= decision.confidence <= 1.0
+    source = kb_engine.index.get().articles["billing/download-invoices"].body
+    for line in decision.answer.split("\n"):
+        assert line.strip() in source  # extractive: verbatim text of the cited article
+
+
+def test_nonsense_escalates_with_low_confidence(kb_engine: Engine) -> None:
+    decision = kb_engine.answers.ask(Query("what's the weather like in lisbon tomorrow"))
+
+    assert decision.decision == "escalate" and decision.answer is None and decision.citations == ()
+    assert decision.reason in (Reason.LOW_CONFIDENCE, Reason.OUT_OF_SCOPE, Reason.NO_MATCH)
+
+
+def test_whitespace_question_escalates_as_empty(kb_engine: Engine) -> None:
+    decision = kb_engine.answers.ask(Query("   "))
+
+    assert decision.decision == "escalate" and decision.reason == Reason.EMPTY_QUESTION
+
+
+def test_archived_content_is_never_cited_even_when_it_matches_best(kb_engine: Engine) -> None:
+    preview = kb_engine.answers.preview(Query("how do I log into the legacy billing portal at billing.fluxboard.example"))
+
+    assert preview.candidates[0].article.id == "billing/legacy-billing-portal"  # it is the best match…
+    assert all(c.article_id != "billing/legacy-billing-portal" for c in preview.decision.citations)  # …never cited
+
+
+def test_a_question_only_outdated_content_matches_escalates_as_stale_source(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "fax.md").write_text(
+        "---\nid: fax\ntitle: Send invoices by fax\nstatus: archived\n---\n"
+        "To receive invoices by fax, enter your fax number under Billing, Fax delivery, and click Save.\n"
+    )
+    (kb / "slack.md").write_text(
+        "---\nid: slack\ntitle: Connect Slack\n---\nInstall the Slack app from the integrations page to get alerts.\n"
+    )
+    engine = build_engine(Settings(data_dir=tmp_path / "data"), embedder=embedder, clock=lambda: KB_NOW)
+    engine.indexer().ingest(kb)
+
+    decision = engine.answers.ask(Query("how do I get my invoices sent to our fax number?"))
+    engine.close()
+
+    assert decision.decision == "escalate" and decision.reason == Reason.STALE_SOURCE
+    assert decision.citations == ()

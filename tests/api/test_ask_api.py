@@ -1,0 +1,85 @@
+"""POST /v1/ask and the probes over a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from engine.api.app import create_app
+from engine.config import Settings
+from engine.wiring import Engine, build_engine
+from tests.conftest import KB_NOW
+from tests.servers import serve
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def base_url(kb_engine: Engine) -> Iterator[str]:
+    with serve(create_app(kb_engine.settings, engine=kb_engine)) as url:
+        yield url
+
+
+def test_ask_returns_the_stable_shape_plus_an_interaction_id(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/v1/ask", json={"question": "how do I turn on two-factor authentication?",
+                                                      "session_id": "s-1"}, timeout=30)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) >= {"interaction_id", "decision", "answer", "citations", "confidence", "reason"}
+    assert body["decision"] == "answer" and body["session_id"] == "s-1" and len(body["interaction_id"]) == 36
+    citation = body["citations"][0]
+    assert citation["article_id"] == "account/two-factor-authentication"
+    assert set(citation) >= {"article_id", "title", "url", "score", "updated_at"}
+    assert citation["updated_at"] == "2026-10-05" or len(citation["updated_at"]) == 10
+
+
+def test_escalation_has_no_answer_and_no_citations(base_url: str) -> None:
+    body = httpx.post(f"{base_url}/v1/ask", json={"question": "write me a poem about the sea"}, timeout=30).json()
+
+    assert body["decision"] == "escalate" and body["answer"] is None and body["citations"] == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"question": ""}, "question"),
+        ({"question": "   \n "}, "empty or only whitespace"),
+        ({"question": 42}, "valid string"),
+        ({"question": "hi", "unknown": 1}, "unknown"),
+        ({"question": "x" * 5000}, "at most 4000"),
+        ({"question": "bell\x07"}, "control characters"),
+        ({}, "question: Field required"),
+    ],
+)
+def test_bad_requests_get_a_4xx_problem_with_a_clear_message(base_url: str, payload: object, message: str) -> None:
+    response = httpx.post(f"{base_url}/v1/ask", json=payload, timeout=30)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert message in response.json()["detail"]
+
+
+def test_invalid_json_is_a_4xx_not_a_crash(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
+
+    assert response.status_code == 422 and "detail" in response.json()
+
+
+def test_health_and_readiness(base_url: str) -> None:
+    assert httpx.get(f"{base_url}/healthz").json()["status"] == "ok"
+    assert httpx.get(f"{base_url}/readyz").status_code == 200
+    assert "/v1/ask" in httpx.get(f"{base_url}/openapi.json").json()["paths"]
+
+
+def test_not_ready_without_an_index(tmp_path: Path, embedder: object) -> None:
+    engine = build_engine(Settings(data_dir=tmp_path), embedder=embedder, clock=lambda: KB_NOW)  # type: ignore[arg-type]
+    with serve(create_app(engine.settings, engine=engine)) as url:
+        ready = httpx.get(f"{url}/readyz")
+        ask = httpx.post(f"{url}/v1/ask", json={"question": "hello"})
+
+    assert ready.status_code == 503 and "engine ingest" in ready.json()["detail"]
+    assert ask.status_code == 503

@@ -1,0 +1,77 @@
+"""Hybrid retrieval over the real kb_samples index: filters apply before ranking, scores are kept."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.types import Query
+from engine.wiring import Engine
+
+pytestmark = pytest.mark.integration
+
+
+def _retrieve(engine: Engine, text: str, *, audience: tuple[str, ...] = ("public",), locale: str | None = None,
+              mode: str = "hybrid") -> list[str]:
+    snapshot = engine.index.get()
+    query = Query(text, audience, locale)
+    masks = engine.eligibility.masks(snapshot, query)
+    return [c.article.id for c in engine.retriever.retrieve(snapshot, query, masks.eligible, mode=mode).candidates]
+
+
+def test_candidates_carry_bm25_dense_and_fused_scores(kb_engine: Engine) -> None:
+    snapshot = kb_engine.index.get()
+    query = Query("how do I update the credit card we pay with")
+    masks = kb_engine.eligibility.masks(snapshot, query)
+
+    result = kb_engine.retriever.retrieve(snapshot, query, masks.eligible)
+
+    top = result.candidates[0]
+    assert top.article.id == "billing/update-payment-method"
+    assert top.best.bm25 > 0 and 0 < top.best.dense <= 1 and top.best.fused > 0
+    assert top.best.bm25_rank is not None and top.best.dense_rank is not None
+    fused = [c.fused for c in result.candidates]
+    assert fused == sorted(fused, reverse=True)
+    assert len({c.article.id for c in result.candidates}) == len(result.candidates)  # grouped per article
+
+
+def test_each_index_alone_also_finds_the_obvious_article(kb_engine: Engine) -> None:
+    for mode in ("bm25", "dense", "hybrid"):
+        assert "billing/download-invoices" in _retrieve(kb_engine, "download an invoice pdf", mode=mode)[:3], mode
+
+
+def test_admins_only_articles_are_filtered_before_ranking_for_the_public(kb_engine: Engine) -> None:
+    public = _retrieve(kb_engine, "configure SAML single sign-on with Okta")
+    admins = _retrieve(kb_engine, "configure SAML single sign-on with Okta", audience=("admins",))
+
+    assert "admin/sso-saml-setup" not in public
+    assert admins[0] == "admin/sso-saml-setup"
+
+
+def test_archived_stale_expired_and_draft_articles_never_come_back(kb_engine: Engine) -> None:
+    snapshot = kb_engine.index.get()
+    verdicts = kb_engine.eligibility.verdicts(snapshot)
+    blocked = {a for a, v in verdicts.items() if not v.eligible}
+    assert {"billing/legacy-billing-portal", "billing/summer-2026-promo", "getting-started/ai-summaries",
+            "billing/nonprofit-discount"} <= blocked
+
+    for question in ("old billing portal login", "summer promo code SUMMER26", "AI summaries of boards",
+                     "nonprofit discount application"):
+        assert not blocked.intersection(_retrieve(kb_engine, question)), question
+
+
+def test_locale_filter_picks_the_german_article_for_german_askers(kb_engine: Engine) -> None:
+    german = _retrieve(kb_engine, "Passwort zurücksetzen", locale="de")
+    english = _retrieve(kb_engine, "reset my password")
+
+    assert german and all(kb_engine.index.get().articles[a].locale == "de" for a in german)
+    assert "account/passwort-zuruecksetzen" not in english
+
+
+def test_an_empty_filter_result_is_no_candidates_not_a_crash(kb_engine: Engine) -> None:
+    snapshot = kb_engine.index.get()
+    nothing = np.zeros(len(snapshot.article_ids), dtype=bool)
+
+    result = kb_engine.retriever.retrieve(snapshot, Query("reset password"), nothing)
+
+    assert result.candidates == () and result.eligible_articles == 0
