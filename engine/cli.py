@@ -164,6 +164,40 @@ def serve(
     uvicorn.run(create_app(_settings(data_dir)), host=host, port=port, log_level="info")
 
 
+freshness_app = typer.Typer(help="Freshness: which articles may answer now, and why the others may not.")
+app.add_typer(freshness_app, name="freshness")
+
+
+@freshness_app.command("report")
+def freshness_report(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="A Markdown table.")] = False,
+) -> None:
+    """Every article with its state, the rule that decided it, owner, last update and recent questions that hit it."""
+    from engine.freshness.report import to_markdown
+    from engine.wiring import build_engine
+
+    engine = build_engine(_settings(data_dir))
+    try:
+        rows = engine.freshness_report()
+    finally:
+        engine.close()
+    if markdown:
+        typer.echo(to_markdown(rows))
+        return
+    if as_json:
+        for r in rows:
+            updated = r.updated_at.date().isoformat() if r.updated_at else None
+            typer.echo(json.dumps({**r.__dict__, "state": str(r.state), "updated_at": updated}))
+        return
+    table = Table("article", "state", "why", "owner", "updated", "hits 30d")
+    for r in rows:
+        updated = r.updated_at.date().isoformat() if r.updated_at else "-"
+        table.add_row(r.article_id, str(r.state), r.detail, r.owner or "-", updated, str(r.hits_30d))
+    Console().print(table)
+
+
 from engine.evaluate.cli import eval_command, gate_command  # noqa: E402 - registered after the core commands
 
 app.command("eval")(eval_command)

@@ -72,6 +72,13 @@ class AnswerSettings(BaseModel):
     max_citations: int = Field(default=3, ge=1, le=10)
 
 
+class FreshnessSettings(BaseModel):
+    """Where the freshness policy and the product changelog live (docs/freshness.md)."""
+
+    policy_file: Path | None = Field(default=None, description="TOML file with FreshnessPolicy fields.")
+    changelog_file: Path | None = Field(default=None, description="YAML product changelog (removed/renamed terms).")
+
+
 class IngestSettings(BaseModel):
     """Limits that keep one bad file from hurting an ingest."""
 
@@ -89,6 +96,9 @@ class Settings(BaseSettings):
         default=None, description="Qdrant server URL; unset = embedded local mode."
     )
     qdrant_api_key: str | None = None
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL for events and tickets; unset = SQLite file in the data dir."
+    )
     qdrant_collection: str = Field(default="engine_chunks", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
     default_locale: str = "en"
     embedding: EmbeddingSettings = EmbeddingSettings()
@@ -96,6 +106,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     ingest: IngestSettings = IngestSettings()
+    freshness: FreshnessSettings = FreshnessSettings()
 
     @field_validator("qdrant_url")
     @classmethod

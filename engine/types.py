@@ -181,6 +181,8 @@ class Decision:
     reason: Reason
     candidates: tuple[Candidate, ...] = ()
     signals: Signals = field(default_factory=Signals)
+    ineligible_leaders: tuple[tuple[str, str], ...] = ()
+    """(article id, freshness state) of articles that matched best but may not answer: content-health signals."""
 
     @property
     def answered(self) -> bool:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+
+from pydantic import ValidationError
 
 from engine.answer.confidence import ConfidenceModel
 from engine.answer.service import AnswerService
 from engine.config import Settings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
+from engine.errors import ConfigError
+from engine.events.store import EventLog, connect
+from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
+from engine.freshness.report import ReportRow, freshness_report
 from engine.ingest.indexer import Indexer
 from engine.protocols import Embedder
 from engine.retrieve.eligibility import Clock, Eligibility
@@ -36,17 +43,54 @@ class Engine:
     answers: AnswerService
     clock: Clock
 
+    _events: EventLog | None = None
+
     def indexer(self) -> Indexer:
         return Indexer(self.settings, self.store, lambda: self.embedder)
 
+    @property
+    def events(self) -> EventLog:
+        """The event log, connected on first use (the CLI's one-off questions never open it)."""
+        if self._events is None:
+            self._events = EventLog(connect(self.settings))
+        return self._events
+
+    def freshness_report(self) -> list[ReportRow]:
+        snapshot = self.index.get()
+        hits = self.events.stale_hits(self.clock())
+        return freshness_report(snapshot.articles.values(), self.eligibility.verdicts(snapshot), hits)
+
     def close(self) -> None:
         self.index.close()
+        if self._events is not None:
+            self._events.close()
 
 
 def make_embedder(settings: Settings) -> Embedder:
     if settings.embedding.backend == "onnx":
         return OnnxEmbedder(settings.embedding, settings.model_cache_dir)
     return SentenceTransformerEmbedder(settings.embedding)
+
+
+def load_policy(settings: Settings) -> FreshnessPolicy:
+    """The freshness policy from its TOML file (defaults when none is configured)."""
+    path = settings.freshness.policy_file
+    if path is None:
+        return FreshnessPolicy()
+    try:
+        return FreshnessPolicy.model_validate(tomllib.loads(path.read_text()))
+    except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise ConfigError(f"freshness policy {path}: {exc}") from exc
+
+
+def load_changelog(settings: Settings) -> list[ChangelogEntry]:
+    path = settings.freshness.changelog_file
+    if path is None:
+        return []
+    try:
+        return parse_changelog(path.read_text(), str(path))
+    except OSError as exc:
+        raise ConfigError(f"changelog {path}: {exc}") from exc
 
 
 def build_indexer(settings: Settings) -> Indexer:
@@ -63,7 +107,7 @@ def build_engine(
 ) -> Engine:
     store = GenerationStore(settings)
     embedder = embedder or make_embedder(settings)
-    eligibility = Eligibility(policy or FreshnessPolicy(), clock, settings.default_locale)
+    eligibility = Eligibility(policy or load_policy(settings), clock, settings.default_locale, load_changelog(settings))
     index = IndexHolder(store)
     retriever = HybridRetriever(embedder, settings.retrieval)
     answers = AnswerService(

@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
 
-from engine.config import Settings  # noqa: E402
+from engine.config import FreshnessSettings, Settings  # noqa: E402
 from engine.protocols import Embedder  # noqa: E402
 from engine.wiring import Engine, build_engine, make_embedder  # noqa: E402
 
@@ -61,6 +61,11 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
 
 
+def kb_settings(data_dir: Path) -> Settings:
+    """Settings for kb_samples: its product changelog marks articles that mention removed/renamed terms."""
+    return Settings(data_dir=data_dir, freshness=FreshnessSettings(changelog_file=KB_SAMPLES / "changelog.yml"))
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """The real all-MiniLM-L6-v2 (default backend), loaded once."""
@@ -71,8 +76,7 @@ def embedder() -> Embedder:
 def kb_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     """kb_samples ingested once with the real model into real local Qdrant + BM25 files."""
     data_dir = tmp_path_factory.mktemp("kb-index")
-    settings = Settings(data_dir=data_dir)
-    engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
+    engine = build_engine(kb_settings(data_dir), embedder=embedder, clock=lambda: KB_NOW)
     report = engine.indexer().ingest(
         KB_SAMPLES, source="kb_samples", base_url="https://help.fluxboard.example"
     )
@@ -83,6 +87,6 @@ def kb_data_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
 
 @pytest.fixture(scope="session")
 def kb_engine(kb_data_dir: Path, embedder: Embedder) -> Iterator[Engine]:
-    engine = build_engine(Settings(data_dir=kb_data_dir), embedder=embedder, clock=lambda: KB_NOW)
+    engine = build_engine(kb_settings(kb_data_dir), embedder=embedder, clock=lambda: KB_NOW)
     yield engine
     engine.close()

@@ -76,6 +76,9 @@ class AnswerService:
         result = self._retriever.retrieve(snapshot, query, masks.eligible, vector)
         shadow = self._retriever.retrieve(snapshot, query, masks.visible, vector)
         decision = self._judge(snapshot, result, shadow, verdicts)
+        if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
+            leader = verdicts[shadow.candidates[0].article.id]
+            decision = replace(decision, ineligible_leaders=((leader.article_id, str(leader.state)),))
         logger.info(
             "question decided",
             extra={

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from engine import __version__
 from engine.api import errors
-from engine.api.routes import ask, health, pages
+from engine.api.routes import ask, freshness, health, pages
 from engine.config import Settings, offline_environment
 from engine.wiring import Engine, build_engine
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(ask.router)
+    app.include_router(freshness.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

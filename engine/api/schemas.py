@@ -26,9 +26,7 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The customer's question.")
     session_id: str | None = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
     customer: Customer | None = None
-    audience: list[str] | str | None = Field(
-        default=None, description="Audience(s) of the asker, e.g. 'admins'."
-    )
+    audience: list[str] | str | None = Field(default=None, description="Audience(s) of the asker, e.g. 'admins'.")
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
 
     @field_validator("question")
@@ -77,3 +75,14 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+
+
+class FreshnessRow(BaseModel):
+    article_id: str
+    title: str
+    state: str = Field(description="fresh, due_soon, stale, expired, archived, draft, superseded or suspect")
+    rule: str = Field(description="The rule that decided the state.")
+    detail: str
+    owner: str | None
+    updated_at: str | None
+    questions_30d: int = Field(description="Questions that matched it best while it could not answer (30 days).")

@@ -26,8 +26,8 @@ class GoldenRecord:
     audience: tuple[str, ...] = (PUBLIC_AUDIENCE,)
     locale: str | None = None
     reference_answer: str | None = None
-    stale_articles: tuple[str, ...] = ()
-    excluded_articles: tuple[str, ...] = ()
+    stale_articles: tuple[str, ...] = ()  # never to be cited (the file's stale_articles + suspect_articles)
+    excluded_articles: tuple[str, ...] = ()  # taken out of the KB for this question ("gold removed")
 
     @property
     def should_escalate(self) -> bool:
@@ -89,7 +89,8 @@ def record_from_json(data: Any, where: str) -> GoldenRecord:
         audience=(audience,) if isinstance(audience, str) else tuple(str(a) for a in audience),
         locale=data.get("locale"),
         reference_answer=data.get("reference_answer"),
-        stale_articles=_ids(data.get("stale_articles"), "stale_articles", where),
+        stale_articles=_ids(data.get("stale_articles"), "stale_articles", where)
+        + _ids(data.get("suspect_articles"), "suspect_articles", where),
         excluded_articles=_ids(data.get("excluded_articles"), "excluded_articles", where),
     )
 

@@ -76,8 +76,16 @@ def render_html(reports: Sequence[EvalReport]) -> str:
         parts = [
             f"<h2>{html.escape(report.golden)} on {html.escape(report.kb)}</h2>",
             f"<p>{report.questions} questions ({html.escape(report.selection)}), {report.seconds:.0f} s</p>",
-            *(_table(*rows) for rows in (retrieval_rows(report), decision_rows(report), kind_rows(report))),
-            _table(*ragas_rows(report)),
+            *(
+                _table(*rows)
+                for rows in (
+                    retrieval_rows(report),
+                    decision_rows(report),
+                    kind_rows(report),
+                    ragas_rows(report),
+                )
+                if rows[1]
+            ),
             f'<img alt="threshold sweep" src="data:image/png;base64,{png}">',
             f"<h3>Misses ({len(misses)})</h3>",
             _table(["id", "kind", "question", "expected", "cited", "reason", "confidence"], misses),

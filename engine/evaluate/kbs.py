@@ -42,6 +42,7 @@ class KbSpec:
     sources: tuple[KbSource, ...]
     now: datetime | None = None
     description: str = ""
+    changelog: Path | None = None
 
     @property
     def key(self) -> str:
@@ -49,6 +50,7 @@ class KbSpec:
         spec = {
             "sources": [[s.name, str(s.path.resolve()), dict(s.overrides)] for s in self.sources],
             "now": self.now.isoformat() if self.now else None,
+            "changelog": str(self.changelog.resolve()) if self.changelog else None,
         }
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.name}-{digest}"
@@ -81,8 +83,15 @@ def _spec(name: str, body: Any, root: Path, where: Path) -> KbSpec:
         if not isinstance(overrides, dict):
             raise ConfigError(f"{where}: overrides of source {number} of [{name}] must be a table")
         sources.append(KbSource(str(source.get("name") or name), root / source["path"], overrides))
+    changelog = body.get("changelog")
+    if changelog is not None and not isinstance(changelog, str):
+        raise ConfigError(f"{where}: changelog of [{name}] must be a path")
     return KbSpec(
-        name, tuple(sources), _parse_now(body.get("now"), name, where), str(body.get("description", ""))
+        name,
+        tuple(sources),
+        _parse_now(body.get("now"), name, where),
+        str(body.get("description", "")),
+        root / changelog if changelog else None,
     )
 
 
@@ -127,7 +136,10 @@ class OpenKb:
 def open_kb(spec: KbSpec, settings: Settings, cache_dir: Path = DEFAULT_CACHE) -> OpenKb:
     """Ingest every source (incremental: unchanged articles are not re-embedded), build the engine over it."""
     data_dir = cache_dir / spec.key
-    kb_settings = settings.model_copy(update={"data_dir": data_dir})
+    update: dict[str, object] = {"data_dir": data_dir}
+    if spec.changelog is not None:
+        update["freshness"] = settings.freshness.model_copy(update={"changelog_file": spec.changelog})
+    kb_settings = settings.model_copy(update=update)
     engine = build_engine(kb_settings, clock=spec.clock())
     indexer = engine.indexer()
     reports = tuple(

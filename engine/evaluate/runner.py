@@ -75,8 +75,8 @@ class Runner:
         wide = engine.settings.retrieval.model_copy(
             update={"max_articles": max(NDCG_K, engine.settings.retrieval.max_articles)}
         )
-        # Same ranking as the engine's retriever, only cut at nDCG@10 instead of the answer's max_articles.
         self._embedder = _LastQuery(engine.embedder)
+        # Same ranking as the engine's retriever, only cut at nDCG@10 instead of the answer's max_articles.
         self._ranker = HybridRetriever(self._embedder, wide)
         self._answers = self._service(engine.eligibility)
         self._baselines: dict[bytes, BaselinePipeline] = {}

@@ -20,6 +20,7 @@ def retrieval_rows(report: EvalReport) -> tuple[list[str], Rows]:
     rows = [
         [mode, *(fmt(r.hit[k]) for k in HIT_KS), fmt(r.mrr), fmt(r.ndcg), str(r.questions)]
         for mode, r in report.retrieval.items()
+        if r.questions
     ]
     return header, rows
 

@@ -30,15 +30,11 @@ class FreshnessPolicy(BaseModel):
     """When an article stops being allowed to answer. Defaults are documented in docs/freshness.md."""
 
     review_grace_days: int = Field(default=0, ge=0, description="Days after review_by before it blocks.")
-    due_soon_days: int = Field(
-        default=14, ge=0, description="Flag articles whose review/expiry is this close."
-    )
+    due_soon_days: int = Field(default=14, ge=0, description="Flag articles whose review/expiry is this close.")
     max_age_days: dict[str, int] = Field(
         default_factory=dict, description="Per-category max days since updated_at; key '*' is the default."
     )
-    allow_unknown_age: bool = Field(
-        default=True, description="Articles without updated_at pass the age rule."
-    )
+    allow_unknown_age: bool = Field(default=True, description="Articles without updated_at pass the age rule.")
 
 
 @dataclass(frozen=True)
@@ -75,9 +71,7 @@ def verdict(
     blocked = _blocking(article, now, policy, suspicions or {})
     if blocked is not None:
         return blocked
-    return _due_soon(article, now, policy) or Verdict(
-        article.id, State.FRESH, "ok", "passes every freshness rule"
-    )
+    return _due_soon(article, now, policy) or Verdict(article.id, State.FRESH, "ok", "passes every freshness rule")
 
 
 def _blocking(
@@ -96,9 +90,7 @@ def _blocking(
             article.superseded_by,
         )
     if article.expires_at and now >= article.expires_at:
-        return Verdict(
-            article.id, State.EXPIRED, "expires_at", f"expired on {article.expires_at.date().isoformat()}"
-        )
+        return Verdict(article.id, State.EXPIRED, "expires_at", f"expired on {article.expires_at.date().isoformat()}")
     if article.review_by and now >= article.review_by + timedelta(days=policy.review_grace_days):
         return Verdict(
             article.id,

@@ -9,6 +9,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from engine.freshness.changelog import ChangelogEntry, suspicions
 from engine.freshness.policy import FreshnessPolicy, Suspicion, Verdict, verdict
 from engine.store.generations import IndexSnapshot
 from engine.types import PUBLIC_AUDIENCE, Article, Query
@@ -41,12 +42,13 @@ class Eligibility:
         policy: FreshnessPolicy,
         clock: Clock,
         default_locale: str,
-        suspicions: Mapping[str, Suspicion] | None = None,
+        changelog: list[ChangelogEntry] | None = None,
     ) -> None:
         self._policy = policy
         self._clock = clock
         self._default_language = primary_language(default_locale)
-        self._suspicions = dict(suspicions or {})
+        self._changelog = list(changelog or [])
+        self._suspicions: tuple[str, Mapping[str, Suspicion]] = ("", {})
         self._cache: tuple[str, datetime, dict[str, Verdict], npt.NDArray[np.bool_]] | None = None
 
     def verdicts(self, snapshot: IndexSnapshot) -> dict[str, Verdict]:
@@ -69,10 +71,17 @@ class Eligibility:
         cached = self._cache
         if cached is not None and cached[0] == snapshot.generation and cached[1] == minute:
             return cached[2], cached[3]
+        suspect = self._suspects(snapshot)
         verdicts = {
-            article_id: verdict(snapshot.articles[article_id], now, self._policy, self._suspicions)
+            article_id: verdict(snapshot.articles[article_id], now, self._policy, suspect)
             for article_id in snapshot.article_ids
         }
         mask = np.fromiter((verdicts[i].eligible for i in snapshot.article_ids), dtype=np.bool_)
         self._cache = (snapshot.generation, minute, verdicts, mask)
         return verdicts, mask
+
+    def _suspects(self, snapshot: IndexSnapshot) -> Mapping[str, Suspicion]:
+        """Changelog suspicions depend on article text only: computed once per generation."""
+        if self._suspicions[0] != snapshot.generation:
+            self._suspicions = (snapshot.generation, suspicions(snapshot.articles.values(), self._changelog))
+        return self._suspicions[1]

@@ -81,6 +81,12 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
         load_golden(path)
 
 
+def test_suspect_articles_must_not_be_cited_either() -> None:
+    records = {r.id: r for r in load_golden(GOLDEN / "kb_samples.jsonl").records}
+    suspect = [r for r in records.values() if "getting-started/board-views" in r.stale_articles]
+    assert suspect, "suspect_articles of kb_samples.jsonl are read as must-not-cite"
+
+
 def test_audience_and_locale_are_read() -> None:
     records = {r.id: r for r in load_golden(GOLDEN / "kb_samples.jsonl").records}
     admins = [r for r in records.values() if r.audience == ("admins",)]

@@ -26,6 +26,8 @@ def test_shipped_specs() -> None:
     assert plausible.now is None
     assert specs["kb_samples"].now == datetime(2026, 11, 23, 12, tzinfo=UTC)
     assert specs["kb_samples"].clock()() == datetime(2026, 11, 23, 12, tzinfo=UTC)
+    assert specs["kb_samples"].changelog == ROOT / "kb_samples" / "changelog.yml"
+    assert specs["kb_samples"].changelog.is_file()
     assert all(s.path.exists() for spec in specs.values() for s in spec.sources)
 
 

@@ -66,6 +66,12 @@ def test_retrieval_metrics_skip_questions_without_expected_articles() -> None:
     assert result.ndcg == pytest.approx((1.0 + 1 / math.log2(3)) / 2)
 
 
+def test_retrieval_metrics_are_undefined_without_expected_articles() -> None:
+    result = retrieval_metrics([(["a"], ()), ([], ())])
+    assert result.questions == 0
+    assert result.hit == {1: None, 3: None, 5: None} and result.mrr is None and result.ndcg is None
+
+
 def test_decision_metrics_by_hand() -> None:
     pairs = [
         (record("1", ("a",)), answered("a")),  # correct

@@ -1,0 +1,1 @@
+"""The event log: every question, its decision and the content-health signals it raised (SQLAlchemy)."""
