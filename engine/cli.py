@@ -198,9 +198,11 @@ def freshness_report(
     Console().print(table)
 
 
+from engine.evaluate.calibrate import calibrate_command  # noqa: E402
 from engine.evaluate.cli import eval_command, gate_command  # noqa: E402 - registered after the core commands
 
 app.command("eval")(eval_command)
+app.command("calibrate")(calibrate_command)
 app.command("gate")(gate_command)
 
 

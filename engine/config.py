@@ -33,9 +33,7 @@ class EmbeddingSettings(BaseModel):
 class ChunkingSettings(BaseModel):
     """How articles are split into passages."""
 
-    chunk_size: int = Field(
-        default=200, ge=32, le=2048, description="Max tokens per chunk (MiniLM reads 256)."
-    )
+    chunk_size: int = Field(default=200, ge=32, le=2048, description="Max tokens per chunk (MiniLM reads 256).")
     chunk_overlap: int = Field(default=30, ge=0, le=512)
 
     @model_validator(mode="after")
@@ -61,7 +59,15 @@ class RetrievalSettings(BaseModel):
 class AnswerSettings(BaseModel):
     """When to answer and how long an extractive answer may be."""
 
-    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_confidence: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Answer at or above this confidence; unset = the calibrated threshold.",
+    )
+    calibration_file: Path | None = Field(
+        default=None, description="Confidence model + threshold from `engine calibrate`; unset = the packaged one."
+    )
     stale_override_confidence: float = Field(
         default=0.7,
         ge=0.0,
@@ -92,9 +98,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENGINE_", env_nested_delimiter="__", extra="ignore")
 
     data_dir: Path = Field(default=Path("data"), description="Where indexes and the database live.")
-    qdrant_url: str | None = Field(
-        default=None, description="Qdrant server URL; unset = embedded local mode."
-    )
+    qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset = embedded local mode.")
     qdrant_api_key: str | None = None
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL for events and tickets; unset = SQLite file in the data dir."

@@ -168,6 +168,8 @@ class Signals:
     margin: float = 0.0
     agreement: float = 0.0
     coverage: float = 0.0
+    oov: float = 0.0
+    """Share of the question's terms that appear nowhere in the KB: high for off-topic questions."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from functools import partial
 
 from pydantic import ValidationError
 
-from engine.answer.confidence import ConfidenceModel
+from engine.answer.confidence import load_confidence
 from engine.answer.service import AnswerService
 from engine.config import Settings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
@@ -115,6 +115,6 @@ def build_engine(
         retriever,
         eligibility,
         settings.answer,
-        ConfidenceModel(),
+        load_confidence(settings.answer.calibration_file),
     )
     return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pydantic import BaseModel
 
 from engine.analysis import terms
+from engine.errors import ConfigError
 from engine.types import Candidate, Signals
 
-SIGNAL_NAMES = ("fused", "dense", "bm25_norm", "margin", "agreement", "coverage")
+SIGNAL_NAMES = ("fused", "dense", "bm25_norm", "margin", "agreement", "coverage", "oov")
 
 
 class ConfidenceModel(BaseModel):
@@ -25,6 +28,7 @@ class ConfidenceModel(BaseModel):
         "coverage": 3.0,
     }
     bias: float = -6.5
+    threshold: float = 0.5
 
     def score(self, signals: Signals) -> float:
         z = self.bias + sum(self.weights.get(name, 0.0) * getattr(signals, name) for name in SIGNAL_NAMES)
@@ -32,11 +36,15 @@ class ConfidenceModel(BaseModel):
 
 
 def signals(
-    candidates: Sequence[Candidate], query_terms: Sequence[str], idf: Callable[[str], float], bm25_max: float
+    candidates: Sequence[Candidate],
+    query_terms: Sequence[str],
+    idf: Callable[[str], float],
+    bm25_max: float,
+    known: Callable[[str], bool],
 ) -> Signals:
     """Signals about the top candidate: how strong, how far ahead, whether both indexes agree, term coverage."""
     if not candidates:
-        return Signals()
+        return Signals(oov=out_of_vocabulary(query_terms, known))
     top = candidates[0].best
     runner_up = candidates[1].fused if len(candidates) > 1 else 0.0
     in_bm25 = top.bm25_rank is not None and top.bm25_rank <= 3
@@ -48,7 +56,13 @@ def signals(
         margin=max(0.0, candidates[0].fused - runner_up),
         agreement=(in_bm25 + in_dense) / 2.0,
         coverage=coverage(query_terms, set(terms(top.chunk.index_text)), idf),
+        oov=out_of_vocabulary(query_terms, known),
     )
+
+
+def out_of_vocabulary(query_terms: Sequence[str], known: Callable[[str], bool]) -> float:
+    unique = set(query_terms)
+    return sum(1 for t in unique if not known(t)) / len(unique) if unique else 1.0
 
 
 def coverage(query_terms: Sequence[str], passage_terms: set[str], idf: Callable[[str], float]) -> float:
@@ -61,3 +75,18 @@ def coverage(query_terms: Sequence[str], passage_terms: set[str], idf: Callable[
     weights = {t: (w if w > 0 else rare) for t, w in weights.items()}
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in passage_terms) / total if total else 0.0
+
+
+def default_calibration_path() -> Path:
+    return Path(__file__).with_name("calibration.toml")
+
+
+def load_confidence(path: Path | None) -> ConfidenceModel:
+    """The calibrated model (`engine calibrate` writes it); the built-in defaults when no file exists."""
+    path = path or default_calibration_path()
+    if not path.is_file():
+        return ConfidenceModel()
+    try:
+        return ConfidenceModel.model_validate(tomllib.loads(path.read_text()))
+    except (tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ConfigError(f"calibration file {path}: {exc}; re-run `engine calibrate`") from exc

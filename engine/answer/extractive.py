@@ -135,11 +135,7 @@ def join_units(units: Sequence[Unit]) -> str:
 
 def citation(candidate: Candidate, chunk: Chunk) -> Citation:
     article = candidate.article
-    snippet = (
-        chunk.text
-        if len(chunk.text) <= _SNIPPET_CHARS
-        else chunk.text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
-    )
+    snippet = chunk.text if len(chunk.text) <= _SNIPPET_CHARS else chunk.text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
     url = article.url
     if url and chunk.anchor:
         url = f"{url}#{chunk.anchor}"

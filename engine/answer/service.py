@@ -55,15 +55,19 @@ class AnswerService:
         self._eligibility = eligibility
         self._settings = settings
         self._confidence = confidence
+        self._threshold = settings.min_confidence if settings.min_confidence is not None else confidence.threshold
+
+    @property
+    def threshold(self) -> float:
+        """The confidence at or above which a question is answered."""
+        return self._threshold
 
     def ask(self, query: Query) -> Decision:
         return self._decide(query).decision
 
     def preview(self, query: Query) -> Preview:
         outcome = self._decide(query)
-        return Preview(
-            outcome.decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation
-        )
+        return Preview(outcome.decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
 
     def _decide(self, query: Query) -> _Outcome:
         snapshot = self._index.get()
@@ -94,7 +98,7 @@ class AnswerService:
     ) -> Decision:
         candidates = _prefer_successor(result.candidates, shadow.candidates, verdicts)
         bm25_max = max((c.best.bm25 for c in candidates), default=0.0)
-        found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max)
+        found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max, snapshot.keyword.knows)
         confidence = round(self._confidence.score(found), 4) if candidates else 0.0
         stale = _stale_leader(shadow.candidates, verdicts)
         if (
@@ -105,7 +109,7 @@ class AnswerService:
             return _escalate(Reason.STALE_SOURCE, confidence, candidates, found)
         if not candidates:
             return _escalate(Reason.NO_MATCH, 0.0, candidates, found)
-        if confidence < self._settings.min_confidence:
+        if confidence < self._threshold:
             return _escalate(Reason.LOW_CONFIDENCE, confidence, candidates, found)
         composer = ExtractiveComposer(snapshot.keyword.idf, self._settings.max_answer_chars)
         composition = composer.compose(result.query_terms, candidates[0])
@@ -142,9 +146,7 @@ def _stale_leader(shadow: tuple[Candidate, ...], verdicts: dict[str, Verdict]) -
     return shadow[0] if shadow[0].fused >= best_eligible + STALE_MARGIN else None
 
 
-def _successor_answers(
-    stale: Candidate, candidates: tuple[Candidate, ...], verdicts: dict[str, Verdict]
-) -> bool:
+def _successor_answers(stale: Candidate, candidates: tuple[Candidate, ...], verdicts: dict[str, Verdict]) -> bool:
     successor = verdicts[stale.article.id].successor
     return bool(candidates) and successor is not None and candidates[0].article.id == successor
 

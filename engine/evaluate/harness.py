@@ -68,7 +68,7 @@ def _evaluate(
         from engine.evaluate.ragas_scores import ragas_scores  # ragas takes seconds to import: only when used
 
         ragas = ragas_scores(results)
-    operating = {OURS: kb.engine.settings.answer.min_confidence}
+    operating = {OURS: kb.engine.answers.threshold}
     if cutoff is not None:
         operating[BASELINE] = cutoff
     report = build_report(kb.spec.name, golden.name, results, operating, ragas)

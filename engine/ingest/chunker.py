@@ -39,8 +39,7 @@ class Chunker:
             # The summary a help center writes for search engines is the best one-line description of the article.
             pieces.append(((), None, article.description))
         return [
-            _make_chunk(article, ordinal, path, anchor, text)
-            for ordinal, (path, anchor, text) in enumerate(pieces)
+            _make_chunk(article, ordinal, path, anchor, text) for ordinal, (path, anchor, text) in enumerate(pieces)
         ]
 
 
@@ -55,9 +54,7 @@ def _section(content: str, header_path: str) -> tuple[tuple[str, ...], str | Non
     return parents, None, content.strip()
 
 
-def _make_chunk(
-    article: Article, ordinal: int, path: tuple[str, ...], anchor: str | None, text: str
-) -> Chunk:
+def _make_chunk(article: Article, ordinal: int, path: tuple[str, ...], anchor: str | None, text: str) -> Chunk:
     index_text = "\n".join([" > ".join((article.title, *path)), plain_text(text)])
     return Chunk(
         id=f"{article.id}#{ordinal}",

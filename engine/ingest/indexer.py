@@ -121,13 +121,7 @@ class Indexer:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
         for article in articles:
             old = previous.articles.get(article.id)
-            kind = (
-                "added"
-                if old is None
-                else "unchanged"
-                if old.content_hash == article.content_hash
-                else "updated"
-            )
+            kind = "added" if old is None else "unchanged" if old.content_hash == article.content_hash else "updated"
             counts[kind] += 1
             if reusable and kind == "unchanged" and article.id in previous.chunks_by_article:
                 for chunk, vector in previous.chunks_by_article[article.id]:

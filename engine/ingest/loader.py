@@ -58,9 +58,7 @@ def load_source(root: Path, options: LoadOptions) -> ParsedSource:
             if isinstance(item, FileProblem):
                 problems.append(item)
             elif item.id in seen:
-                problems.append(
-                    FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})")
-                )
+                problems.append(FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})"))
             else:
                 seen[item.id] = item.path
                 articles.append(item)
@@ -79,9 +77,7 @@ def _ignore_patterns(root: Path) -> tuple[str, ...]:
     extra: list[str] = []
     if ignore_file.is_file():
         extra = [
-            line.strip()
-            for line in ignore_file.read_text().splitlines()
-            if line.strip() and not line.startswith("#")
+            line.strip() for line in ignore_file.read_text().splitlines() if line.strip() and not line.startswith("#")
         ]
     return DEFAULT_IGNORES + tuple(extra)
 
@@ -96,9 +92,7 @@ def _walk(root: Path, ignores: tuple[str, ...]) -> Iterator[Path]:
 
 
 def _ignored(part: str, relative: Path, ignores: Iterable[str]) -> bool:
-    return any(
-        fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in ignores
-    )
+    return any(fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in ignores)
 
 
 def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[Article | FileProblem]:

@@ -95,9 +95,7 @@ class HybridRetriever:
             bm25_max=float(bm25_all.max(initial=0.0)),
         )
 
-    def _group(
-        self, snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64]
-    ) -> tuple[Candidate, ...]:
+    def _group(self, snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
         per_article: dict[str, list[ScoredChunk]] = {}
         for position in np.argsort(-fused, kind="stable"):
             chunk = snapshot.chunks[int(scored.ordinals[position])]

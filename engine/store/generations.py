@@ -92,9 +92,7 @@ class GenerationStore:
         try:
             lock.acquire()
         except Timeout as exc:
-            raise IngestError(
-                f"Another ingest is running (lock {lock.lock_file}); wait for it to finish."
-            ) from exc
+            raise IngestError(f"Another ingest is running (lock {lock.lock_file}); wait for it to finish.") from exc
         try:
             yield
         finally:
@@ -198,9 +196,7 @@ class GenerationStore:
         return QdrantVectorStore(client, self._collection(name), article_count)
 
     def _next_name(self) -> str:
-        numbers = [
-            int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()
-        ]
+        numbers = [int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()]
         return f"gen-{max(numbers, default=0) + 1:06d}"
 
     def _prune(self, keep: int) -> None:

@@ -33,6 +33,10 @@ class BM25Index:
             return 0.0
         return float(self._bm25.idf.get(term, 0.0))
 
+    def knows(self, term: str) -> bool:
+        """Whether any chunk contains the term."""
+        return self._bm25 is not None and term in self._bm25.idf
+
     def save(self, path: Path) -> None:
         with gzip.open(path, "wt", encoding="utf-8") as handle:
             json.dump(self._corpus, handle, separators=(",", ":"))

@@ -84,9 +84,7 @@ class QdrantVectorStore:
         query_filter = None
         if len(allowed_articles) < self._article_count:
             query_filter = models.Filter(
-                must=[
-                    models.FieldCondition(key="article_id", match=models.MatchAny(any=list(allowed_articles)))
-                ]
+                must=[models.FieldCondition(key="article_id", match=models.MatchAny(any=list(allowed_articles)))]
             )
         response = self._client.query_points(
             self._collection,

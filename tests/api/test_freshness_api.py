@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from engine.api.app import create_app
 from engine.protocols import Embedder
 from engine.wiring import build_engine
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.integration
 def test_stale_hits_show_up_in_the_report_and_questions_are_stored_redacted(
     kb_data_dir: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
-    shutil.copytree(kb_data_dir, tmp_path / "data")
+    shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
     engine = build_engine(kb_settings(tmp_path / "data"), embedder=embedder, clock=lambda: KB_NOW)
     with serve(create_app(engine.settings, engine=engine)) as url:
         for _ in range(2):

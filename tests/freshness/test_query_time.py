@@ -40,3 +40,15 @@ def test_changelog_suspect_article_no_longer_answers(kb_engine: object) -> None:
     decision = kb_engine.answers.ask(Query("where do I find Timesheets to log my hours?"))  # type: ignore[attr-defined]
 
     assert all(c.article_id != "getting-started/time-tracking" for c in decision.citations)
+
+
+def test_a_superseded_article_is_replaced_by_its_successor(kb_engine: object) -> None:
+    preview = kb_engine.answers.preview(  # type: ignore[attr-defined]
+        Query("the android app keeps asking for my workspace subdomain when I try to sign in")
+    )
+
+    cited = [c.article_id for c in preview.decision.citations]
+    assert "troubleshooting/mobile-app-sign-in-problems" not in cited
+    assert preview.verdicts["troubleshooting/mobile-app-sign-in-problems"].successor == "troubleshooting/mobile-app-login"
+    ids = [c.article.id for c in preview.decision.candidates]
+    assert ids and ids[0] == "troubleshooting/mobile-app-login"

@@ -1,0 +1,297 @@
+"""Guardrails: flag questions on sensitive topics (for a human) and spot prompt-injection markers in any text.
+
+Sensitive topics come from a policy file: each topic has regex patterns and exemplar sentences. A question is
+flagged when a pattern matches it, or when its embedding is close enough to a topic's nearest exemplar and
+clearly closer to it than to any routine how-to question listed in the policy. Every flag says which topic,
+which exemplar or pattern and what score, so an agent can see why the engine handed the question over.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from engine.errors import ConfigError
+from engine.protocols import Embedder, Vectors
+
+Priority = Literal["high", "urgent"]
+_PRIORITY_RANK = {"high": 0, "urgent": 1}
+
+
+@dataclass(frozen=True)
+class SensitiveMatch:
+    """Why a question was judged sensitive: the topic and the exemplar or pattern that matched it."""
+
+    topic: str
+    priority: str
+    evidence: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What the guardrails found in one question."""
+
+    sensitive: SensitiveMatch | None
+    injection: tuple[str, ...]
+
+
+class SensitiveTopic(BaseModel):
+    """One topic that a human must handle, described by patterns and by how customers phrase it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, pattern=r"^[a-z][a-z0-9_]*$")
+    priority: Priority
+    description: str = ""
+    threshold: float | None = Field(default=None, gt=0.0, le=1.0)
+    patterns: tuple[str, ...] = ()
+    exemplars: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("patterns")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+        return patterns
+
+    @field_validator("exemplars")
+    @classmethod
+    def _exemplars_not_blank(cls, exemplars: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not e.strip() for e in exemplars):
+            raise ValueError("exemplars must not contain blank sentences")
+        return exemplars
+
+
+class SensitivePolicy(BaseModel):
+    """Sensitive topics plus the similarity rules that decide when a paraphrase counts as a match."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float = Field(
+        default=0.62, gt=0.0, le=1.0, description="Cosine to a topic's nearest exemplar at or above which it matches."
+    )
+    margin: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="How much closer to the topic than to the nearest routine question a match must be.",
+    )
+    routine: tuple[str, ...] = Field(
+        default=(), description="Ordinary how-to questions that resemble a topic but are answered from the KB."
+    )
+    topics: tuple[SensitiveTopic, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _names_unique(self) -> SensitivePolicy:
+        names = [t.name for t in self.topics]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"topic names must be unique; rename the repeated ones: {', '.join(duplicates)}")
+        return self
+
+    def threshold_of(self, topic: SensitiveTopic) -> float:
+        return topic.threshold if topic.threshold is not None else self.threshold
+
+
+def default_policy_path() -> Path:
+    """The policy shipped with the source tree: policies/sensitive_topics.toml at the repository root."""
+    return Path(__file__).resolve().parents[2] / "policies" / "sensitive_topics.toml"
+
+
+def load_sensitive_policy(path: Path) -> SensitivePolicy:
+    """Read and validate a policy file; any problem becomes a ConfigError that names the file and the field."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"sensitive-topics policy {path}: cannot read it ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"sensitive-topics policy {path}: not valid TOML ({exc})") from exc
+    try:
+        return SensitivePolicy.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"sensitive-topics policy {path}: {_describe(exc, data)}") from exc
+
+
+def _describe(exc: ValidationError, data: object) -> str:
+    """Validation errors as 'topics[2] (refunds).exemplars: field required' lines, topic named where known."""
+    problems = []
+    for error in exc.errors():
+        location = error["loc"]
+        where = ".".join(str(part) for part in location) or "(top level)"
+        if len(location) >= 2 and location[0] == "topics" and isinstance(location[1], int):
+            topics = data.get("topics") if isinstance(data, dict) else None
+            topic = topics[location[1]] if isinstance(topics, list) and location[1] < len(topics) else None
+            name = topic.get("name") if isinstance(topic, dict) else None
+            rest = ".".join(str(part) for part in location[2:])
+            where = f"topics[{location[1]}]" + (f" ({name})" if name else "") + (f".{rest}" if rest else "")
+        problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)
+
+
+class Guardrails:
+    """Screens questions: sensitive topic (patterns, then nearest exemplar) and prompt-injection markers."""
+
+    def __init__(self, policy: SensitivePolicy, embedder: Embedder) -> None:
+        self._policy = policy
+        self._patterns = [[re.compile(p, re.IGNORECASE) for p in topic.patterns] for topic in policy.topics]
+        exemplars = [e for topic in policy.topics for e in topic.exemplars]
+        self._exemplars = embedder.embed_passages(exemplars)
+        self._routine = embedder.embed_passages(policy.routine) if policy.routine else None
+        sizes = [len(topic.exemplars) for topic in policy.topics]
+        self._starts = np.cumsum([0, *sizes[:-1]])
+
+    @property
+    def policy(self) -> SensitivePolicy:
+        return self._policy
+
+    def screen(self, question: str, vector: Vectors) -> Screening:
+        """Screen one question; `vector` is its query embedding, computed once by the caller."""
+        return Screening(self.sensitive(question, vector), injection_markers(question))
+
+    def sensitive(self, question: str, vector: Vectors) -> SensitiveMatch | None:
+        """The most pressing topic the question matches: pattern matches first, then the closest exemplar."""
+        if not question.strip():
+            return None
+        by_pattern = self._pattern_matches(question)
+        if by_pattern:
+            return max(by_pattern, key=lambda m: _PRIORITY_RANK[m.priority])
+        nearest = self._nearest(vector)
+        return max(nearest, key=lambda m: (m.score, _PRIORITY_RANK[m.priority])) if nearest else None
+
+    def _pattern_matches(self, question: str) -> list[SensitiveMatch]:
+        found = []
+        for topic, patterns in zip(self._policy.topics, self._patterns, strict=True):
+            hit = next((p for p in patterns if p.search(question)), None)
+            if hit is not None:
+                found.append(SensitiveMatch(topic.name, topic.priority, hit.pattern, 1.0))
+        return found
+
+    def _nearest(self, vector: Vectors) -> list[SensitiveMatch]:
+        """Topics whose nearest exemplar clears its threshold and beats the nearest routine question by the margin."""
+        similarities = self._exemplars @ vector
+        best_per_topic = np.maximum.reduceat(similarities, self._starts)
+        routine = float((self._routine @ vector).max()) if self._routine is not None else -1.0
+        found = []
+        for index, topic in enumerate(self._policy.topics):
+            score = float(best_per_topic[index])
+            if score >= self._policy.threshold_of(topic) and score - routine >= self._policy.margin:
+                start = int(self._starts[index])
+                exemplar = topic.exemplars[int(np.argmax(similarities[start : start + len(topic.exemplars)]))]
+                found.append(SensitiveMatch(topic.name, topic.priority, exemplar, round(score, 4)))
+        return found
+
+
+_ROLE_WORDS = (
+    r"(?:admin(?:istrator)?|billing\s+(?:manager|admin|team)|manager|supervisor|support\s+(?:agent|lead|manager)"
+    r"|employee|staff|owner|ceo|developer|engineer|root|superuser|moderator)"
+)
+_SECRET_ADJECTIVE = r"(?:hidden|secret|internal|initial|original|system|developer|confidential|underlying)"
+_SECRET_NOUN = r"(?:prompt|instructions?|rules|notes|guidelines|directives|message|config(?:uration)?)"
+_DETERMINERS = r"(?:(?:me|us|all|of|the|full|entire|complete|exact)\s+)*"
+
+# Each marker names one trick; the names are what the engine logs and shows to agents. Every pattern needs a
+# phrase that ordinary support text does not use ("ignore the instructions regarding X" is a normal doc line;
+# "ignore all previous instructions" is not).
+INJECTION_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        (
+            "ignore_instructions",
+            r"\b(?:ignore|forget|override|bypass)\s+(?:(?:all|any|of|the)\s+)*"
+            r"(?:(?:your|my|these|those|previous|prior|above|earlier|preceding|former|original|system|safety|all)\s+)+"
+            r"(?:instructions?|rules|guidelines|directives|prompts?|guardrails|restrictions|programming|training)\b",
+        ),
+        (
+            "disregard_context",
+            r"\bdisregard\s+(?:(?:all|any|the|your|of|previous|prior|above|earlier|preceding)\s+)*"
+            r"(?:above|instructions?|rules|guidelines|knowledge\s+base|kb|articles?|documentation|docs|context"
+            r"|policy|policies|everything|prompt)\b",
+        ),
+        ("forget_instructions", r"\bforget\s+(?:that\s+)?you\s+(?:ever\s+)?(?:had|have|were|received|saw|read)\b"),
+        (
+            "persona_override",
+            r"\byou\s+are\s+now\s+(?:(?-i:DAN)\b|in\s+\w+\s+mode|an?\s+(?:\w+\s+)?(?:ai|assistant|chatbot|bot|model)\b"
+            r"|unrestricted|unfiltered|jailbroken|free\s+from)"
+            r"|\b(?:as|be|pretend\s+(?:you\s+are|you're|to\s+be))\s+(?-i:DAN)\b|\b(?-i:DAN)\s+mode\b"
+            r"|\ban?\s+(?:ai|assistant|chatbot|bot|model)\s+(?:with\s+no|without(?:\s+any)?)\s+"
+            r"(?:rules|restrictions|limits|filters|guidelines|guardrails)\b"
+            r"|\b(?:god|jailbreak|unrestricted|unfiltered|evil)\s+mode\b|\bjailbreak\s+prompt\b",
+        ),
+        (
+            "reveal_prompt",
+            r"\b(?:reveal|print|show|display|output|repeat|dump|leak|paste|share|translate|recite|expose|list|give)\s+"
+            + _DETERMINERS
+            + r"(?:(?:your|the)\s+system\s+prompt|your\s+"
+            + _DETERMINERS
+            + r"(?:"
+            + _SECRET_ADJECTIVE
+            + r"\s+(?:and\s+\w+\s+)?"
+            + _SECRET_NOUN
+            + r"|(?:prompt|instructions)\s+(?:verbatim|word\s+for\s+word|you\s+were\s+given)))"
+            r"|\b(?:reveal|print|dump|leak|recite|expose)\s+" + _DETERMINERS + r"your\s+(?:prompt|instructions)\b"
+            r"|\b(?:what\s+(?:is|are|was|were)|tell\s+me)\s+your\s+(?:system\s+prompt|"
+            r"(?:initial|original|hidden|secret)\s+(?:prompt|instructions))",
+        ),
+        (
+            "privileged_roleplay",
+            r"\b(?:act|acting|pose|posing|roleplay|role-play|role\s+play)\s+as\s+(?:the\s+|an?\s+|my\s+|our\s+)?"
+            + _ROLE_WORDS
+            + r"\b.{0,60}\b(?:approve|grant|authori[sz]e|issue|confirm|unlock|refund|waive|override)"
+            r"|\b(?:pretend|imagine)\s+(?:that\s+)?(?:you\s+are|you're|to\s+be)\s+(?:the\s+|an?\s+|my\s+|our\s+)?"
+            + _ROLE_WORDS
+            + r"\b",
+        ),
+        (
+            "role_play_override",
+            r"\b(?:pretend|imagine)\s+(?:that\s+)?(?:you\s+are|you're|to\s+be)\s+(?:an?\s+)?(?:different|new|evil|"
+            r"unrestricted|unfiltered|another)\b|\bfrom\s+now\s+on,?\s+you\s+(?:are|will|must|shall|have\s+to)\b"
+            r"|\blet's\s+play\s+a\s+game\s+where\s+you\b|\bstay\s+in\s+character\b",
+        ),
+        (
+            "system_override",
+            r"\b(?:system|admin|developer|security|safety)\s+override\b"
+            r"|\b(?:the\s+)?user\s+is\s+(?:a\s+)?(?:verified|authori[sz]ed|trusted|confirmed)\s+(?:\w+\s+)?"
+            + _ROLE_WORDS
+            + r"\b",
+        ),
+        (
+            "fake_role_tag",
+            r"<\s*/?\s*(?:system|assistant|sys|instructions?|im_start|im_end|prompt)\s*>|<\|im_(?:start|end)\|>"
+            r"|\[/?(?:INST|SYS|SYSTEM)\]|<<\s*/?SYS\s*>>|<!--\s*(?:system|assistant|ai|instructions?|prompt)\s*:"
+            r"|(?:^|\n)\s*#{1,6}\s*(?:system|assistant|new\s+instructions?|instructions?)\s*:",
+        ),
+        (
+            "new_instructions",
+            r"\b(?:new|updated|revised|real|actual|additional|override)\s+(?:instructions?|rules|directives|"
+            r"system\s+prompt)\s*:",
+        ),
+        (
+            "forced_reply",
+            r"\b(?:reply|respond|answer)\s+(?:only\s+)?with\s+(?:exactly|only)\b|\b(?:reply|respond|answer)\s+only\s+with\b"
+            r"|\b(?:say|output|print)\s+(?:only|exactly)\s*:",
+        ),
+        (
+            "encoded_payload",
+            r"\b(?:decode|execute|run|follow)\s+(?:this|the\s+following|these|the)\s+"
+            r"(?:base64|b64|rot13|encoded)\b|\b(?:base64|b64)[- ]?(?:encoded\s+)?(?:instructions?|payload|command)"
+            # A long base64 run: mixed case and digits, padded or slash-free (paths and URLs have slashes).
+            r"|(?-i:(?<![\w+/=.-])(?=[A-Za-z0-9+/]{0,400}[A-Z])(?=[A-Za-z0-9+/]{0,400}[a-z])"
+            r"(?=[A-Za-z0-9+/]{0,400}\d)(?:[A-Za-z0-9+/]{40,}={1,2}|[A-Za-z0-9+]{48,})(?![\w+/=.-]))",
+        ),
+    )
+)
+
+
+def injection_markers(text: str) -> tuple[str, ...]:
+    """Names of the prompt-injection markers found in a question or an article, in a fixed order."""
+    return tuple(name for name, pattern in INJECTION_MARKERS if pattern.search(text))

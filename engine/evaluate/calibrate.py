@@ -1,0 +1,110 @@
+"""`engine calibrate`: fit the confidence model on labelled dev sets and write the threshold that meets a target
+wrong-answer rate. Third-party sets (WixQA, TechQA, HINT3, most of CLINC150) stay held out for evaluation."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from engine.answer.calibration import OperatingPoint, choose_threshold, fit_logistic, signal_matrix, sweep
+from engine.answer.confidence import ConfidenceModel, default_calibration_path, load_confidence
+from engine.config import Settings
+from engine.evaluate.adapters import resolve_golden
+from engine.evaluate.kbs import open_kb, resolve_kb
+from engine.types import Query, Signals
+
+# (KB, golden set, sample size): our own dev sets plus a slice of CLINC150 as off-topic negatives.
+DEV_SETS = (
+    ("plausible", "evals/golden/plausible.jsonl", None),
+    ("kb_samples", "evals/golden/kb_samples.jsonl", None),
+    ("plausible", "oos-clinc150", 150),
+    ("kb_samples", "oos-clinc150", 150),
+)
+# Guardrails, not confidence, decide these kinds.
+SKIPPED_KINDS = frozenset({"sensitive", "injection"})
+
+
+@dataclass(frozen=True)
+class Labelled:
+    signals: Signals
+    correct: bool
+    answerable: bool
+
+
+def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
+    """Run every dev question; label = the top eligible candidate is an expected article."""
+    if cache is not None and cache.is_file():
+        return [
+            Labelled(Signals(**r["signals"]), r["correct"], r["answerable"]) for r in json.loads(cache.read_text())
+        ]
+    rows: list[Labelled] = []
+    for kb_name, golden_name, size in DEV_SETS:
+        kb = open_kb(resolve_kb(kb_name), settings)
+        try:
+            golden = resolve_golden(golden_name, sample_size=size)
+            for record in golden.records:
+                if record.kind in SKIPPED_KINDS:
+                    continue
+                decision = kb.engine.answers.ask(Query(record.question, record.audience, record.locale))
+                top = decision.candidates[0].article.id if decision.candidates else None
+                rows.append(Labelled(decision.signals, top in record.expected_articles, bool(record.expected_articles)))
+        finally:
+            kb.close()
+    if cache is not None:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps([{"signals": asdict(r.signals), "correct": r.correct, "answerable": r.answerable}
+                                     for r in rows]))
+    return rows
+
+
+def write_calibration(path: Path, model: ConfidenceModel, point: OperatingPoint, target: float, n: int) -> None:
+    weights = "\n".join(f"{name} = {value}" for name, value in model.weights.items())
+    path.write_text(
+        "# Written by `engine calibrate` — do not edit by hand; re-run it after changing retrieval.\n"
+        f"# Chosen on {n} labelled dev questions; at the threshold below the dev set's wrong-answer rate is\n"
+        f"# {point.wrong_rate:.3f} (target {target}) with coverage {point.coverage:.3f}.\n"
+        f"threshold = {round(point.threshold, 4)}\nbias = {model.bias}\n\n[weights]\n{weights}\n"
+    )
+
+
+def calibrate_command(
+    target_wrong: Annotated[float, typer.Option(help="Highest acceptable wrong-answer rate among answers.")] = 0.05,
+    out: Annotated[Path | None, typer.Option(help="Where to write the calibration (default: the packaged one).")] = None,
+    reuse: Annotated[
+        Path | None, typer.Option(help="Cache of collected signals: read if it exists, else written (for re-fits).")
+    ] = None,
+) -> None:
+    """Fit confidence on the dev sets and write the threshold that keeps wrong answers under --target-wrong."""
+    rows = collect(Settings(), reuse)
+    correct = [r.correct for r in rows]
+    answerable = [r.answerable for r in rows]
+    fitted = fit_logistic(signal_matrix([r.signals for r in rows]), correct)
+    # Log-loss fitting is not the same as doing best at the operating point: keep whichever model answers more
+    # questions correctly within the target, the newly fitted one or the one in use.
+    options = []
+    for name, candidate in (("fitted", fitted), ("current", load_confidence(out))):
+        points = sweep([candidate.score(r.signals) for r in rows], correct, answerable)
+        options.append((choose_threshold(points, target_wrong), name, candidate, points))
+    point, name, model, points = max(options, key=lambda o: o[0].correct_rate)
+    console = Console()
+    console.print(f"kept the {name} model; coverage and wrong-answer rate on the dev set:")
+    for target_rate in (0.05, 0.10, 0.15, 0.20, 0.25, 0.30):
+        p = choose_threshold(points, target_rate)
+        console.print(
+            f"  wrong ≤ {target_rate:.2f}: threshold {p.threshold:.3f}, coverage {p.coverage:.3f}, "
+            f"wrong {p.wrong_rate:.3f}, answered correctly {p.correct_rate:.3f} of answerable"
+        )
+    target = out or default_calibration_path()
+    write_calibration(target, model.model_copy(update={"threshold": point.threshold}), point, target_wrong, len(rows))
+    tomllib.loads(target.read_text())  # what we wrote must load
+    Console().print(
+        f"{len(rows)} dev questions → threshold {point.threshold:.3f}: coverage {point.coverage:.3f}, "
+        f"wrong-answer rate {point.wrong_rate:.3f}, answered correctly {point.correct_rate:.3f} of answerable; "
+        f"written to {target}"
+    )
