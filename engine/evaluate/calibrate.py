@@ -74,8 +74,8 @@ def write_calibration(path: Path, model: ConfidenceModel, point: OperatingPoint,
 
 
 def calibrate_command(
-    target_wrong: Annotated[float, typer.Option(help="Highest acceptable wrong-answer rate among answers.")] = 0.05,
-    out: Annotated[Path | None, typer.Option(help="Where to write the calibration (default: the packaged one).")] = None,
+    target_wrong: Annotated[float, typer.Option(help="Highest acceptable wrong-answer rate among answers.")] = 0.25,
+    out: Annotated[Path | None, typer.Option(help="Where to write it (default: the packaged calibration).")] = None,
     reuse: Annotated[
         Path | None, typer.Option(help="Cache of collected signals: read if it exists, else written (for re-fits).")
     ] = None,
