@@ -68,6 +68,9 @@ class AnswerSettings(BaseModel):
     calibration_file: Path | None = Field(
         default=None, description="Confidence model + threshold from `engine calibrate`; unset = the packaged one."
     )
+    sensitive_policy_file: Path | None = Field(
+        default=None, description="Sensitive-topics policy (TOML); unset = the packaged one."
+    )
     stale_override_confidence: float = Field(
         default=0.7,
         ge=0.0,

@@ -183,6 +183,12 @@ class Decision:
     reason: Reason
     candidates: tuple[Candidate, ...] = ()
     signals: Signals = field(default_factory=Signals)
+    priority: str = "normal"
+    """Ticket priority when escalated: sensitive topics are high or urgent."""
+    flags: tuple[str, ...] = ()
+    """Observations that did not change the decision, e.g. injection_suspected."""
+    detail: str = ""
+    """Why, in words (e.g. which sensitive topic and what matched)."""
     ineligible_leaders: tuple[tuple[str, str], ...] = ()
     """(article id, freshness state) of articles that matched best but may not answer: content-health signals."""
 

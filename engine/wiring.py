@@ -10,6 +10,7 @@ from functools import partial
 from pydantic import ValidationError
 
 from engine.answer.confidence import load_confidence
+from engine.answer.guardrails import Guardrails, default_policy_path, load_sensitive_policy
 from engine.answer.service import AnswerService
 from engine.config import Settings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
@@ -116,5 +117,6 @@ def build_engine(
         eligibility,
         settings.answer,
         load_confidence(settings.answer.calibration_file),
+        Guardrails(load_sensitive_policy(settings.answer.sensitive_policy_file or default_policy_path()), embedder),
     )
     return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)

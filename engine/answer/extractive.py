@@ -78,15 +78,19 @@ def _list_items(lines: list[str]) -> list[str]:
 class ExtractiveComposer:
     """Pick the best-matching units of the top candidate's best chunk, in their original order."""
 
-    def __init__(self, idf: Callable[[str], float], max_chars: int) -> None:
+    def __init__(
+        self, idf: Callable[[str], float], max_chars: int, skip: Callable[[str], bool] | None = None
+    ) -> None:
         self._idf = idf
         self._max_chars = max_chars
+        # Article text is data, never instructions: a sentence that reads like an injection is never quoted.
+        self._skip = skip or (lambda _: False)
 
     def compose(self, query_terms: Sequence[str], candidate: Candidate) -> Composition:
         chunk = candidate.best.chunk
-        units = split_units(chunk.text)
+        units = [u for u in split_units(chunk.text) if not self._skip(u.text)]
         chosen = self._select(query_terms, units) if units else []
-        answer = join_units(chosen) if chosen else chunk.text[: self._max_chars]
+        answer = join_units(chosen)
         return Composition(
             answer=answer,
             citations=(citation(candidate, chunk),),

@@ -78,10 +78,10 @@ class SensitivePolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     threshold: float = Field(
-        default=0.62, gt=0.0, le=1.0, description="Cosine to a topic's nearest exemplar at or above which it matches."
+        default=0.54, gt=0.0, le=1.0, description="Cosine to a topic's nearest exemplar at or above which it matches."
     )
     margin: float = Field(
-        default=0.0,
+        default=0.04,
         ge=0.0,
         le=1.0,
         description="How much closer to the topic than to the nearest routine question a match must be.",
@@ -104,8 +104,9 @@ class SensitivePolicy(BaseModel):
 
 
 def default_policy_path() -> Path:
-    """The policy shipped with the source tree: policies/sensitive_topics.toml at the repository root."""
-    return Path(__file__).resolve().parents[2] / "policies" / "sensitive_topics.toml"
+    """The policy shipped with the package (engine/answer/sensitive_topics.toml); ENGINE_ANSWER__SENSITIVE_POLICY_FILE
+    points at another."""
+    return Path(__file__).with_name("sensitive_topics.toml")
 
 
 def load_sensitive_policy(path: Path) -> SensitivePolicy:
@@ -159,9 +160,15 @@ class Guardrails:
         return Screening(self.sensitive(question, vector), injection_markers(question))
 
     def sensitive(self, question: str, vector: Vectors) -> SensitiveMatch | None:
-        """The most pressing topic the question matches: pattern matches first, then the closest exemplar."""
+        """The topic the question matches: a pattern match first (urgent before high, then policy order), else
+        the topic whose nearest exemplar is closest."""
         if not question.strip():
             return None
+        if vector.shape != self._exemplars.shape[1:]:
+            raise ValueError(
+                f"vector has shape {vector.shape}, expected {self._exemplars.shape[1:]}: pass embed_query(question) "
+                "from the embedder the guardrails were built with"
+            )
         by_pattern = self._pattern_matches(question)
         if by_pattern:
             return max(by_pattern, key=lambda m: _PRIORITY_RANK[m.priority])
@@ -231,7 +238,9 @@ INJECTION_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             "reveal_prompt",
             r"\b(?:reveal|print|show|display|output|repeat|dump|leak|paste|share|translate|recite|expose|list|give)\s+"
             + _DETERMINERS
-            + r"(?:(?:your|the)\s+system\s+prompt|your\s+"
+            + r"(?:(?:(?:your|the)\s+"
+            + _DETERMINERS
+            + r")?system\s+prompt|your\s+"
             + _DETERMINERS
             + r"(?:"
             + _SECRET_ADJECTIVE

@@ -7,8 +7,10 @@ from dataclasses import dataclass, replace
 
 from engine.answer.confidence import ConfidenceModel, signals
 from engine.answer.extractive import ExtractiveComposer
+from engine.answer.guardrails import Guardrails, injection_markers
 from engine.config import AnswerSettings
 from engine.freshness.policy import Verdict
+from engine.protocols import Vectors
 from engine.retrieve.eligibility import Eligibility
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.generations import IndexSnapshot
@@ -49,12 +51,14 @@ class AnswerService:
         eligibility: Eligibility,
         settings: AnswerSettings,
         confidence: ConfidenceModel,
+        guardrails: Guardrails | None = None,
     ) -> None:
         self._index = index
         self._retriever = retriever
         self._eligibility = eligibility
         self._settings = settings
         self._confidence = confidence
+        self._guardrails = guardrails
         self._threshold = settings.min_confidence if settings.min_confidence is not None else confidence.threshold
 
     @property
@@ -80,6 +84,7 @@ class AnswerService:
         result = self._retriever.retrieve(snapshot, query, masks.eligible, vector)
         shadow = self._retriever.retrieve(snapshot, query, masks.visible, vector)
         decision = self._judge(snapshot, result, shadow, verdicts)
+        decision = self._screen(query, vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
             leader = verdicts[shadow.candidates[0].article.id]
             decision = replace(decision, ineligible_leaders=((leader.article_id, str(leader.state)),))
@@ -92,6 +97,23 @@ class AnswerService:
             },
         )
         return _Outcome(decision, shadow, snapshot, verdicts)
+
+    def _screen(self, query: Query, vector: Vectors, decision: Decision) -> Decision:
+        """Sensitive topics always go to a person (high priority), even when an article matches; a suspected
+        injection changes nothing about the decision (the question is only data) but is recorded."""
+        if self._guardrails is None:
+            return decision
+        screening = self._guardrails.screen(query.text, vector)
+        flags = ("injection_suspected",) if screening.injection else ()
+        if screening.sensitive is not None:
+            match = screening.sensitive
+            return replace(
+                _escalate(Reason.SENSITIVE_TOPIC, decision.confidence, decision.candidates, decision.signals),
+                priority=match.priority,
+                flags=flags,
+                detail=f"sensitive topic {match.topic}: {match.evidence} ({match.score:.2f})",
+            )
+        return replace(decision, flags=flags) if flags else decision
 
     def _judge(
         self, snapshot: IndexSnapshot, result: Retrieval, shadow: Retrieval, verdicts: dict[str, Verdict]
@@ -111,8 +133,12 @@ class AnswerService:
             return _escalate(Reason.NO_MATCH, 0.0, candidates, found)
         if confidence < self._threshold:
             return _escalate(Reason.LOW_CONFIDENCE, confidence, candidates, found)
-        composer = ExtractiveComposer(snapshot.keyword.idf, self._settings.max_answer_chars)
+        composer = ExtractiveComposer(
+            snapshot.keyword.idf, self._settings.max_answer_chars, skip=lambda text: bool(injection_markers(text))
+        )
         composition = composer.compose(result.query_terms, candidates[0])
+        if not composition.answer.strip():
+            return _escalate(Reason.NO_MATCH, confidence, candidates, found)
         return Decision(
             decision="answer",
             answer=composition.answer,

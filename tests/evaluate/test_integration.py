@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from engine.answer.confidence import load_confidence
 from engine.cli import app
 from engine.config import Settings
 from engine.evaluate.golden import load_golden
@@ -64,7 +65,7 @@ def test_engine_eval_on_kb_samples(
     assert metrics["hybrid.hit@5"] >= 0.8
     assert metrics["ours.answered_correctly"] >= 0.5
     assert metrics["ours.forbidden_citations"] == 0 and metrics["baseline.forbidden_citations"] == 0
-    assert report["operating_point"]["ours"] == Settings().answer.min_confidence
+    assert report["operating_point"]["ours"] == load_confidence(None).threshold
     assert 0.0 <= metrics["ragas.id_context_recall"] <= 1.0
     assert "data:image/png;base64," in html.read_text()
 
