@@ -41,7 +41,8 @@ def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
     """Run every dev question; label = the top eligible candidate is an expected article."""
     if cache is not None and cache.is_file():
         return [
-            Labelled(Signals(**r["signals"]), r["correct"], r["answerable"]) for r in json.loads(cache.read_text())
+            Labelled(Signals(**r["signals"]), r["correct"], r["answerable"])
+            for r in json.loads(cache.read_text())
         ]
     rows: list[Labelled] = []
     for kb_name, golden_name, size in DEV_SETS:
@@ -53,17 +54,29 @@ def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
                     continue
                 decision = kb.engine.answers.ask(Query(record.question, record.audience, record.locale))
                 top = decision.candidates[0].article.id if decision.candidates else None
-                rows.append(Labelled(decision.signals, top in record.expected_articles, bool(record.expected_articles)))
+                rows.append(
+                    Labelled(
+                        decision.signals, top in record.expected_articles, bool(record.expected_articles)
+                    )
+                )
         finally:
             kb.close()
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps([{"signals": asdict(r.signals), "correct": r.correct, "answerable": r.answerable}
-                                     for r in rows]))
+        cache.write_text(
+            json.dumps(
+                [
+                    {"signals": asdict(r.signals), "correct": r.correct, "answerable": r.answerable}
+                    for r in rows
+                ]
+            )
+        )
     return rows
 
 
-def write_calibration(path: Path, model: ConfidenceModel, point: OperatingPoint, target: float, n: int) -> None:
+def write_calibration(
+    path: Path, model: ConfidenceModel, point: OperatingPoint, target: float, n: int
+) -> None:
     weights = "\n".join(f"{name} = {value}" for name, value in model.weights.items())
     path.write_text(
         "# Written by `engine calibrate` — do not edit by hand; re-run it after changing retrieval.\n"
@@ -74,10 +87,15 @@ def write_calibration(path: Path, model: ConfidenceModel, point: OperatingPoint,
 
 
 def calibrate_command(
-    target_wrong: Annotated[float, typer.Option(help="Highest acceptable wrong-answer rate among answers.")] = 0.25,
-    out: Annotated[Path | None, typer.Option(help="Where to write it (default: the packaged calibration).")] = None,
+    target_wrong: Annotated[
+        float, typer.Option(help="Highest acceptable wrong-answer rate among answers.")
+    ] = 0.25,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write it (default: the packaged calibration).")
+    ] = None,
     reuse: Annotated[
-        Path | None, typer.Option(help="Cache of collected signals: read if it exists, else written (for re-fits).")
+        Path | None,
+        typer.Option(help="Cache of collected signals: read if it exists, else written (for re-fits)."),
     ] = None,
 ) -> None:
     """Fit confidence on the dev sets and write the threshold that keeps wrong answers under --target-wrong."""
@@ -101,7 +119,9 @@ def calibrate_command(
             f"wrong {p.wrong_rate:.3f}, answered correctly {p.correct_rate:.3f} of answerable"
         )
     target = out or default_calibration_path()
-    write_calibration(target, model.model_copy(update={"threshold": point.threshold}), point, target_wrong, len(rows))
+    write_calibration(
+        target, model.model_copy(update={"threshold": point.threshold}), point, target_wrong, len(rows)
+    )
     tomllib.loads(target.read_text())  # what we wrote must load
     Console().print(
         f"{len(rows)} dev questions → threshold {point.threshold:.3f}: coverage {point.coverage:.3f}, "

@@ -107,7 +107,9 @@ def _judged(results: Sequence[QuestionResult], judge: JudgeSettings) -> list[tup
     from ragas.llms import llm_factory
     from ragas.metrics.collections import ContextRecall, Faithfulness
 
-    llm = llm_factory(judge.model, client=AsyncOpenAI(base_url=judge.url, api_key=judge.api_key, max_retries=1))
+    llm = llm_factory(
+        judge.model, client=AsyncOpenAI(base_url=judge.url, api_key=judge.api_key, max_retries=1)
+    )
     faithfulness, recall = Faithfulness(llm=llm), ContextRecall(llm=llm)
 
     async def score_all() -> list[tuple[str, float]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -9,8 +10,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from engine.answer.confidence import ConfidenceModel
 from engine.answer.service import AnswerService
+from engine.errors import EngineError
 from engine.evaluate.baseline import BaselinePipeline
 from engine.evaluate.exact import ExactIndex
 from engine.evaluate.golden import GoldenRecord, GoldenSet
@@ -78,6 +79,7 @@ class Runner:
         self._embedder = _LastQuery(engine.embedder)
         # Same ranking as the engine's retriever, only cut at nDCG@10 instead of the answer's max_articles.
         self._ranker = HybridRetriever(self._embedder, wide)
+        self._retriever = HybridRetriever(self._embedder, engine.settings.retrieval)
         self._answers = self._service(engine.eligibility)
         self._baselines: dict[bytes, BaselinePipeline] = {}
 
@@ -139,10 +141,22 @@ class Runner:
         return rankings, contexts
 
     def _service(self, eligibility: Eligibility) -> AnswerService:
-        """The engine's answer service over this runner's index and `eligibility` (same settings and model)."""
-        engine = self._engine
-        retriever = HybridRetriever(self._embedder, engine.settings.retrieval)
-        return AnswerService(self._index, retriever, eligibility, engine.settings.answer, ConfidenceModel())
+        """The engine's own answer service (confidence model, guardrails, settings) over this runner's index,
+        retriever and `eligibility`. AnswerService has no public way to change its scope, so a shallow copy gets
+        those attributes replaced, failing loudly should they be renamed; the integration tests compare its
+        decisions with engine.answers'."""
+        scoped = copy.copy(self._engine.answers)
+        for name, value in (
+            ("_index", self._index),
+            ("_eligibility", eligibility),
+            ("_retriever", self._retriever),
+        ):
+            if not hasattr(scoped, name):
+                raise EngineError(
+                    f"AnswerService has no attribute {name} any more: update engine/evaluate/runner.py"
+                )
+            setattr(scoped, name, value)
+        return scoped
 
     def _baseline(self, snapshot: IndexSnapshot, allowed: npt.NDArray[np.bool_]) -> BaselinePipeline:
         key = snapshot.generation.encode() + np.packbits(allowed).tobytes()
