@@ -27,7 +27,7 @@ from filelock import FileLock, Timeout
 
 from engine.config import Settings
 from engine.errors import IndexNotReadyError, IngestError
-from engine.protocols import Vectors
+from engine.protocols import Vectors, VectorStore
 from engine.store.codec import article_from_json, article_to_json, chunk_from_json, chunk_to_json
 from engine.store.keyword import BM25Index
 from engine.store.qdrant import QdrantVectorStore, open_client
@@ -50,7 +50,7 @@ class IndexSnapshot:
     chunks: list[Chunk]
     vectors: Vectors
     keyword: BM25Index
-    dense: QdrantVectorStore | None
+    dense: VectorStore | None
     fingerprint: dict[str, Any] = field(default_factory=dict)
     chunk_article: np.ndarray = field(init=False)
     article_ids: list[str] = field(init=False)

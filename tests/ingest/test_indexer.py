@@ -26,8 +26,9 @@ from tests.fakes import HashEmbedder
 
 def _kb(tmp_path: Path, count: int = 6) -> Path:
     root = tmp_path / "kb"
+    root.mkdir()
     for path in sorted(KB_SAMPLES.glob("billing/*.md"))[:count]:
-        shutil.copy(path, root / path.name) if root.exists() else (root.mkdir(), shutil.copy(path, root / path.name))
+        shutil.copy(path, root / path.name)
     return root
 
 
@@ -91,9 +92,7 @@ def test_removed_files_disappear_from_bm25_and_qdrant(tmp_path: Path) -> None:
     indexer, store = _indexer(tmp_path / "data", embedder)
     indexer.ingest(kb)
     victim = sorted(kb.glob("*.md"))[1]
-    victim_id = store.load(with_dense=False).articles and next(
-        a.id for a in store.load(with_dense=False).articles.values() if a.path == victim.name
-    )
+    victim_id = next(a.id for a in store.load(with_dense=False).articles.values() if a.path == victim.name)
     victim.unlink()
 
     report = indexer.ingest(kb)
