@@ -12,6 +12,7 @@ from engine.types import Candidate, Chunk, Citation
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SNIPPET_CHARS = 240
+_CLOSE_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,11 @@ class ExtractiveComposer:
 
     def compose(self, query_terms: Sequence[str], candidate: Candidate) -> Composition:
         chunk = candidate.best.chunk
-        units = [u for u in split_units(chunk.text) if not self._skip(u.text)]
+        # Sections of the article that match almost as well are read with the best one, in article order: an
+        # introduction that wins by a hair must not hide the steps in the section below it.
+        close = [s.chunk for s in candidate.chunks if s.fused >= candidate.best.fused - _CLOSE_MARGIN][:2]
+        text = "\n\n".join(c.text for c in sorted(close, key=lambda c: c.ordinal))
+        units = [u for u in split_units(text) if not self._skip(u.text)]
         chosen = self._select(query_terms, units) if units else []
         answer = join_units(chosen)
         return Composition(
