@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from engine.answer.confidence import ConfidenceModel, signals
 from engine.answer.extractive import ExtractiveComposer
 from engine.answer.guardrails import Guardrails, injection_markers
@@ -81,8 +83,14 @@ class AnswerService:
             return _Outcome(empty, Retrieval((), 0, ()), snapshot, verdicts)
         masks = self._eligibility.masks(snapshot, query)
         vector = self._retriever.embed(query.text)
-        result = self._retriever.retrieve(snapshot, query, masks.eligible, vector)
-        shadow = self._retriever.retrieve(snapshot, query, masks.visible, vector)
+        lexical = self._retriever.keyword_scores(snapshot, query)
+        result = self._retriever.retrieve(snapshot, query, masks.eligible, vector, lexical=lexical)
+        # The shadow ranking (everything the asker may see, fresh or not) tells whether outdated content leads.
+        shadow = (
+            result
+            if np.array_equal(masks.visible, masks.eligible)
+            else self._retriever.retrieve(snapshot, query, masks.visible, vector, lexical=lexical)
+        )
         decision = self._judge(snapshot, result, shadow, verdicts)
         decision = self._screen(query, vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
@@ -190,4 +198,4 @@ def _prefer_successor(
     if not promoted:
         return candidates
     rest = [c for c in candidates if c.article.id != successor]
-    return (replace(promoted[0]), *rest)
+    return (promoted[0], *rest)

@@ -15,6 +15,7 @@ from engine.store.generations import IndexSnapshot
 from engine.types import PUBLIC_AUDIENCE, Article, Query
 
 Clock = Callable[[], datetime]
+_VISIBLE_CACHE_SIZE = 64
 
 
 def primary_language(locale: str) -> str:
@@ -50,6 +51,7 @@ class Eligibility:
         self._changelog = list(changelog or [])
         self._suspicions: tuple[str, Mapping[str, Suspicion]] = ("", {})
         self._cache: tuple[str, datetime, dict[str, Verdict], npt.NDArray[np.bool_]] | None = None
+        self._visible_cache: dict[tuple[str, frozenset[str], str], npt.NDArray[np.bool_]] = {}
 
     def verdicts(self, snapshot: IndexSnapshot) -> dict[str, Verdict]:
         return self._fresh(snapshot)[0]
@@ -58,12 +60,24 @@ class Eligibility:
         _, fresh = self._fresh(snapshot)
         audiences = frozenset({PUBLIC_AUDIENCE, *(a.lower() for a in query.audience)})
         language = primary_language(query.locale) if query.locale else self._default_language
-        seen = np.fromiter(
-            (visible(snapshot.articles[i], audiences, language) for i in snapshot.article_ids),
-            dtype=np.bool_,
-            count=len(snapshot.article_ids),
-        )
+        seen = self._visible(snapshot, audiences, language)
         return Masks(visible=seen, eligible=seen & fresh)
+
+    def _visible(self, snapshot: IndexSnapshot, audiences: frozenset[str], language: str) -> npt.NDArray[np.bool_]:
+        """Audience/locale mask; it depends only on the generation and the asker, so it is computed once each."""
+        key = (snapshot.generation, audiences, language)
+        mask = self._visible_cache.get(key)
+        if mask is None:
+            if len(self._visible_cache) >= _VISIBLE_CACHE_SIZE:
+                self._visible_cache.clear()
+            mask = np.fromiter(
+                (visible(snapshot.articles[i], audiences, language) for i in snapshot.article_ids),
+                dtype=np.bool_,
+                count=len(snapshot.article_ids),
+            )
+            mask.flags.writeable = False
+            self._visible_cache[key] = mask
+        return mask
 
     def _fresh(self, snapshot: IndexSnapshot) -> tuple[dict[str, Verdict], npt.NDArray[np.bool_]]:
         now = self._clock()

@@ -44,14 +44,21 @@ class HybridRetriever:
         allowed: npt.NDArray[np.bool_],
         vector: Vectors | None = None,
         mode: str = "hybrid",
+        lexical: npt.NDArray[np.float64] | None = None,
     ) -> Retrieval:
-        """Rank chunks of allowed articles only (the filter applies before ranking in both indexes)."""
+        """Rank chunks of allowed articles only (the filter applies before ranking in both indexes).
+
+        `lexical`: BM25 scores of every chunk for this query (keyword_scores), when the caller retrieves the same
+        question under several masks and wants them computed once.
+        """
         query_terms = tuple(terms(query.text))
         eligible = int(allowed.sum())
         if eligible == 0 or not snapshot.chunks:
             return Retrieval(candidates=(), eligible_articles=eligible, query_terms=query_terms)
         vector = self.embed(query.text) if vector is None else vector
-        scored = self._score(snapshot, query_terms, vector, allowed)
+        if lexical is None:
+            lexical = self.keyword_scores(snapshot, query)
+        scored = self._score(snapshot, lexical, vector, allowed)
         if mode == "bm25":
             fused = scored.bm25 / scored.bm25_max if scored.bm25_max > 0 else scored.bm25
         elif mode == "dense":
@@ -66,16 +73,21 @@ class HybridRetriever:
             query_terms=query_terms,
         )
 
+    @staticmethod
+    def keyword_scores(snapshot: IndexSnapshot, query: Query) -> npt.NDArray[np.float64]:
+        """BM25 score of every chunk of the snapshot for the query, before any filter."""
+        return snapshot.keyword.scores(terms(query.text))
+
     def _score(
         self,
         snapshot: IndexSnapshot,
-        query_terms: tuple[str, ...],
+        lexical: npt.NDArray[np.float64],
         vector: Vectors,
         allowed: npt.NDArray[np.bool_],
     ) -> _Scored:
         limit = self._settings.candidates_per_index
         chunk_allowed = allowed[snapshot.chunk_article]
-        bm25_all = np.where(chunk_allowed, snapshot.keyword.scores(query_terms), 0.0)
+        bm25_all = np.where(chunk_allowed, lexical, 0.0)
         bm25_top = _top(bm25_all, limit)
         bm25_top = bm25_top[bm25_all[bm25_top] > 0]
         dense_hits: list[tuple[int, float]] = []
