@@ -164,8 +164,9 @@ class Grounder:
         return [self._check(s, c, v) for s, c, v in zip(sentences, cleans, vectors, strict=True)]
 
     def check(self, sentence: Sentence) -> SentenceCheck:
+        """One sentence (streaming); the same verdict check_all() gives it."""
         clean = strip_citations(sentence.text)
-        return self._check(sentence, clean, self._embedder.embed_query(clean))
+        return self._check(sentence, clean, self._embedder.embed_passages([clean])[0])
 
     def _check(self, sentence: Sentence, clean: str, vector: Vectors) -> SentenceCheck:
         cited = cited_ids(sentence.text)

@@ -46,12 +46,12 @@ def llm_engine(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.T
         engine.close()
 
 
-def _echo(source_id: str, extra: str = "") -> Script:
-    """A faithful reply: the first two sentences of one given source, cited, plus `extra`."""
+def _echo(source_id: str, extra: str = "", sentences: int = 2, tail: str = "") -> Script:
+    """A faithful reply: the first sentences of one given source, cited, between `extra` and `tail`."""
 
     def reply(prompt: str) -> str:
-        units = [u.text for u in split_units(source_blocks(prompt)[source_id]) if not u.is_step][:2]
-        return extra + " ".join(f"{u.rstrip('.')} [{source_id}]." for u in units)
+        units = [u.text for u in split_units(source_blocks(prompt)[source_id]) if not u.is_step][:sentences]
+        return extra + " ".join(f"{u.rstrip('.')} [{source_id}]." for u in units) + tail
 
     return Script(reply=reply)
 
@@ -123,3 +123,18 @@ def test_instructions_planted_in_an_article_are_never_followed_with_the_llm_on(l
     assert any("foreign transaction fee" in block for block in source_blocks(prompt).values())  # the rest is there
     assert "refund" not in (decision.answer or "").lower() and "llm_dropped_sentences:1" in decision.flags
     assert not any(isinstance(e, Delta) and "refund" in e.text.lower() for e in events)
+
+
+def test_a_streamed_answer_that_ends_up_ungrounded_is_replaced_by_the_extractive_one_in_final(
+    llm_engine: LLMEngine, kb_engine: Engine
+) -> None:
+    invented = " Invoices can be paid in Bitcoin at a discount [S1]. Refunds of invoices are instant [S1]."
+    llm_engine.llm.reset(_echo("S1", sentences=1, tail=invented))
+
+    events = list(llm_engine.engine.answers.stream(Query(PDF_QUESTION)))
+
+    final = events[-1]
+    assert isinstance(final, Final) and final.replaced
+    assert [e for e in events if isinstance(e, Delta)]  # the grounded first sentence was sent…
+    assert final.decision.answer == kb_engine.answers.ask(Query(PDF_QUESTION)).answer  # …then replaced
+    assert {"llm_fallback:ungrounded", "stream_replaced"} <= set(final.decision.flags)
