@@ -63,7 +63,7 @@ class Engine:
     def database(self) -> Database:
         """Connected on first use (the CLI's one-off questions never open it)."""
         if self._database is None:
-            self._database = Database(connect(self.settings))
+            self._database = open_database(self.settings)
         return self._database
 
     @property
@@ -76,7 +76,7 @@ class Engine:
     def desk(self) -> HelpDesk:
         """Tickets and their delivery worker (started by the API's lifespan or `engine tickets deliver`)."""
         if self._desk is None:
-            self._desk = build_desk(self.settings, self.database, self.events, self.clock)
+            self._desk = build_desk(self.settings, self.database, self.clock)
         return self._desk
 
     def metrics(self, start: datetime, end: datetime) -> Metrics:
@@ -136,11 +136,17 @@ def load_changelog(settings: Settings) -> list[ChangelogEntry]:
         raise ConfigError(f"changelog {path}: {exc}") from exc
 
 
-def build_desk(settings: Settings, database: Database, events: EventLog, clock: Clock) -> HelpDesk:
+def build_desk(settings: Settings, database: Database, clock: Clock) -> HelpDesk:
+    """Tickets over `database`, delivered to the configured targets by a worker on wall-clock time."""
     senders = {target.name: make_sender(target) for target in settings.tickets.targets}
     store = TicketStore(database, list(senders), utc_now)
     worker = OutboxWorker(store, senders, settings.tickets, utc_now) if senders else None
-    return HelpDesk(store, events.session, clock, worker)
+    return HelpDesk(store, EventLog(database).session, clock, worker)
+
+
+def open_database(settings: Settings) -> Database:
+    """The events + tickets database with every table created (their modules are imported above)."""
+    return Database(connect(settings))
 
 
 def build_indexer(settings: Settings) -> Indexer:

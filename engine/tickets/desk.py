@@ -41,8 +41,8 @@ class HelpDesk:
         locale: str | None = None,
         category: str | None = None,
     ) -> Ticket:
-        """File (or update) the session's ticket. `turns` is the transcript when there is no session."""
-        transcript = tuple(self._transcript(session_id)) if session_id else turns
+        """File (or update) the session's ticket. `turns` is the transcript when the event log has none."""
+        transcript = (tuple(self._transcript(session_id)) if session_id else ()) or turns
         draft = TicketDraft(
             question=question,
             reason=reason,
@@ -60,6 +60,10 @@ class HelpDesk:
         if self._worker is not None:
             self._worker.nudge()
         return ticket
+
+    def deliver_once(self) -> int:
+        """One delivery pass (the `engine tickets deliver` command); 0 when no target is configured."""
+        return self._worker.run_once() if self._worker is not None else 0
 
     def start(self) -> None:
         if self._worker is not None:

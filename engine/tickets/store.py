@@ -130,6 +130,7 @@ class TicketStore:
                 update(OutboxRow)
                 .where(OutboxRow.id == delivery.id)
                 .values(delivered_at=at, attempts=delivery.attempts + 1, locked_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
             )
             if external_id is not None and delivery.external_id is None:
                 link = TicketLinkRow(ticket_id=delivery.ticket_id, target=delivery.target, external_id=external_id)
@@ -146,6 +147,7 @@ class TicketStore:
                     locked_until=None,
                     last_error=error[:2000],
                 )
+                .execution_options(synchronize_session=False)
             )
 
     def pending(self) -> int:
@@ -178,6 +180,7 @@ class TicketStore:
                 )
             )
             .values(locked_until=now + lease)
+            .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)
 

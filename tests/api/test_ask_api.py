@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from engine.api.app import create_app
-from engine.config import Settings
 from engine.wiring import Engine, build_engine
 from tests.conftest import KB_NOW, PUBLIC_KEY, auth, kb_settings
 from tests.servers import serve
