@@ -67,6 +67,13 @@ class KeyRing:
     def find(self, secret: str) -> ApiKey | None:
         return self._by_digest.get(_digest(secret))
 
+    def public_key(self) -> str | None:
+        """A widget (public) key to embed in the demo page; public keys are meant to be seen by browsers."""
+        for key in self._by_digest.values():
+            if key.role == "public":
+                return key.key.get_secret_value()
+        return None
+
     @property
     def origins(self) -> list[str]:
         return sorted({origin for key in self._by_digest.values() for origin in key.origins})
