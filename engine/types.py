@@ -217,3 +217,43 @@ class Final:
 
 
 StreamEvent = Delta | Final
+
+
+@dataclass(frozen=True)
+class SeenArticle:
+    """An article shown (cited or ranked) for a question, with the version the customer saw."""
+
+    article_id: str
+    title: str
+    url: str | None
+    version: str
+    """Last-updated date plus a short content hash: which text the customer saw."""
+    score: float
+    cited: bool
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a session and what the engine replied: the transcript a ticket carries."""
+
+    interaction_id: str
+    session_id: str | None
+    at: datetime
+    question: str
+    decision: str
+    reason: str
+    confidence: float
+    answer: str | None
+    articles: tuple[SeenArticle, ...]
+    priority: str = "normal"
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who is asking, as far as the request or its API key says."""
+
+    id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    plan: str | None = None

@@ -166,6 +166,8 @@ class AnswerService:
         found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max, snapshot.keyword.knows)
         confidence = round(self._confidence.score(found), 4) if candidates else 0.0
         stale = _stale_leader(shadow.candidates, verdicts)
+        if stale is not None and stale.best.dense < self._settings.out_of_scope_below:
+            stale = None  # nothing in the KB is about this question, outdated or not
         if (
             stale is not None
             and not _successor_answers(stale, candidates, verdicts)
@@ -175,7 +177,8 @@ class AnswerService:
         if not candidates:
             return _escalate(Reason.NO_MATCH, 0.0, candidates, found)
         if confidence < self._threshold:
-            return _escalate(Reason.LOW_CONFIDENCE, confidence, candidates, found)
+            scope = Reason.OUT_OF_SCOPE if found.dense < self._settings.out_of_scope_below else Reason.LOW_CONFIDENCE
+            return _escalate(scope, confidence, candidates, found)
         conflict = find_conflict(query.text, result.query_terms, candidates, self._settings.conflict_articles)
         if conflict is not None:
             escalation = _escalate(Reason.CONFLICT, confidence, candidates, found)
