@@ -95,7 +95,7 @@ def test_extractive_stream_matches_ask(kb_engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
-        ("what's the weather like in lisbon tomorrow", Reason.LOW_CONFIDENCE),
+        ("what's the weather like in lisbon tomorrow", Reason.OUT_OF_SCOPE),
         ("I already disputed the last three charges with my bank, refund me or else", Reason.SENSITIVE_TOPIC),
         ("how far back can I download invoices", Reason.CONFLICT),
     ],
