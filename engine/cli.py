@@ -198,6 +198,68 @@ def freshness_report(
     Console().print(table)
 
 
+tickets_app = typer.Typer(help="Escalation tickets and their delivery to help desks.")
+app.add_typer(tickets_app, name="tickets")
+
+
+@tickets_app.command("deliver")
+def tickets_deliver(
+    data_dir: DataDir = None,
+    forever: Annotated[bool, typer.Option("--forever", help="Keep delivering until interrupted.")] = False,
+) -> None:
+    """Deliver due tickets to the configured targets (the API server does this in the background)."""
+    import time
+
+    from engine.wiring import build_desk, open_database, utc_now
+
+    settings = _settings(data_dir)
+    if not settings.tickets.targets:
+        raise typer.BadParameter("no ticket targets configured (ENGINE_TICKETS__TARGETS)")
+    database = open_database(settings)
+    desk = build_desk(settings, database, utc_now)
+    try:
+        while True:
+            delivered = desk.deliver_once()
+            typer.echo(json.dumps({"delivered": delivered, "pending": desk.store.pending()}))
+            if not forever:
+                return
+            time.sleep(settings.tickets.poll_s)
+    finally:
+        database.close()
+
+
+@app.command()
+def metrics(
+    data_dir: DataDir = None,
+    start: Annotated[str | None, typer.Option("--from", help="ISO date/time (default: 30 days ago).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="ISO date/time, exclusive (default: now).")] = None,
+) -> None:
+    """Containment, self-service and helpful rates, escalations by reason, content gaps (JSON; docs/metrics.md)."""
+    from dataclasses import asdict
+    from datetime import UTC, datetime, timedelta
+
+    from engine.wiring import build_engine
+
+    def moment(text: str) -> datetime:
+        parsed = datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    engine = build_engine(_settings(data_dir))
+    try:
+        until = moment(end) if end else engine.clock()
+        since = moment(start) if start else until - timedelta(days=30)
+        found = engine.metrics(since, until)
+    finally:
+        engine.close()
+    rates = {"containment", "self_service", "helpful"}
+    out = {k: v for k, v in asdict(found).items() if k not in rates}
+    for name in rates:
+        rate = getattr(found, name)
+        out[name] = {"numerator": rate.numerator, "denominator": rate.denominator, "value": rate.value}
+    out["escalations"] = {r: {"count": v.numerator, "rate": v.value} for r, v in found.escalations.items()}
+    typer.echo(json.dumps(out, default=str, indent=2))
+
+
 from engine.evaluate.calibrate import calibrate_command  # noqa: E402
 from engine.evaluate.cli import eval_command, gate_command  # noqa: E402 - registered after the core commands
 

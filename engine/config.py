@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -77,8 +77,41 @@ class AnswerSettings(BaseModel):
         le=1.0,
         description="When an outdated article matches best, answer from a current one only at this confidence.",
     )
+    out_of_scope_below: float = Field(
+        default=0.30,
+        ge=-1.0,
+        le=1.0,
+        description="An escalated question whose best passage is less similar than this (cosine) is out of scope, "
+        "not a content gap (measured: CLINC150 p95 0.33, HINT3 p75 0.26, answerable p5 0.27).",
+    )
     max_answer_chars: int = Field(default=900, ge=100, le=10000)
     max_citations: int = Field(default=3, ge=1, le=10)
+    conflict_articles: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Conflicts are looked for between the best article and the next ones up to this rank; "
+        "1 turns conflict detection off.",
+    )
+
+
+class LLMSettings(BaseModel):
+    """Tuning of the optional LLM composer (docs/guardrails.md); it runs only when ENGINE_LLM_URL is set."""
+
+    timeout_s: float = Field(default=20.0, gt=0.0, le=600.0, description="Whole-request deadline, streaming included.")
+    max_tokens: int = Field(default=400, ge=16, le=8192)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_sources: int = Field(default=4, ge=1, le=12, description="Passages given to the model, best first.")
+    lexical_weight: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Weight of lexical support; the rest is embedding support."
+    )
+    min_support: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="A generated sentence is kept at or above this combined support."
+    )
+    min_kept_sentences: int = Field(default=1, ge=1, description="Fewer grounded sentences: extractive fallback.")
+    min_kept_share: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="A smaller grounded share of the sentences: extractive fallback."
+    )
 
 
 class FreshnessSettings(BaseModel):
@@ -93,6 +126,107 @@ class IngestSettings(BaseModel):
 
     max_file_bytes: int = Field(default=5_000_000, ge=1_000)
     keep_generations: int = Field(default=2, ge=1, le=20)
+
+
+Role = Literal["public", "agent", "admin"]
+DEFAULT_RATE_PER_MINUTE: dict[str, int] = {"public": 60, "agent": 600, "admin": 600}
+
+
+class CustomerDefaults(BaseModel):
+    """Customer facts an API key vouches for (e.g. a portal that only serves one plan)."""
+
+    id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    plan: str | None = None
+
+
+class ApiKey(BaseModel):
+    """One API key: who holds it, what it may do and from where."""
+
+    name: str = Field(pattern=r"^[\w.\-]{1,64}$", description="Shown in logs and metrics instead of the key.")
+    key: SecretStr = Field(description="The secret the client sends (Authorization: Bearer … or X-API-Key).")
+    role: Role = "public"
+    audiences: tuple[str, ...] = Field(
+        default=("public",), description="Audiences a public key may ask as; agents and admins may use any."
+    )
+    origins: tuple[str, ...] = Field(
+        default=(), description="Browser origins allowed to use a public key (the widget's host pages)."
+    )
+    rate_per_minute: int | None = Field(default=None, ge=1, description="Requests per minute per client IP.")
+    customer: CustomerDefaults | None = None
+
+    @field_validator("key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("an API key must be at least 16 characters long")
+        return value
+
+    @property
+    def rate(self) -> int:
+        return self.rate_per_minute or DEFAULT_RATE_PER_MINUTE[self.role]
+
+
+class AuthSettings(BaseModel):
+    """API keys and roles (docs/api.md). Keys come from ENGINE_AUTH__KEYS (JSON) or a TOML keys_file."""
+
+    keys: list[ApiKey] = Field(default_factory=list)
+    keys_file: Path | None = Field(default=None, description="TOML file with [[keys]] tables (same fields).")
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs session ids handed to widgets; unset = a random secret kept in the data dir "
+        "(set it when several machines serve the API).",
+    )
+    max_request_bytes: int = Field(default=65_536, ge=1_024, description="Largest request body, except ingest.")
+    max_ingest_bytes: int = Field(default=10_000_000, ge=1_024, description="Largest POST /v1/articles body.")
+
+
+class WebhookTarget(BaseModel):
+    """A generic JSON webhook: HMAC-SHA256 signed, idempotency key per delivery."""
+
+    kind: Literal["webhook"] = "webhook"
+    name: str = Field(pattern=r"^[\w.\-]{1,64}$")
+    url: str = Field(pattern=r"^https?://")
+    secret: SecretStr = Field(description="Key of the X-Engine-Signature HMAC-SHA256 header.")
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+
+class ZendeskTarget(BaseModel):
+    """A Zendesk (or Zendesk-compatible) help desk: tickets via POST /api/v2/tickets.json."""
+
+    kind: Literal["zendesk"] = "zendesk"
+    name: str = Field(pattern=r"^[\w.\-]{1,64}$")
+    url: str = Field(pattern=r"^https?://", description="Base URL, e.g. https://acme.zendesk.com")
+    email: str = Field(description="Agent email of the API token (basic auth EMAIL/token:TOKEN).")
+    api_token: SecretStr
+    timeout_s: float = Field(default=10.0, gt=0, le=120)
+
+
+class TicketSettings(BaseModel):
+    """Where escalation tickets go and how hard delivery keeps trying (it never gives up)."""
+
+    targets: list[WebhookTarget | ZendeskTarget] = Field(default_factory=list)
+    retry_base_s: float = Field(default=2.0, gt=0, description="First retry delay; doubles per attempt.")
+    retry_max_s: float = Field(default=600.0, gt=0, description="Longest delay between two attempts.")
+    poll_s: float = Field(default=2.0, gt=0, description="How often the delivery worker looks for due tickets.")
+    lease_s: float = Field(default=60.0, gt=0, description="How long a worker owns a delivery it is attempting.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> TicketSettings:
+        names = [t.name for t in self.targets]
+        if len(names) != len(set(names)):
+            raise ValueError(f"tickets.targets: names must be unique, got {names}")
+        return self
+
+
+class MetricsSettings(BaseModel):
+    """Definitions behind the metrics (docs/metrics.md)."""
+
+    containment_hours: float = Field(default=24.0, gt=0, description="A session is contained if no ticket "
+                                     "followed its first question within this many hours.")
+    gap_similarity: float = Field(default=0.75, gt=0, le=1, description="Cosine at which two unanswered "
+                                  "questions count as the same content gap.")
 
 
 class Settings(BaseSettings):
@@ -114,6 +248,17 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     ingest: IngestSettings = IngestSettings()
     freshness: FreshnessSettings = FreshnessSettings()
+    llm_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API, /v1 included (http://localhost:11434/v1); "
+        "the engine POSTs to {llm_url}/chat/completions. Unset = extractive answers only.",
+    )
+    llm_model: str | None = Field(default=None, description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer token for the LLM endpoint, if any.")
+    llm: LLMSettings = LLMSettings()
+    auth: AuthSettings = AuthSettings()
+    tickets: TicketSettings = TicketSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @field_validator("qdrant_url")
     @classmethod
@@ -121,6 +266,19 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"ENGINE_QDRANT_URL must start with http:// or https://, got {value!r}")
         return value or None
+
+    @field_validator("llm_url")
+    @classmethod
+    def _llm_url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"ENGINE_LLM_URL must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") if value else None
+
+    @model_validator(mode="after")
+    def _llm_model_with_url(self) -> Settings:
+        if self.llm_url and not self.llm_model:
+            raise ValueError("ENGINE_LLM_URL is set but ENGINE_LLM_MODEL is not: name the model to call")
+        return self
 
     @property
     def model_cache_dir(self) -> Path:

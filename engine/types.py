@@ -191,7 +191,69 @@ class Decision:
     """Why, in words (e.g. which sensitive topic and what matched)."""
     ineligible_leaders: tuple[tuple[str, str], ...] = ()
     """(article id, freshness state) of articles that matched best but may not answer: content-health signals."""
+    conflict: tuple[str, str] | None = None
+    """(answering article, disagreeing article) when sources disagree (Reason.CONFLICT): a pair for review."""
 
     @property
     def answered(self) -> bool:
         return self.decision == "answer"
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of a streamed answer; the pieces concatenated are the answer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The last event of a stream: the whole decision (an escalation arrives as a Final with no Delta before it)."""
+
+    decision: Decision
+    replaced: bool = False
+    """True when the streamed pieces were superseded (the LLM reply fell back after some pieces were sent): show
+    decision.answer instead of them."""
+
+
+StreamEvent = Delta | Final
+
+
+@dataclass(frozen=True)
+class SeenArticle:
+    """An article shown (cited or ranked) for a question, with the version the customer saw."""
+
+    article_id: str
+    title: str
+    url: str | None
+    version: str
+    """Last-updated date plus a short content hash: which text the customer saw."""
+    score: float
+    cited: bool
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a session and what the engine replied: the transcript a ticket carries."""
+
+    interaction_id: str
+    session_id: str | None
+    at: datetime
+    question: str
+    decision: str
+    reason: str
+    confidence: float
+    answer: str | None
+    articles: tuple[SeenArticle, ...]
+    priority: str = "normal"
+    locale: str | None = None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who is asking, as far as the request or its API key says."""
+
+    id: str | None = None
+    email: str | None = None
+    name: str | None = None
+    plan: str | None = None

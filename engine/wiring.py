@@ -9,13 +9,19 @@ from functools import partial
 
 from pydantic import ValidationError
 
+from engine.answer.composer import Composer
 from engine.answer.confidence import load_confidence
-from engine.answer.guardrails import Guardrails, default_policy_path, load_sensitive_policy
+from engine.answer.extractive import ExtractiveComposer
+from engine.answer.generative import LLMComposer
+from engine.answer.guardrails import Guardrails, default_policy_path, injection_markers, load_sensitive_policy
+from engine.answer.llm import LLMClient
 from engine.answer.service import AnswerService
 from engine.config import Settings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from engine.errors import ConfigError
-from engine.events.store import EventLog, connect
+from engine.events import tables as _event_tables  # noqa: F401  (registers the tables before create_all)
+from engine.events.metrics import Metrics, TicketFact, compute_metrics
+from engine.events.store import EventLog
 from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
 from engine.freshness.report import ReportRow, freshness_report
@@ -23,8 +29,14 @@ from engine.ingest.indexer import Indexer
 from engine.protocols import Embedder
 from engine.retrieve.eligibility import Clock, Eligibility
 from engine.retrieve.hybrid import HybridRetriever
+from engine.store.db import Database, connect
 from engine.store.generations import GenerationStore
 from engine.store.holder import IndexHolder
+from engine.tickets import tables as _ticket_tables  # noqa: F401
+from engine.tickets.desk import HelpDesk
+from engine.tickets.store import TicketStore
+from engine.tickets.targets import make_sender
+from engine.tickets.worker import OutboxWorker
 
 
 def utc_now() -> datetime:
@@ -44,17 +56,49 @@ class Engine:
     answers: AnswerService
     clock: Clock
 
+    _database: Database | None = None
     _events: EventLog | None = None
+    _desk: HelpDesk | None = None
 
     def indexer(self) -> Indexer:
         return Indexer(self.settings, self.store, lambda: self.embedder)
 
     @property
+    def database(self) -> Database:
+        """Connected on first use (the CLI's one-off questions never open it)."""
+        if self._database is None:
+            self._database = open_database(self.settings)
+        return self._database
+
+    @property
     def events(self) -> EventLog:
-        """The event log, connected on first use (the CLI's one-off questions never open it)."""
         if self._events is None:
-            self._events = EventLog(connect(self.settings))
+            self._events = EventLog(self.database)
         return self._events
+
+    @property
+    def desk(self) -> HelpDesk:
+        """Tickets and their delivery worker (started by the API's lifespan or `engine tickets deliver`)."""
+        if self._desk is None:
+            self._desk = build_desk(self.settings, self.database, self.clock)
+        return self._desk
+
+    def metrics(self, start: datetime, end: datetime) -> Metrics:
+        now = self.clock()
+        hours = self.settings.metrics.containment_hours
+        tickets = [TicketFact(key, at) for key, at in self.desk.store.opened_since(start)]
+        return compute_metrics(
+            self.events.asks(start, end),
+            self.events.votes(start),
+            tickets,
+            self.events.stale(start, end),
+            start=start,
+            end=end,
+            now=now,
+            containment_hours=hours,
+            embed=lambda texts: self.embedder.embed_passages(texts),
+            gap_similarity=self.settings.metrics.gap_similarity,
+        )
 
     def freshness_report(self) -> list[ReportRow]:
         snapshot = self.index.get()
@@ -63,8 +107,10 @@ class Engine:
 
     def close(self) -> None:
         self.index.close()
-        if self._events is not None:
-            self._events.close()
+        if self._desk is not None:
+            self._desk.stop()
+        if self._database is not None:
+            self._database.close()
 
 
 def make_embedder(settings: Settings) -> Embedder:
@@ -94,6 +140,29 @@ def load_changelog(settings: Settings) -> list[ChangelogEntry]:
         raise ConfigError(f"changelog {path}: {exc}") from exc
 
 
+def make_composer(settings: Settings, embedder: Embedder) -> Composer:
+    """Extractive answers by default; generated and grounded ones when ENGINE_LLM_URL names an endpoint."""
+    # Article text is data, never instructions: a sentence that reads like an injection is never quoted.
+    extractive = ExtractiveComposer(settings.answer.max_answer_chars, skip=lambda text: bool(injection_markers(text)))
+    if settings.llm_url is None or settings.llm_model is None:
+        return extractive
+    client = LLMClient(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm)
+    return LLMComposer(client, embedder, settings.llm, extractive, settings.answer.max_citations)
+
+
+def build_desk(settings: Settings, database: Database, clock: Clock) -> HelpDesk:
+    """Tickets over `database`, delivered to the configured targets by a worker on wall-clock time."""
+    senders = {target.name: make_sender(target) for target in settings.tickets.targets}
+    store = TicketStore(database, list(senders), utc_now)
+    worker = OutboxWorker(store, senders, settings.tickets, utc_now) if senders else None
+    return HelpDesk(store, EventLog(database).session, clock, worker)
+
+
+def open_database(settings: Settings) -> Database:
+    """The events + tickets database with every table created (their modules are imported above)."""
+    return Database(connect(settings))
+
+
 def build_indexer(settings: Settings) -> Indexer:
     """An indexer that loads the embedding model only if some chunk needs embedding."""
     return Indexer(settings, GenerationStore(settings), partial(make_embedder, settings))
@@ -117,6 +186,7 @@ def build_engine(
         eligibility,
         settings.answer,
         load_confidence(settings.answer.calibration_file),
+        make_composer(settings, embedder),
         Guardrails(load_sensitive_policy(settings.answer.sensitive_policy_file or default_policy_path()), embedder),
     )
     return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)

@@ -15,7 +15,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
 
-from engine.config import FreshnessSettings, Settings  # noqa: E402
+from engine.config import ApiKey, AuthSettings, FreshnessSettings, Settings  # noqa: E402
 from engine.protocols import Embedder  # noqa: E402
 from engine.wiring import Engine, build_engine, make_embedder  # noqa: E402
 
@@ -61,9 +61,30 @@ def block_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
 
 
-def kb_settings(data_dir: Path) -> Settings:
-    """Settings for kb_samples: its product changelog marks articles that mention removed/renamed terms."""
-    return Settings(data_dir=data_dir, freshness=FreshnessSettings(changelog_file=KB_SAMPLES / "changelog.yml"))
+PUBLIC_KEY = "pk-test-widget-0123456789"
+AGENT_KEY = "ak-test-agent-0123456789"
+ADMIN_KEY = "sk-test-admin-0123456789"
+WIDGET_ORIGIN = "http://shop.example"
+TEST_KEYS = [
+    ApiKey(name="widget", key=PUBLIC_KEY, role="public", origins=(WIDGET_ORIGIN,)),  # type: ignore[arg-type]
+    ApiKey(name="agent", key=AGENT_KEY, role="agent"),  # type: ignore[arg-type]
+    ApiKey(name="admin", key=ADMIN_KEY, role="admin"),  # type: ignore[arg-type]
+]
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def kb_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings for kb_samples: its product changelog marks articles that mention removed/renamed terms;
+    the test API keys (public widget, agent, admin)."""
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "freshness": FreshnessSettings(changelog_file=KB_SAMPLES / "changelog.yml"),
+        "auth": AuthSettings(keys=TEST_KEYS),
+    }
+    return Settings(**{**values, **overrides})
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""create_app(): the FastAPI application; the lifespan builds the engine once per process."""
+"""create_app(): the FastAPI application; the lifespan builds the engine once per process and runs the
+ticket delivery worker."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from engine import __version__
 from engine.api import errors
-from engine.api.routes import ask, freshness, health, pages
+from engine.api.auth import Gate, KeyRing, RateLimiter, SessionSigner, load_keys, session_secret
+from engine.api.limits import BodyLimit
+from engine.api.routes import articles, ask, feedback, freshness, health, metrics, pages, preview, sessions, tickets
 from engine.config import Settings, offline_environment
 from engine.wiring import Engine, build_engine
 
@@ -20,28 +24,39 @@ STATIC = Path(__file__).parent / "static"
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The API over `engine` (built from `settings` at startup when not given)."""
+    keys = KeyRing(load_keys(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         offline_environment()
         built = engine or build_engine(settings)
         app.state.engine = built
+        built.desk.start()
         try:
             yield
         finally:
+            built.desk.stop()
             if engine is None:
                 built.close()
 
     app = FastAPI(
         title="Answer engine",
         version=__version__,
-        description="Answers customer questions only from fresh KB articles; escalates everything else.",
+        description="Answers customer questions only from fresh KB articles; escalates everything else as "
+        "pre-filled tickets. Authenticate with `Authorization: Bearer KEY` or `X-API-Key: KEY`.",
         lifespan=lifespan,
     )
+    app.state.gate = Gate(keys, RateLimiter(), SessionSigner(session_secret(settings)))
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(ask.router)
-    app.include_router(freshness.router)
-    app.include_router(pages.router)
+    for module in (health, ask, feedback, tickets, sessions, preview, articles, metrics, freshness, pages):
+        app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=keys.origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept"],
+        max_age=600,
+    )
+    app.add_middleware(BodyLimit, default=settings.auth.max_request_bytes, ingest=settings.auth.max_ingest_bytes)
     return app

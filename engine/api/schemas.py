@@ -28,6 +28,8 @@ class AskRequest(BaseModel):
     customer: Customer | None = None
     audience: list[str] | str | None = Field(default=None, description="Audience(s) of the asker, e.g. 'admins'.")
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
+    stream: bool = Field(default=False, description="Stream the answer as server-sent events (also: Accept: "
+                         "text/event-stream).")
 
     @field_validator("question")
     @classmethod
@@ -38,10 +40,11 @@ class AskRequest(BaseModel):
             raise ValueError("question contains control characters")
         return value
 
-    def audiences(self) -> tuple[str, ...]:
+    def audiences(self) -> tuple[str, ...] | None:
+        """The audiences asked for, or None when the request did not say."""
         if self.audience is None:
-            return ("public",)
-        return (self.audience,) if isinstance(self.audience, str) else tuple(self.audience) or ("public",)
+            return None
+        return (self.audience,) if isinstance(self.audience, str) else tuple(self.audience) or None
 
 
 class CitationOut(BaseModel):
@@ -53,14 +56,22 @@ class CitationOut(BaseModel):
     updated_at: str | None = Field(description="Date the cited article was last updated (YYYY-MM-DD).")
 
 
+class TicketRef(BaseModel):
+    id: int
+    reference: str = Field(description="What the customer quotes, e.g. T-000042.")
+    status: str
+    version: int
+
+
 class AskResponse(BaseModel):
     interaction_id: str
-    session_id: str | None = None
+    session_id: str = Field(description="Send it back with the next question to keep one conversation.")
     decision: Literal["answer", "escalate"]
     answer: str | None
     citations: list[CitationOut]
     confidence: float = Field(ge=0.0, le=1.0)
     reason: str
+    ticket: TicketRef | None = Field(default=None, description="The ticket an escalation opened or updated.")
 
 
 class Health(BaseModel):
@@ -86,3 +97,220 @@ class FreshnessRow(BaseModel):
     owner: str | None
     updated_at: str | None
     questions_30d: int = Field(description="Questions that matched it best while it could not answer (30 days).")
+
+
+SESSION_ID = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
+INTERACTION_ID = Field(min_length=36, max_length=36, pattern=r"^[0-9a-f\-]{36}$")
+
+
+class FeedbackRequest(BaseModel):
+    """A helpful / not helpful vote on one answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interaction_id: str = INTERACTION_ID
+    helpful: bool
+    session_id: str | None = SESSION_ID
+    reason: Literal["wrong", "outdated", "unclear", "incomplete", "not_my_question", "other"] | None = None
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class FeedbackResponse(BaseModel):
+    interaction_id: str
+    helpful: bool
+    stored: Literal[True] = True
+
+
+class EscalateRequest(BaseModel):
+    """"Still need help?": open (or update) the session's ticket. The widget pre-fills the question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str | None = SESSION_ID
+    interaction_id: str | None = Field(default=None, min_length=36, max_length=36, pattern=r"^[0-9a-f\-]{36}$")
+    question: str | None = Field(default=None, min_length=1, max_length=MAX_QUESTION_CHARS)
+    message: str | None = Field(default=None, max_length=4000)
+    customer: Customer | None = None
+
+
+class SeenArticleOut(BaseModel):
+    article_id: str
+    title: str
+    url: str | None
+    version: str = Field(description="Last-updated date and content hash of the text that was shown.")
+    score: float
+    cited: bool
+
+
+class TurnOut(BaseModel):
+    interaction_id: str
+    session_id: str | None
+    at: str
+    question: str = Field(description="As stored: personal data redacted.")
+    decision: str
+    reason: str
+    confidence: float
+    answer: str | None
+    articles: list[SeenArticleOut]
+    priority: str
+    locale: str | None
+
+
+class DeliveryOut(BaseModel):
+    target: str
+    event: str
+    version: int
+    attempts: int
+    delivered_at: str | None
+    next_attempt_at: str | None
+    last_error: str | None
+
+
+class TicketOut(BaseModel):
+    id: int
+    reference: str
+    status: str
+    version: int
+    created_at: str
+    updated_at: str
+    subject: str
+    question: str
+    message: str | None
+    transcript: list[TurnOut]
+    articles: list[SeenArticleOut]
+    reason: str
+    confidence: float
+    customer: Customer
+    locale: str | None
+    category: str | None
+    priority: str
+    tags: list[str]
+    session_id: str | None
+    interaction_id: str | None
+    deliveries: list[DeliveryOut]
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    turns: list[TurnOut]
+    tickets: list[TicketRef]
+
+
+class PreviewRequest(BaseModel):
+    """An agent's question, as a customer with this audience and locale would ask it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    audience: list[str] | str | None = None
+    locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
+
+    def audiences(self) -> tuple[str, ...]:
+        if self.audience is None:
+            return ("public",)
+        return (self.audience,) if isinstance(self.audience, str) else tuple(self.audience) or ("public",)
+
+
+class CandidateOut(BaseModel):
+    article_id: str
+    title: str
+    url: str | None
+    heading: str = Field(description="Heading path of the best-matching passage.")
+    snippet: str
+    fused: float
+    bm25: float
+    dense: float
+    bm25_rank: int | None
+    dense_rank: int | None
+    state: str = Field(description="Freshness state: fresh, due_soon, stale, expired, archived, draft, superseded…")
+    eligible: bool = Field(description="Whether this article may answer customers now.")
+    rule: str
+    detail: str
+
+
+class PreviewResponse(BaseModel):
+    decision: Literal["answer", "escalate"]
+    answer: str | None
+    citations: list[CitationOut]
+    confidence: float
+    reason: str
+    detail: str
+    priority: str
+    flags: list[str]
+    threshold: float
+    generation: str
+    candidates: list[CandidateOut]
+
+
+class ArticlesRequest(BaseModel):
+    """Articles to add or replace, as JSON objects with the same fields as a JSONL export line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    articles: list[dict[str, object]] = Field(min_length=1, max_length=1000)
+    source: str = Field(default="api", pattern=r"^[\w\-.:]{1,100}$")
+
+
+class ProblemOut(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestOut(BaseModel):
+    generation: str
+    articles_total: int
+    articles_added: int
+    articles_updated: int
+    articles_unchanged: int
+    articles_removed: int
+    chunks_embedded: int
+    problems: list[ProblemOut]
+
+
+class RateOut(BaseModel):
+    numerator: int
+    denominator: int
+    value: float | None = Field(description="numerator / denominator; null when the denominator is 0.")
+
+
+class GapOut(BaseModel):
+    count: int
+    examples: list[str]
+
+
+class DayOut(BaseModel):
+    day: str
+    questions: int
+    answered: int
+    sessions: int
+    contained: int
+    votes: int
+    helpful: int
+
+
+class ArticleCount(BaseModel):
+    article_id: str
+    count: int
+
+
+class StaleHitOut(BaseModel):
+    article_id: str
+    state: str
+    count: int
+
+
+class MetricsOut(BaseModel):
+    start: str
+    end: str
+    questions: int
+    sessions: int
+    containment: RateOut
+    sessions_pending: int = Field(description="Sessions younger than the containment window: not yet counted.")
+    self_service: RateOut
+    helpful: RateOut
+    escalations: dict[str, RateOut]
+    tickets: int
+    content_gaps: list[GapOut]
+    top_articles: list[ArticleCount]
+    stale_hits: list[StaleHitOut]
+    days: list[DayOut]

@@ -1,88 +1,48 @@
-"""Event tables and the EventLog that writes and reads them. SQLite in the data dir by default."""
+"""The EventLog: writes every ask and vote in short transactions and reads back sessions and interactions."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, Float, Integer, String, Text, create_engine, event, func, select
-from sqlalchemy.engine import Engine as SqlEngine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import func, select
 
-from engine.config import Settings
+from engine.events.metrics import AskFact, StaleFact, VoteFact
 from engine.events.redact import redact
-from engine.types import Decision
+from engine.events.tables import ContentHealth, Interaction, Vote
+from engine.store.db import Database, as_utc
+from engine.types import Candidate, Decision, SeenArticle, Turn
+
+SEEN_PER_QUESTION = 5
 
 
-class Base(DeclarativeBase):
-    pass
+def seen_articles(decision: Decision) -> tuple[SeenArticle, ...]:
+    """The cited articles first, then the best other candidates: what a support agent should look at."""
+    cited = {c.article_id for c in decision.citations}
+    seen = [_seen(c, c.article.id in cited) for c in decision.candidates if c.article.id in cited]
+    seen += [_seen(c, False) for c in decision.candidates if c.article.id not in cited]
+    return tuple(seen[:SEEN_PER_QUESTION])
 
 
-class Interaction(Base):
-    """One question and what the engine did with it (question stored redacted)."""
-
-    __tablename__ = "interactions"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    session_id: Mapped[str | None] = mapped_column(String(200), index=True)
-    question: Mapped[str] = mapped_column(Text)
-    decision: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[str] = mapped_column(String(40), index=True)
-    confidence: Mapped[float] = mapped_column(Float)
-    citations: Mapped[str] = mapped_column(Text)
-    latency_ms: Mapped[float] = mapped_column(Float)
-
-
-class ContentHealth(Base):
-    """A question whose best match was an article that may not answer (stale, archived, …)."""
-
-    __tablename__ = "content_health"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    interaction_id: Mapped[str] = mapped_column(String(36))
-    article_id: Mapped[str] = mapped_column(String(500), index=True)
-    state: Mapped[str] = mapped_column(String(20))
-    question: Mapped[str] = mapped_column(Text)
-
-
-def database_url(settings: Settings) -> str:
-    return settings.database_url or f"sqlite:///{settings.data_dir / 'engine.db'}"
-
-
-def connect(settings: Settings) -> SqlEngine:
-    url = database_url(settings)
-    if url.startswith("sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(connection: Any, _: Any) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    Base.metadata.create_all(engine)
-    return engine
+def _seen(candidate: Candidate, cited: bool) -> SeenArticle:
+    article = candidate.article
+    updated = article.updated_at.date().isoformat() if article.updated_at else "undated"
+    return SeenArticle(
+        article_id=article.id,
+        title=article.title,
+        url=article.url,
+        version=f"{updated}#{article.content_hash[:8]}",
+        score=round(candidate.fused, 4),
+        cited=cited,
+    )
 
 
 class EventLog:
-    """Writes events in short transactions; reads the aggregates reports need."""
+    """Every question (redacted), decision and vote; the source of metrics and ticket transcripts."""
 
-    def __init__(self, engine: SqlEngine) -> None:
-        self._engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    @contextmanager
-    def _session(self) -> Iterator[Session]:
-        with self._sessions.begin() as session:
-            yield session
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def record_ask(
         self,
@@ -93,19 +53,28 @@ class EventLog:
         question: str,
         decision: Decision,
         latency_ms: float,
-    ) -> None:
+        channel: str = "",
+        locale: str | None = None,
+    ) -> Turn:
         safe_question = redact(question)
-        with self._session() as session:
+        articles = seen_articles(decision)
+        with self._db.transaction() as session:
             session.add(
                 Interaction(
                     id=interaction_id,
                     created_at=at,
                     session_id=session_id,
+                    channel=channel,
                     question=safe_question,
                     decision=decision.decision,
                     reason=str(decision.reason),
                     confidence=decision.confidence,
                     citations=json.dumps([c.article_id for c in decision.citations]),
+                    articles=json.dumps([a.__dict__ for a in articles]),
+                    answer=decision.answer,
+                    flags=json.dumps(list(decision.flags)),
+                    priority=decision.priority,
+                    locale=locale,
                     latency_ms=latency_ms,
                 )
             )
@@ -119,6 +88,57 @@ class EventLog:
                         question=safe_question,
                     )
                 )
+        return Turn(
+            interaction_id=interaction_id,
+            session_id=session_id,
+            at=at,
+            question=safe_question,
+            decision=decision.decision,
+            reason=str(decision.reason),
+            confidence=decision.confidence,
+            answer=decision.answer,
+            articles=articles,
+            priority=decision.priority,
+            locale=locale,
+        )
+
+    def record_vote(
+        self,
+        *,
+        interaction_id: str,
+        at: datetime,
+        helpful: bool,
+        reason: str | None = None,
+        comment: str | None = None,
+    ) -> None:
+        """Store a vote; the interaction must exist (callers check ownership first)."""
+        with self._db.transaction() as session:
+            owner = session.get(Interaction, interaction_id)
+            session.add(
+                Vote(
+                    created_at=at,
+                    interaction_id=interaction_id,
+                    session_id=owner.session_id if owner else None,
+                    helpful=helpful,
+                    reason=reason,
+                    comment=redact(comment) if comment else None,
+                )
+            )
+
+    def turn(self, interaction_id: str) -> Turn | None:
+        with self._db.transaction() as session:
+            row = session.get(Interaction, interaction_id)
+            return _turn(row) if row is not None else None
+
+    def session(self, session_id: str) -> list[Turn]:
+        """A session's questions and replies, oldest first."""
+        query = (
+            select(Interaction)
+            .where(Interaction.session_id == session_id)
+            .order_by(Interaction.created_at, Interaction.id)
+        )
+        with self._db.transaction() as session:
+            return [_turn(row) for row in session.scalars(query)]
 
     def stale_hits(self, now: datetime, days: int = 30) -> dict[str, int]:
         """Questions per article that hit it while it could not answer, in the last `days` days."""
@@ -128,13 +148,57 @@ class EventLog:
             .where(ContentHealth.created_at >= since)
             .group_by(ContentHealth.article_id)
         )
-        with self._session() as session:
+        with self._db.transaction() as session:
             return {article_id: int(count) for article_id, count in session.execute(query)}
 
-    def interactions(self, limit: int = 100) -> list[Interaction]:
-        with self._session() as session:
-            query = select(Interaction).order_by(Interaction.created_at.desc()).limit(limit)
-            return list(session.scalars(query))
+    def asks(self, start: datetime, end: datetime) -> list[AskFact]:
+        query = select(Interaction).where(Interaction.created_at >= start, Interaction.created_at < end)
+        with self._db.transaction() as session:
+            return [
+                AskFact(
+                    interaction_id=row.id,
+                    session_key=row.session_id or row.id,
+                    at=as_utc(row.created_at),
+                    question=row.question,
+                    decision=row.decision,
+                    reason=row.reason,
+                    cited=tuple(json.loads(row.citations)),
+                )
+                for row in session.scalars(query)
+            ]
 
-    def close(self) -> None:
-        self._engine.dispose()
+    def votes(self, start: datetime) -> list[VoteFact]:
+        """Votes on or after `start` (a vote always follows its question)."""
+        query = select(Vote).where(Vote.created_at >= start)
+        with self._db.transaction() as session:
+            return [VoteFact(v.interaction_id, as_utc(v.created_at), v.helpful) for v in session.scalars(query)]
+
+    def stale(self, start: datetime, end: datetime) -> list[StaleFact]:
+        query = select(ContentHealth).where(ContentHealth.created_at >= start, ContentHealth.created_at < end)
+        with self._db.transaction() as session:
+            return [StaleFact(row.article_id, row.state) for row in session.scalars(query)]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per event table (load tests compare what was sent with what was stored)."""
+        with self._db.transaction() as session:
+            return {
+                "interactions": int(session.scalar(select(func.count()).select_from(Interaction)) or 0),
+                "votes": int(session.scalar(select(func.count()).select_from(Vote)) or 0),
+            }
+
+
+def _turn(row: Interaction) -> Turn:
+    articles: list[dict[str, Any]] = json.loads(row.articles or "[]")
+    return Turn(
+        interaction_id=row.id,
+        session_id=row.session_id,
+        at=as_utc(row.created_at),
+        question=row.question,
+        decision=row.decision,
+        reason=row.reason,
+        confidence=row.confidence,
+        answer=row.answer,
+        articles=tuple(SeenArticle(**a) for a in articles),
+        priority=row.priority,
+        locale=row.locale,
+    )

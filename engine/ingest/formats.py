@@ -79,18 +79,20 @@ def parse_jsonl(text: str) -> Iterator[RawArticle | ArticleError]:
         except json.JSONDecodeError as exc:
             yield ArticleError(f"{where}: not valid JSON ({exc.msg})")
             continue
-        if not isinstance(record, dict):
-            yield ArticleError(f"{where}: expected a JSON object")
-            continue
-        body = record.get("text") or record.get("body") or ""
-        if not isinstance(body, str):
-            yield ArticleError(f"{where}: text must be a string")
-            continue
-        if not record.get("id"):
-            yield ArticleError(f"{where}: missing id")
-            continue
-        meta = {key: value for key, value in record.items() if key not in ("text", "body")}
-        yield RawArticle(meta=meta, body=_jsonl_body(body, str(record.get("title") or "")), where=where)
+        yield parse_record(record, where)
+
+
+def parse_record(record: object, where: str) -> RawArticle | ArticleError:
+    """One JSON object (a JSONL line or an article posted to the API) → a raw article or the reason it is not."""
+    if not isinstance(record, dict):
+        return ArticleError(f"{where}: expected a JSON object")
+    body = record.get("text") or record.get("body") or ""
+    if not isinstance(body, str):
+        return ArticleError(f"{where}: text must be a string")
+    if not record.get("id"):
+        return ArticleError(f"{where}: missing id")
+    meta = {key: value for key, value in record.items() if key not in ("text", "body")}
+    return RawArticle(meta=meta, body=_jsonl_body(body, str(record.get("title") or "")), where=where)
 
 
 def _jsonl_body(text: str, title: str) -> str:

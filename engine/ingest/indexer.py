@@ -17,7 +17,7 @@ from engine.config import Settings
 from engine.ingest.loader import LoadOptions, load_source
 from engine.protocols import Embedder, Vectors
 from engine.store.generations import GenerationData, GenerationStore, IndexSnapshot
-from engine.types import Article, Chunk, FileProblem, IngestReport
+from engine.types import Article, Chunk, FileProblem, IngestReport, ParsedSource
 
 if TYPE_CHECKING:
     from engine.ingest.chunker import Chunker
@@ -69,6 +69,19 @@ class Indexer:
             problems = list(parsed.problems)
             incoming = self._incoming(parsed.articles, source, previous, problems)
             return self._write(incoming, previous, problems, started, progress=progress, source=source)
+
+    def upsert(self, parsed: ParsedSource, *, source: str = "api") -> IngestReport:
+        """Add or replace `parsed`'s articles in `source`, keeping the source's other articles (admin API)."""
+        started = time.perf_counter()
+        with self._store.ingest_lock():
+            previous = self._previous()
+            problems = list(parsed.problems)
+            incoming = {a.id for a in parsed.articles}
+            kept = [a for a in previous.articles.values() if a.source != source or a.id not in incoming]
+            merged = self._incoming(parsed.articles, source, _without(previous, incoming, source), problems)
+            own = {a.id for a in merged}
+            merged += [a for a in kept if a.id not in own]
+            return self._write(merged, previous, problems, started, progress=False, source=source)
 
     def remove(self, article_ids: Sequence[str]) -> IngestReport:
         """Take articles out of both indexes (admin delete), whatever source they came from."""
@@ -211,6 +224,12 @@ class Indexer:
         if self._embedder is None:
             self._embedder = self._embedder_factory()
         return self._embedder
+
+
+def _without(previous: _Previous, ids: set[str], source: str) -> _Previous:
+    """`previous` as if `source` had none of `ids`: their new versions are then not duplicates of the old."""
+    articles = {k: a for k, a in previous.articles.items() if not (a.source == source and k in ids)}
+    return replace(previous, articles=articles)
 
 
 def _stack(vectors: list[Vectors | None], dimension: int) -> Vectors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -17,6 +17,7 @@ from engine.ingest.formats import (
     parse_html,
     parse_jsonl,
     parse_markdown,
+    parse_record,
     parse_zendesk,
 )
 from engine.ingest.metadata import KNOWN_FIELDS, build_article
@@ -69,6 +70,29 @@ def load_source(root: Path, options: LoadOptions) -> ParsedSource:
             problem.reason,
             extra={"path": problem.path, "reason": problem.reason},
         )
+    return ParsedSource(articles=tuple(articles), problems=tuple(problems))
+
+
+def load_records(records: Sequence[object], options: LoadOptions, origin: str = "api") -> ParsedSource:
+    """Articles sent as JSON objects (POST /v1/articles); each bad record is a problem, the rest load."""
+    articles: list[Article] = []
+    problems: list[FileProblem] = []
+    seen: set[str] = set()
+    for number, record in enumerate(records, start=1):
+        raw = parse_record(record, f"article {number}")
+        if isinstance(raw, ArticleError):
+            problems.append(FileProblem(origin, str(raw)))
+            continue
+        try:
+            article = _to_article(raw, origin, options)
+        except ArticleError as exc:
+            problems.append(FileProblem(origin, f"{raw.where}: {exc}"))
+            continue
+        if article.id in seen:
+            problems.append(FileProblem(origin, f"{raw.where}: duplicate id {article.id!r} in this request"))
+            continue
+        seen.add(article.id)
+        articles.append(article)
     return ParsedSource(articles=tuple(articles), problems=tuple(problems))
 
 

@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from engine.api.app import create_app
-from engine.config import Settings
 from engine.wiring import Engine, build_engine
-from tests.conftest import KB_NOW
+from tests.conftest import KB_NOW, PUBLIC_KEY, auth, kb_settings
 from tests.servers import serve
 
 pytestmark = pytest.mark.integration
@@ -23,14 +22,21 @@ def base_url(kb_engine: Engine) -> Iterator[str]:
         yield url
 
 
-def test_ask_returns_the_stable_shape_plus_an_interaction_id(base_url: str) -> None:
-    response = httpx.post(f"{base_url}/v1/ask", json={"question": "how do I turn on two-factor authentication?",
-                                                      "session_id": "s-1"}, timeout=30)
+KEY = auth(PUBLIC_KEY)
+
+
+def test_ask_returns_the_stable_shape_plus_an_interaction_id_and_a_session(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/v1/ask", json={"question": "how do I turn on two-factor authentication?"},
+                          headers=KEY, timeout=30)
 
     assert response.status_code == 200
     body = response.json()
     assert set(body) >= {"interaction_id", "decision", "answer", "citations", "confidence", "reason"}
-    assert body["decision"] == "answer" and body["session_id"] == "s-1" and len(body["interaction_id"]) == 36
+    assert body["decision"] == "answer" and len(body["interaction_id"]) == 36 and body["ticket"] is None
+    session_id = body["session_id"]
+    again = httpx.post(f"{base_url}/v1/ask", json={"question": "and how do I turn it off?", "session_id": session_id},
+                       headers=KEY, timeout=30)
+    assert again.status_code == 200 and again.json()["session_id"] == session_id
     citation = body["citations"][0]
     assert citation["article_id"] == "account/two-factor-authentication"
     assert set(citation) >= {"article_id", "title", "url", "score", "updated_at"}
@@ -38,9 +44,11 @@ def test_ask_returns_the_stable_shape_plus_an_interaction_id(base_url: str) -> N
 
 
 def test_escalation_has_no_answer_and_no_citations(base_url: str) -> None:
-    body = httpx.post(f"{base_url}/v1/ask", json={"question": "write me a poem about the sea"}, timeout=30).json()
+    body = httpx.post(f"{base_url}/v1/ask", json={"question": "write me a poem about the sea"}, headers=KEY,
+                      timeout=30).json()
 
     assert body["decision"] == "escalate" and body["answer"] is None and body["citations"] == []
+    assert body["reason"] == "out_of_scope" and body["ticket"]["reference"].startswith("T-")
 
 
 @pytest.mark.parametrize(
@@ -56,7 +64,7 @@ def test_escalation_has_no_answer_and_no_citations(base_url: str) -> None:
     ],
 )
 def test_bad_requests_get_a_4xx_problem_with_a_clear_message(base_url: str, payload: object, message: str) -> None:
-    response = httpx.post(f"{base_url}/v1/ask", json=payload, timeout=30)
+    response = httpx.post(f"{base_url}/v1/ask", json=payload, headers=KEY, timeout=30)
 
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -64,7 +72,7 @@ def test_bad_requests_get_a_4xx_problem_with_a_clear_message(base_url: str, payl
 
 
 def test_invalid_json_is_a_4xx_not_a_crash(base_url: str) -> None:
-    response = httpx.post(f"{base_url}/v1/ask", content=b"{not json", headers={"content-type": "application/json"})
+    response = httpx.post(f"{base_url}/v1/ask", content=b"{not json", headers={"content-type": "application/json", **KEY})
 
     assert response.status_code == 422 and "detail" in response.json()
 
@@ -76,10 +84,10 @@ def test_health_and_readiness(base_url: str) -> None:
 
 
 def test_not_ready_without_an_index(tmp_path: Path, embedder: object) -> None:
-    engine = build_engine(Settings(data_dir=tmp_path), embedder=embedder, clock=lambda: KB_NOW)  # type: ignore[arg-type]
+    engine = build_engine(kb_settings(tmp_path), embedder=embedder, clock=lambda: KB_NOW)  # type: ignore[arg-type]
     with serve(create_app(engine.settings, engine=engine)) as url:
         ready = httpx.get(f"{url}/readyz")
-        ask = httpx.post(f"{url}/v1/ask", json={"question": "hello"})
+        ask = httpx.post(f"{url}/v1/ask", json={"question": "hello"}, headers=KEY)
 
     assert ready.status_code == 503 and "engine ingest" in ready.json()["detail"]
     assert ask.status_code == 503

@@ -11,7 +11,7 @@ import pytest
 from engine.api.app import create_app
 from engine.protocols import Embedder
 from engine.wiring import build_engine
-from tests.conftest import KB_NOW, kb_settings
+from tests.conftest import AGENT_KEY, KB_NOW, PUBLIC_KEY, auth, kb_settings
 from tests.servers import serve
 
 pytestmark = pytest.mark.integration
@@ -23,12 +23,14 @@ def test_stale_hits_show_up_in_the_report_and_questions_are_stored_redacted(
     shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
     engine = build_engine(kb_settings(tmp_path / "data"), embedder=embedder, clock=lambda: KB_NOW)
     with serve(create_app(engine.settings, engine=engine)) as url:
+        responses = []
         for _ in range(2):
             response = httpx.post(f"{url}/v1/ask", json={"question": "how do I log into the legacy billing portal at "
-                                                                     "billing.fluxboard.example? I'm jane.doe@acme.com"}, timeout=60)
+                                                                     "billing.fluxboard.example? I'm jane.doe@acme.com"}, headers=auth(PUBLIC_KEY), timeout=60)
             assert response.status_code == 200, response.text
-        rows = httpx.get(f"{url}/v1/freshness", timeout=60).json()
-        stored = engine.events.interactions()
+            responses.append(response)
+        rows = httpx.get(f"{url}/v1/freshness", headers=auth(AGENT_KEY), timeout=60).json()
+        stored = [engine.events.turn(r.json()["interaction_id"]) for r in responses]
     engine.close()
 
     by_id = {r["article_id"]: r for r in rows}
@@ -37,4 +39,4 @@ def test_stale_hits_show_up_in_the_report_and_questions_are_stored_redacted(
     assert rows[0]["article_id"] == "billing/legacy-billing-portal"  # most-needed fix first
     assert by_id["billing/pay-by-invoice"]["state"] == "due_soon"
     assert {r["state"] for r in rows} >= {"fresh", "stale", "expired", "archived", "draft", "superseded", "suspect"}
-    assert len(stored) == 2 and all("jane.doe" not in i.question and "[email]" in i.question for i in stored)
+    assert len(stored) == 2 and all(t and "jane.doe" not in t.question and "[email]" in t.question for t in stored)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from engine.api.auth import StaffCaller
 from engine.api.deps import EngineDep
 from engine.api.schemas import FreshnessRow
 
@@ -11,7 +12,7 @@ router = APIRouter(tags=["freshness"])
 
 
 @router.get("/v1/freshness", response_model=list[FreshnessRow])
-def freshness(engine: EngineDep) -> list[FreshnessRow]:
+def freshness(engine: EngineDep, _: StaffCaller) -> list[FreshnessRow]:
     return [
         FreshnessRow(
             article_id=r.article_id,

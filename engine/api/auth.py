@@ -1,0 +1,237 @@
+"""API keys, roles, signed session ids and per-key+IP rate limits: who may call what (docs/api.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import threading
+import time
+import tomllib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from pydantic import ValidationError
+
+from engine.config import ApiKey, Role, Settings
+from engine.errors import ConfigError
+from engine.types import Customer
+
+ANONYMOUS_RATE_PER_MINUTE = 30
+"""Requests per minute per IP without a valid key: slows down key guessing."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind an API key."""
+
+    name: str
+    role: Role
+    audiences: tuple[str, ...]
+    origins: tuple[str, ...]
+    customer: Customer | None
+
+    @property
+    def is_public(self) -> bool:
+        return self.role == "public"
+
+
+def load_keys(settings: Settings) -> list[ApiKey]:
+    """Keys from settings plus the optional keys file; names and secrets must be unique."""
+    keys = list(settings.auth.keys)
+    path = settings.auth.keys_file
+    if path is not None:
+        try:
+            document = tomllib.loads(path.read_text())
+            keys += [ApiKey.model_validate(item) for item in document.get("keys", [])]
+        except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
+            raise ConfigError(f"auth keys file {path}: {exc}") from exc
+    names = [k.name for k in keys]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"API key names must be unique, got {names}")
+    if len({k.key.get_secret_value() for k in keys}) != len(keys):
+        raise ConfigError("two API keys share the same secret")
+    return keys
+
+
+class KeyRing:
+    """Looks keys up by their SHA-256 digest, so a wrong key costs one hash and one dict miss."""
+
+    def __init__(self, keys: list[ApiKey]) -> None:
+        self._by_digest = {_digest(k.key.get_secret_value()): k for k in keys}
+
+    def find(self, secret: str) -> ApiKey | None:
+        return self._by_digest.get(_digest(secret))
+
+    def public_key(self) -> str | None:
+        """A widget (public) key to embed in the demo page; public keys are meant to be seen by browsers."""
+        for key in self._by_digest.values():
+            if key.role == "public":
+                return key.key.get_secret_value()
+        return None
+
+    @property
+    def origins(self) -> list[str]:
+        return sorted({origin for key in self._by_digest.values() for origin in key.origins})
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+class RateLimiter:
+    """A token bucket per (key, client IP): `rate` requests per minute, bursts up to `rate`."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: tuple[str, str], rate: int) -> float:
+        """0 when the request may go ahead, else the seconds until it could."""
+        now = time.monotonic()
+        per_second = rate / 60.0
+        with self._lock:
+            tokens, last = self._buckets.get(key, (float(rate), now))
+            tokens = min(float(rate), tokens + (now - last) * per_second)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[key] = (tokens, now)
+            return (1.0 - tokens) / per_second
+
+
+class SessionSigner:
+    """Session ids handed to widgets carry an HMAC, so a public key can only act in sessions it was given."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def issue(self) -> str:
+        token = uuid.uuid4().hex
+        return f"{token}.{self._mac(token)}"
+
+    def valid(self, session_id: str) -> bool:
+        token, _, mac = session_id.partition(".")
+        return bool(token) and hmac.compare_digest(mac, self._mac(token))
+
+    def _mac(self, token: str) -> str:
+        return hmac.new(self._secret, token.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def session_secret(settings: Settings) -> bytes:
+    """The configured secret, else one generated once and kept (mode 0600) in the data dir."""
+    if settings.auth.session_secret is not None:
+        return settings.auth.session_secret.get_secret_value().encode()
+    path: Path = settings.data_dir / "session.secret"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            with path.open("x") as handle:
+                handle.write(secrets.token_hex(32))
+            path.chmod(0o600)
+        except FileExistsError:
+            pass
+    return path.read_text().strip().encode()
+
+
+@dataclass
+class Gate:
+    """Everything authentication needs, built once per app."""
+
+    keys: KeyRing
+    limiter: RateLimiter
+    sessions: SessionSigner
+
+
+def _gate(request: Request) -> Gate:
+    gate: Gate = request.app.state.gate
+    return gate
+
+
+def _presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip() or None
+    return request.headers.get("x-api-key") or None
+
+
+def _limit(gate: Gate, name: str, request: Request, rate: int) -> None:
+    client = request.client.host if request.client else "unknown"
+    wait = gate.limiter.check((name, client), rate)
+    if wait > 0:
+        raise HTTPException(
+            429,
+            f"rate limit of {rate} requests per minute exceeded; retry in {math.ceil(wait)} s",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+
+
+def authorize(*roles: Role) -> object:
+    """A dependency that admits callers whose key has one of `roles` (401 without a valid key, 403 otherwise)."""
+
+    def dependency(request: Request, gate: Annotated[Gate, Depends(_gate)]) -> Principal:
+        secret = _presented_key(request)
+        key = gate.keys.find(secret) if secret else None
+        if key is None:
+            _limit(gate, "anonymous", request, ANONYMOUS_RATE_PER_MINUTE)
+            detail = "missing API key" if secret is None else "unknown API key"
+            raise HTTPException(
+                401,
+                f"{detail}: send it as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        _limit(gate, key.name, request, key.rate)
+        origin = request.headers.get("origin")
+        if key.role == "public" and key.origins and origin is not None and origin not in key.origins:
+            raise HTTPException(403, f"origin {origin} is not allowed for this key")
+        if key.role not in roles:
+            allowed = " or ".join(roles)
+            raise HTTPException(403, f"this endpoint needs a {allowed} key; '{key.name}' is a {key.role} key")
+        customer = Customer(**key.customer.model_dump()) if key.customer else None
+        return Principal(key.name, key.role, tuple(key.audiences), tuple(key.origins), customer)
+
+    return Depends(dependency)
+
+
+ANY_ROLE: tuple[Role, ...] = ("public", "agent", "admin")
+STAFF: tuple[Role, ...] = ("agent", "admin")
+CustomerCaller = Annotated[Principal, authorize(*ANY_ROLE)]
+StaffCaller = Annotated[Principal, authorize(*STAFF)]
+AdminCaller = Annotated[Principal, authorize("admin")]
+GateDep = Annotated[Gate, Depends(_gate)]
+
+
+def session_for(caller: Principal, gate: Gate, session_id: str | None) -> str:
+    """The session a request acts in: a new signed one when none is given; a public key may only use ids it was
+    handed (signed), staff keys may name any session."""
+    if session_id is None:
+        return gate.sessions.issue()
+    if caller.is_public and not gate.sessions.valid(session_id):
+        raise HTTPException(403, "unknown session for this key; omit session_id to start a new conversation")
+    return session_id
+
+
+def audiences_for(caller: Principal, requested: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Public keys ask as their configured audiences (and no others); staff may preview any audience."""
+    if requested is None:
+        return caller.audiences if caller.is_public else ("public",)
+    if caller.is_public and not set(requested) <= set(caller.audiences):
+        raise HTTPException(403, f"this key may only ask as {', '.join(caller.audiences)}")
+    return requested
+
+
+def merge_customer(vouched: Customer | None, given: Customer | None) -> Customer:
+    """The request's customer details, with the key's own (vouched) facts taking precedence."""
+    result = given or Customer()
+    if vouched is None:
+        return result
+    return Customer(
+        id=vouched.id or result.id,
+        email=vouched.email or result.email,
+        name=vouched.name or result.name,
+        plan=vouched.plan or result.plan,
+    )

@@ -1,0 +1,211 @@
+"""Support metrics with written definitions (docs/metrics.md). Pure: facts in, numbers out.
+
+Every rate is numerator / denominator over the same population, so it never exceeds 1."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from engine.protocols import Vectors
+
+GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict")
+"""Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not)."""
+
+
+@dataclass(frozen=True)
+class AskFact:
+    interaction_id: str
+    session_key: str
+    at: datetime
+    question: str
+    decision: str
+    reason: str
+    cited: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VoteFact:
+    interaction_id: str
+    at: datetime
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class TicketFact:
+    session_key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StaleFact:
+    article_id: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Rate:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Unanswered questions that look alike: content the KB is missing."""
+
+    count: int
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Day:
+    day: str
+    questions: int
+    answered: int
+    sessions: int
+    contained: int
+    votes: int
+    helpful: int
+
+
+@dataclass(frozen=True)
+class Metrics:
+    start: datetime
+    end: datetime
+    questions: int
+    sessions: int
+    containment: Rate
+    sessions_pending: int
+    self_service: Rate
+    helpful: Rate
+    escalations: dict[str, Rate]
+    tickets: int
+    content_gaps: tuple[Gap, ...]
+    top_articles: tuple[tuple[str, int], ...]
+    stale_hits: tuple[tuple[str, str, int], ...]
+    days: tuple[Day, ...] = field(default_factory=tuple)
+
+
+def compute_metrics(
+    asks: Sequence[AskFact],
+    votes: Sequence[VoteFact],
+    tickets: Sequence[TicketFact],
+    stale: Sequence[StaleFact],
+    *,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    containment_hours: float,
+    embed: Callable[[list[str]], Vectors],
+    gap_similarity: float,
+) -> Metrics:
+    """Metrics for questions asked in [start, end); tickets and votes count whenever they happened."""
+    window = [a for a in asks if start <= a.at < end]
+    horizon = timedelta(hours=containment_hours)
+    first_ask = _first_asks(window)
+    mature = {key: at for key, at in first_ask.items() if at + horizon <= now}
+    escalated_sessions = {key for key, at in mature.items() if _ticket_within(tickets, key, at, horizon)}
+    answered = sum(a.decision == "answer" for a in window)
+    reasons = Counter(a.reason for a in window if a.decision == "escalate")
+    latest = _latest_votes(votes, {a.interaction_id for a in window})
+    cited = Counter(article for a in window if a.decision == "answer" for article in a.cited)
+    stale_counts = Counter((s.article_id, s.state) for s in stale)
+    gaps = content_gaps([a.question for a in window if a.reason in GAP_REASONS], embed, gap_similarity)
+    return Metrics(
+        start=start,
+        end=end,
+        questions=len(window),
+        sessions=len(first_ask),
+        containment=Rate(len(mature) - len(escalated_sessions), len(mature)),
+        sessions_pending=len(first_ask) - len(mature),
+        self_service=Rate(answered, len(window)),
+        helpful=Rate(sum(latest.values()), len(latest)),
+        escalations={reason: Rate(count, len(window)) for reason, count in reasons.most_common()},
+        tickets=sum(start <= t.at < end for t in tickets),
+        content_gaps=gaps[:10],
+        top_articles=tuple(cited.most_common(10)),
+        stale_hits=tuple((a, s, n) for (a, s), n in stale_counts.most_common(10)),
+        days=_days(window, latest, tickets, now, horizon),
+    )
+
+
+def _first_asks(asks: Sequence[AskFact]) -> dict[str, datetime]:
+    first: dict[str, datetime] = {}
+    for ask in asks:
+        if ask.session_key not in first or ask.at < first[ask.session_key]:
+            first[ask.session_key] = ask.at
+    return first
+
+
+def _ticket_within(tickets: Sequence[TicketFact], key: str, since: datetime, horizon: timedelta) -> bool:
+    return any(t.session_key == key and since <= t.at <= since + horizon for t in tickets)
+
+
+def _latest_votes(votes: Sequence[VoteFact], interactions: set[str]) -> dict[str, bool]:
+    latest: dict[str, VoteFact] = {}
+    for vote in votes:
+        if vote.interaction_id in interactions:
+            kept = latest.get(vote.interaction_id)
+            if kept is None or vote.at >= kept.at:
+                latest[vote.interaction_id] = vote
+    return {key: vote.helpful for key, vote in latest.items()}
+
+
+def _days(
+    window: Sequence[AskFact],
+    latest: dict[str, bool],
+    tickets: Sequence[TicketFact],
+    now: datetime,
+    horizon: timedelta,
+) -> tuple[Day, ...]:
+    by_day: dict[str, list[AskFact]] = defaultdict(list)
+    for ask in window:
+        by_day[ask.at.date().isoformat()].append(ask)
+    days = []
+    for day, asks in sorted(by_day.items()):
+        first = _first_asks(asks)
+        mature = {key: at for key, at in first.items() if at + horizon <= now}
+        contained = sum(not _ticket_within(tickets, key, at, horizon) for key, at in mature.items())
+        voted = [latest[a.interaction_id] for a in asks if a.interaction_id in latest]
+        days.append(
+            Day(
+                day=day,
+                questions=len(asks),
+                answered=sum(a.decision == "answer" for a in asks),
+                sessions=len(mature),
+                contained=contained,
+                votes=len(voted),
+                helpful=sum(voted),
+            )
+        )
+    return tuple(days)
+
+
+def content_gaps(questions: Sequence[str], embed: Callable[[list[str]], Vectors], similarity: float) -> tuple[Gap, ...]:
+    """Greedy clustering: each question joins the first group whose first question is at least `similarity`
+    cosine-close; groups are returned largest first."""
+    if not questions:
+        return ()
+    vectors = np.asarray(embed(list(questions)), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-12
+    leaders: list[int] = []
+    members: list[list[int]] = []
+    for index, vector in enumerate(vectors):
+        if leaders:
+            scores = vectors[leaders] @ vector
+            best = int(np.argmax(scores))
+            if scores[best] >= similarity:
+                members[best].append(index)
+                continue
+        leaders.append(index)
+        members.append([index])
+    groups = sorted(members, key=lambda m: (-len(m), m[0]))
+    return tuple(Gap(len(m), tuple(dict.fromkeys(questions[i] for i in m))[:3]) for m in groups)

@@ -1,0 +1,70 @@
+"""The relational database (events, tickets, outbox): SQLite in the data dir by default, any SQLAlchemy URL
+(PostgreSQL for several workers) through ENGINE_DATABASE_URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine as SqlEngine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from engine.config import Settings
+from engine.errors import StoreUnavailableError
+
+
+class Base(DeclarativeBase):
+    """Every table of the engine's database."""
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or f"sqlite:///{settings.data_dir / 'engine.db'}"
+
+
+def connect(settings: Settings) -> SqlEngine:
+    """An engine with every table created; SQLite runs in WAL mode and waits (not fails) on a busy lock."""
+    url = database_url(settings)
+    if url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    try:
+        Base.metadata.create_all(engine)
+    except OperationalError as exc:
+        raise StoreUnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
+    return engine
+
+
+class Database:
+    """Short transactions over one SQLAlchemy engine, shared by the event log and the ticket store."""
+
+    def __init__(self, engine: SqlEngine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        with self._sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every time the engine stores is UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

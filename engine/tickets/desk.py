@@ -1,0 +1,74 @@
+"""HelpDesk: turns an escalation (automatic or "still need help") into a pre-filled ticket and wakes delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from engine.tickets.models import Ticket, TicketDraft
+from engine.tickets.store import TicketStore
+from engine.tickets.worker import OutboxWorker
+from engine.types import Customer, Turn
+
+
+class HelpDesk:
+    """Files tickets with the session's transcript; a second escalation in a session updates its ticket."""
+
+    def __init__(
+        self,
+        store: TicketStore,
+        transcript: Callable[[str], list[Turn]],
+        clock: Callable[[], datetime],
+        worker: OutboxWorker | None = None,
+    ) -> None:
+        self.store = store
+        self._transcript = transcript
+        self._clock = clock
+        self._worker = worker
+
+    def escalate(
+        self,
+        *,
+        question: str,
+        reason: str,
+        confidence: float,
+        customer: Customer,
+        session_id: str | None,
+        interaction_id: str | None = None,
+        turns: tuple[Turn, ...] = (),
+        priority: str = "normal",
+        message: str | None = None,
+        locale: str | None = None,
+        category: str | None = None,
+    ) -> Ticket:
+        """File (or update) the session's ticket. `turns` is the transcript when the event log has none."""
+        transcript = (tuple(self._transcript(session_id)) if session_id else ()) or turns
+        draft = TicketDraft(
+            question=question,
+            reason=reason,
+            confidence=confidence,
+            transcript=transcript,
+            customer=customer,
+            session_id=session_id,
+            interaction_id=interaction_id,
+            message=message,
+            locale=locale,
+            category=category,
+            priority=priority,
+        )
+        ticket = self.store.file(draft, self._clock())
+        if self._worker is not None:
+            self._worker.nudge()
+        return ticket
+
+    def deliver_once(self) -> int:
+        """One delivery pass (the `engine tickets deliver` command); 0 when no target is configured."""
+        return self._worker.run_once() if self._worker is not None else 0
+
+    def start(self) -> None:
+        if self._worker is not None:
+            self._worker.start()
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()

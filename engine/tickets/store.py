@@ -1,0 +1,267 @@
+"""TicketStore: tickets and their outbox in one database; creating or updating a ticket and queueing its
+deliveries happen in the same transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.store.db import Database, as_utc
+from engine.tickets.models import DeliveryState, Ticket, TicketDraft, higher_priority, reference
+from engine.tickets.tables import OutboxRow, TicketLinkRow, TicketRow
+from engine.types import Customer, SeenArticle, Turn
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A claimed outbox row: what to send to which target."""
+
+    id: int
+    ticket_id: int
+    target: str
+    event: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    attempts: int
+    external_id: str | None
+
+
+class TicketStore:
+    """Tickets keyed by session: a second escalation in a session updates its open ticket."""
+
+    def __init__(self, database: Database, targets: Sequence[str], now: Callable[[], datetime]) -> None:
+        """`now` schedules deliveries (wall-clock time, like the worker's), independent of the tickets' clock."""
+        self._db = database
+        self._targets = tuple(targets)
+        self._now = now
+
+    def file(self, draft: TicketDraft, at: datetime) -> Ticket:
+        """Create a ticket, or update the session's open one; queue a delivery to every target."""
+        with self._db.transaction() as session:
+            row = self._open_ticket(session, draft.session_id)
+            event = "ticket.created" if row is None else "ticket.updated"
+            if row is None:
+                row = TicketRow(created_at=at, version=1, status="open", session_id=draft.session_id)
+                _fill(row, draft, at)
+                session.add(row)
+            else:
+                previous_priority = row.priority
+                _fill(row, draft, at)
+                row.priority = higher_priority(previous_priority, draft.priority)
+                row.version += 1
+            session.flush()
+            ticket = _ticket(row, ())
+            for target in self._targets:
+                session.add(
+                    OutboxRow(
+                        ticket_id=row.id,
+                        target=target,
+                        event=event,
+                        payload=json.dumps(ticket.to_dict()),
+                        idempotency_key=f"ticket-{row.id}-v{row.version}",
+                        created_at=at,
+                        next_attempt_at=self._now(),
+                    )
+                )
+            return ticket
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        with self._db.transaction() as session:
+            row = session.get(TicketRow, ticket_id)
+            if row is None:
+                return None
+            return _ticket(row, _deliveries(session, ticket_id))
+
+    def recent(self, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+        query = select(TicketRow).order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
+        if status is not None:
+            query = query.where(TicketRow.status == status)
+        with self._db.transaction() as session:
+            return [_ticket(row, ()) for row in session.scalars(query.limit(limit).offset(offset))]
+
+    def for_session(self, session_id: str) -> list[Ticket]:
+        query = select(TicketRow).where(TicketRow.session_id == session_id).order_by(TicketRow.id)
+        with self._db.transaction() as session:
+            return [_ticket(row, ()) for row in session.scalars(query)]
+
+    def opened_since(self, start: datetime) -> list[tuple[str, datetime]]:
+        """(session key, created at) of tickets created on or after `start`, for containment."""
+        query = select(TicketRow).where(TicketRow.created_at >= start)
+        with self._db.transaction() as session:
+            return [
+                (row.session_id or row.interaction_id or f"ticket-{row.id}", as_utc(row.created_at))
+                for row in session.scalars(query)
+            ]
+
+    def claim(self, now: datetime, lease: timedelta, limit: int = 20) -> list[Delivery]:
+        """Due deliveries this worker now owns for `lease`. Per ticket and target, only the oldest undelivered
+        row is due, so a help desk sees a ticket's versions in order."""
+        query = (
+            select(OutboxRow)
+            .where(OutboxRow.delivered_at.is_(None))
+            .order_by(OutboxRow.id)
+        )
+        claimed: list[Delivery] = []
+        with self._db.transaction() as session:
+            blocked: set[tuple[int, str]] = set()
+            for row in session.scalars(query):
+                key = (row.ticket_id, row.target)
+                if key in blocked:
+                    continue
+                blocked.add(key)
+                locked = row.locked_until is not None and as_utc(row.locked_until) > now
+                if as_utc(row.next_attempt_at) > now or locked or row.target not in self._targets:
+                    continue
+                if self._take(session, row.id, now, lease):
+                    claimed.append(_delivery(session, row))
+                if len(claimed) >= limit:
+                    break
+        return claimed
+
+    def delivered(self, delivery: Delivery, at: datetime, external_id: str | None) -> None:
+        with self._db.transaction() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == delivery.id)
+                .values(delivered_at=at, attempts=delivery.attempts + 1, locked_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            if external_id is not None and delivery.external_id is None:
+                link = TicketLinkRow(ticket_id=delivery.ticket_id, target=delivery.target, external_id=external_id)
+                session.add(link)
+
+    def failed(self, delivery: Delivery, error: str, retry_at: datetime) -> None:
+        with self._db.transaction() as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == delivery.id)
+                .values(
+                    attempts=delivery.attempts + 1,
+                    next_attempt_at=retry_at,
+                    locked_until=None,
+                    last_error=error[:2000],
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def pending(self) -> int:
+        """Deliveries not yet acknowledged by their target."""
+        with self._db.transaction() as session:
+            return len(list(session.scalars(select(OutboxRow.id).where(OutboxRow.delivered_at.is_(None)))))
+
+    @staticmethod
+    def _open_ticket(session: Session, session_id: str | None) -> TicketRow | None:
+        if session_id is None:
+            return None
+        query = (
+            select(TicketRow)
+            .where(TicketRow.session_id == session_id, TicketRow.status == "open")
+            .order_by(TicketRow.id.desc())
+            .limit(1)
+        )
+        return session.scalars(query).first()
+
+    @staticmethod
+    def _take(session: Session, row_id: int, now: datetime, lease: timedelta) -> bool:
+        """Claim one row unless another worker holds it (a conditional update: safe across processes)."""
+        result = session.execute(
+            update(OutboxRow)
+            .where(
+                and_(
+                    OutboxRow.id == row_id,
+                    OutboxRow.delivered_at.is_(None),
+                    or_(OutboxRow.locked_until.is_(None), OutboxRow.locked_until <= now),
+                )
+            )
+            .values(locked_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _fill(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
+    row.updated_at = at
+    row.interaction_id = draft.interaction_id
+    row.subject = draft.subject
+    row.question = draft.question
+    row.message = draft.message
+    row.transcript = json.dumps([_turn_dict(t) for t in draft.transcript])
+    row.articles = json.dumps([asdict(a) for a in draft.articles])
+    row.reason = draft.reason
+    row.confidence = draft.confidence
+    row.customer = json.dumps(asdict(draft.customer))
+    row.locale = draft.locale
+    row.category = draft.category
+    row.priority = draft.priority
+    row.tags = json.dumps(list(draft.tags))
+
+
+def _turn_dict(turn: Turn) -> dict[str, Any]:
+    return {**asdict(turn), "at": turn.at.isoformat()}
+
+
+def _turn_from(data: dict[str, Any]) -> Turn:
+    articles = tuple(SeenArticle(**a) for a in data.pop("articles"))
+    return Turn(**{**data, "at": datetime.fromisoformat(data["at"]), "articles": articles})
+
+
+def _ticket(row: TicketRow, deliveries: tuple[DeliveryState, ...]) -> Ticket:
+    return Ticket(
+        id=row.id,
+        reference=reference(row.id),
+        status=row.status,
+        version=row.version,
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
+        subject=row.subject,
+        question=row.question,
+        message=row.message,
+        transcript=tuple(_turn_from(t) for t in json.loads(row.transcript)),
+        articles=tuple(SeenArticle(**a) for a in json.loads(row.articles)),
+        reason=row.reason,
+        confidence=row.confidence,
+        customer=Customer(**json.loads(row.customer)),
+        locale=row.locale,
+        category=row.category,
+        priority=row.priority,
+        tags=tuple(json.loads(row.tags)),
+        session_id=row.session_id,
+        interaction_id=row.interaction_id,
+        deliveries=deliveries,
+    )
+
+
+def _deliveries(session: Session, ticket_id: int) -> tuple[DeliveryState, ...]:
+    query = select(OutboxRow).where(OutboxRow.ticket_id == ticket_id).order_by(OutboxRow.id)
+    return tuple(
+        DeliveryState(
+            target=row.target,
+            event=row.event,
+            version=int(row.idempotency_key.rsplit("-v", 1)[1]),
+            attempts=row.attempts,
+            delivered_at=as_utc(row.delivered_at) if row.delivered_at else None,
+            next_attempt_at=None if row.delivered_at else as_utc(row.next_attempt_at),
+            last_error=row.last_error,
+        )
+        for row in session.scalars(query)
+    )
+
+
+def _delivery(session: Session, row: OutboxRow) -> Delivery:
+    link = session.get(TicketLinkRow, (row.ticket_id, row.target))
+    return Delivery(
+        id=row.id,
+        ticket_id=row.ticket_id,
+        target=row.target,
+        event=row.event,
+        payload=json.loads(row.payload),
+        idempotency_key=row.idempotency_key,
+        attempts=row.attempts,
+        external_id=link.external_id if link else None,
+    )

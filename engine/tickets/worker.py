@@ -1,0 +1,90 @@
+"""The delivery worker: claims due outbox rows, sends them, and reschedules failures with exponential backoff.
+It never gives up on a ticket: a target that stays down only makes the retries sparser (capped)."""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from engine.config import TicketSettings
+from engine.tickets.store import TicketStore
+from engine.tickets.targets import DeliveryError, Sender
+
+logger = logging.getLogger(__name__)
+
+
+def backoff(attempts: int, base_s: float, max_s: float, jitter: float) -> float:
+    """Seconds before the next attempt after `attempts` failures: base·2^(n-1), capped, ±20 % jitter."""
+    delay = min(max_s, base_s * 2.0 ** max(0, attempts - 1))
+    return delay * (0.8 + 0.4 * jitter)
+
+
+class OutboxWorker:
+    """Delivers tickets to every configured target; run_once() for one pass, start() for a background loop."""
+
+    def __init__(
+        self,
+        store: TicketStore,
+        senders: Mapping[str, Sender],
+        settings: TicketSettings,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._senders = dict(senders)
+        self._settings = settings
+        self._now = now
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> int:
+        """Attempt every due delivery once; returns how many were acknowledged."""
+        lease = timedelta(seconds=self._settings.lease_s)
+        done = 0
+        for delivery in self._store.claim(self._now(), lease):
+            sender = self._senders[delivery.target]
+            try:
+                external_id = sender.send(delivery)
+            except DeliveryError as exc:
+                attempts = delivery.attempts + 1
+                delay = backoff(attempts, self._settings.retry_base_s, self._settings.retry_max_s, random.random())
+                self._store.failed(delivery, str(exc), self._now() + timedelta(seconds=delay))
+                logger.warning(
+                    "ticket delivery failed",
+                    extra={"ticket": delivery.ticket_id, "target": delivery.target, "attempts": attempts,
+                           "retry_in_s": round(delay, 2), "error": str(exc)[:200]},
+                )
+                continue
+            self._store.delivered(delivery, self._now(), external_id)
+            done += 1
+            logger.info("ticket delivered", extra={"ticket": delivery.ticket_id, "target": delivery.target,
+                                                   "event": delivery.event})
+        return done
+
+    def nudge(self) -> None:
+        """A ticket was just filed: look now instead of at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None and self._senders:
+            self._thread = threading.Thread(target=self._loop, name="ticket-outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # the loop must outlive a database hiccup; the next pass retries
+                logger.exception("ticket outbox pass failed")
+            self._wake.wait(self._settings.poll_s)
+            self._wake.clear()
