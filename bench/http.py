@@ -4,6 +4,7 @@ throughput at several concurrencies (errors counted), and the server's peak RSS.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
@@ -57,9 +58,15 @@ def _body(query: Query) -> dict[str, object]:
     return {"question": query.text, "audience": list(query.audience), "locale": query.locale}
 
 
+BENCH_KEY = "pk-bench-client-0123456789"
+# A public (widget) key without a practical rate limit: the bench measures the engine, not the limiter.
+BENCH_KEYS = json.dumps([{"name": "bench", "key": BENCH_KEY, "role": "public", "rate_per_minute": 10_000_000}])
+HEADERS = {"X-API-Key": BENCH_KEY}
+
+
 def measure_http(data_dir: Path, queries: Sequence[Query], concurrencies: Sequence[int], per_level: int) -> HttpResult:
     port = _free_port()
-    env = {**os.environ, "ENGINE_DATA_DIR": str(data_dir)}
+    env = {**os.environ, "ENGINE_DATA_DIR": str(data_dir), "ENGINE_AUTH__KEYS": BENCH_KEYS}
     started = time.perf_counter()
     server = subprocess.Popen(
         [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)],
@@ -78,7 +85,7 @@ def measure_http(data_dir: Path, queries: Sequence[Query], concurrencies: Sequen
 
 
 def _first_answer(url: str, query: Query, started: float, server: subprocess.Popen[bytes]) -> float:
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30, headers=HEADERS) as client:
         while time.perf_counter() - started < 120:
             if server.poll() is not None:
                 raise RuntimeError(f"engine serve exited with {server.returncode} before answering")
@@ -110,7 +117,7 @@ async def _level(url: str, queries: Sequence[Query], concurrency: int, total: in
             times.append(time.perf_counter() - started)
             errors += not ok
 
-    async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+    async with httpx.AsyncClient(timeout=60, limits=limits, headers=HEADERS) as client:
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
         seconds = time.perf_counter() - started
