@@ -38,7 +38,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        response = problem(exc.status_code, _title(exc.status_code), str(exc.detail))
+        response = problem(exc.status_code, _title(exc.status_code), _detail(exc))
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
@@ -59,6 +59,13 @@ def install(app: FastAPI) -> None:
     async def _engine(_: Request, exc: EngineError) -> JSONResponse:
         logger.exception("engine error")
         return problem(500, "Engine error", str(exc))
+
+
+def _detail(exc: StarletteHTTPException) -> str:
+    """FastAPI's "error parsing the body" hides the reason; bytes that are not UTF-8 are the usual one."""
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        return f"request body is not valid UTF-8 (invalid byte at offset {exc.__cause__.start}); send UTF-8 JSON"
+    return str(exc.detail)
 
 
 def _title(status: int) -> str:

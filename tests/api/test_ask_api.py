@@ -61,6 +61,16 @@ def test_escalation_has_no_answer_and_no_citations(base_url: str) -> None:
         ({"question": "x" * 5000}, "at most 4000"),
         ({"question": "bell\x07"}, "control characters"),
         ({}, "question: Field required"),
+        ({"question": "a\x00b"}, "control characters"),
+        ({"question": "esc \x1b[31m red"}, "control characters"),
+        ({"question": ["how", "do", "I"]}, "valid string"),
+        ({"question": None}, "valid string"),
+        ({"question": "hi", "stream": "maybe"}, "stream"),
+        ({"question": "hi", "session_id": 7}, "session_id"),
+        ({"question": "hi", "locale": "english please"}, "locale"),
+        ({"question": "hi", "customer": {"email": "a@b.c", "admin": True}}, "customer.admin"),
+        (["how do I reset my password?"], "valid dictionary"),
+        ("how do I reset my password?", "valid dictionary"),
     ],
 )
 def test_bad_requests_get_a_4xx_problem_with_a_clear_message(base_url: str, payload: object, message: str) -> None:
@@ -75,6 +85,23 @@ def test_invalid_json_is_a_4xx_not_a_crash(base_url: str) -> None:
     response = httpx.post(f"{base_url}/v1/ask", content=b"{not json", headers={"content-type": "application/json", **KEY})
 
     assert response.status_code == 422 and "detail" in response.json()
+
+
+def test_invalid_utf8_is_a_400_problem_that_says_so(base_url: str) -> None:
+    body = b'{"question": "caf\xe9 \xff\xfe"}'
+    response = httpx.post(f"{base_url}/v1/ask", content=body, headers={"content-type": "application/json", **KEY})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "not valid UTF-8" in response.json()["detail"]
+
+
+def test_a_100_kb_question_is_refused_before_it_is_read(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/v1/ask", json={"question": "why " * 25_000}, headers=KEY, timeout=30)
+
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "larger than" in response.json()["detail"]
 
 
 def test_health_and_readiness(base_url: str) -> None:

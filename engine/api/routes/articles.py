@@ -13,7 +13,7 @@ from engine.ingest.loader import LoadOptions, load_records
 from engine.types import IngestReport
 
 router = APIRouter(tags=["admin"])
-ERRORS = {code: {"model": Problem} for code in (401, 403, 404, 413, 422, 429)}
+ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 422, 429)}
 
 
 @router.post("/v1/articles", response_model=IngestOut, responses=ERRORS)  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ from engine.wiring import Engine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ask"])
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": Problem} for code in (401, 403, 413, 422, 429, 503)}
+ERRORS: dict[int | str, dict[str, object]] = {code: {"model": Problem} for code in (400, 401, 403, 413, 422, 429, 503)}
 STREAM_DOC: dict[int | str, dict[str, object]] = {
     200: {
         "description": "JSON, or with `Accept: text/event-stream` (or `stream: true`) server-sent events: "

@@ -13,7 +13,7 @@ from engine.types import Turn
 from engine.wiring import Engine
 
 router = APIRouter(tags=["feedback"])
-ERRORS = {code: {"model": Problem} for code in (401, 403, 404, 413, 422, 429)}
+ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 422, 429)}
 
 
 @router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, responses=ERRORS)  # type: ignore[arg-type]

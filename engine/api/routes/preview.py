@@ -12,7 +12,7 @@ from engine.api.schemas import CandidateOut, PreviewRequest, PreviewResponse, Pr
 from engine.types import Query
 
 router = APIRouter(tags=["agent"])
-ERRORS = {code: {"model": Problem} for code in (401, 403, 413, 422, 429, 503)}
+ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 413, 422, 429, 503)}
 SNIPPET_CHARS = 300
 
 

@@ -14,7 +14,7 @@ from engine.tickets.models import Ticket
 from engine.types import Customer
 
 router = APIRouter(tags=["tickets"])
-ERRORS = {code: {"model": Problem} for code in (401, 403, 404, 413, 422, 429)}
+ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 422, 429)}
 
 
 @router.post("/v1/escalate", response_model=TicketRef, status_code=201, responses=ERRORS)  # type: ignore[arg-type]
