@@ -116,7 +116,8 @@ class SessionSigner:
 
     def valid(self, session_id: str) -> bool:
         token, _, mac = session_id.partition(".")
-        return bool(token) and hmac.compare_digest(mac, self._mac(token))
+        # Bytes, not str: compare_digest raises on non-ASCII text, and ids come straight from the URL.
+        return bool(token) and hmac.compare_digest(mac.encode(), self._mac(token).encode())
 
     def _mac(self, token: str) -> str:
         return hmac.new(self._secret, token.encode(), hashlib.sha256).hexdigest()[:24]

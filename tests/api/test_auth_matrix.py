@@ -122,6 +122,16 @@ def test_a_public_key_is_confined_to_its_own_session(api: str, session: dict[str
     assert staff.status_code == 201
 
 
+@pytest.mark.parametrize("session_id", ["ñUv\U000d8c1c.Àõ", "abc.ÿ", "é", "abc.0123456789abcdef01234567"])
+def test_a_forged_or_non_ascii_session_id_is_a_404_not_a_crash(api: str, session_id: str) -> None:
+    response = httpx.get(f"{api}/v1/sessions/{session_id}", headers=auth(PUBLIC_KEY))
+    feedback = httpx.post(f"{api}/v1/feedback", headers=auth(PUBLIC_KEY),
+                          json={"interaction_id": "0" * 36, "helpful": True, "session_id": session_id})
+
+    assert response.status_code == 404 and response.json()["detail"] == "session not found"
+    assert feedback.status_code in (404, 422)
+
+
 def test_a_public_key_cannot_ask_as_another_audience(api: str) -> None:
     response = httpx.post(f"{api}/v1/ask", json={"question": "how do I configure SAML SSO?", "audience": "admins"},
                           headers=auth(PUBLIC_KEY), timeout=30)
