@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -123,7 +124,12 @@ def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[Arti
     suffix = path.suffix.lower()
     limit = options.max_file_bytes * (EXPORT_SIZE_FACTOR if suffix in EXPORTS else 1)
     try:
-        size = path.stat().st_size
+        found = path.stat()
+        if not stat.S_ISREG(found.st_mode):
+            # Reading a FIFO or a device would block the ingest (or never end): never open one.
+            yield FileProblem(relative, "not a regular file (a pipe, socket or device), not an article")
+            return
+        size = found.st_size
         if size > limit:
             yield FileProblem(relative, f"file is {size:,} bytes, over the {limit:,}-byte limit")
             return
