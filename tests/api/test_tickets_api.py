@@ -128,3 +128,10 @@ def _wait(condition: object, seconds: float = 20.0) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.05)
+
+
+def test_a_huge_page_offset_is_a_422_not_a_database_overflow(stack: tuple[str, Engine, Inbox]) -> None:
+    url, _, _ = stack
+    response = httpx.get(f"{url}/v1/tickets", params={"offset": 6613431559587952066560}, headers=AGENT)
+
+    assert response.status_code == 422 and "offset" in response.json()["detail"]

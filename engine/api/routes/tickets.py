@@ -57,7 +57,7 @@ def tickets(
     _: StaffCaller,
     status: Annotated[str | None, Query(pattern=r"^(open|closed)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[TicketOut]:
     """Newest first."""
     return [ticket_out(t) for t in engine.desk.store.recent(status=status, limit=limit, offset=offset)]
