@@ -43,7 +43,7 @@ class TicketStore:
 
     def file(self, draft: TicketDraft, at: datetime) -> Ticket:
         """Create a ticket, or update the session's open one; queue a delivery to every target."""
-        with self._db.transaction() as session:
+        with self._db.transaction(write=True) as session:
             row = self._open_ticket(session, draft.session_id)
             event = "ticket.created" if row is None else "ticket.updated"
             if row is None:
@@ -164,6 +164,7 @@ class TicketStore:
             .where(TicketRow.session_id == session_id, TicketRow.status == "open")
             .order_by(TicketRow.id.desc())
             .limit(1)
+            .with_for_update()
         )
         return session.scalars(query).first()
 
