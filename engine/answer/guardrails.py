@@ -226,6 +226,21 @@ INJECTION_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
         ("forget_instructions", r"\bforget\s+(?:that\s+)?you\s+(?:ever\s+)?(?:had|have|were|received|saw|read)\b"),
         (
+            "ignore_above",
+            r"\b(?:ignore|disregard|forget|never\s?mind)\s+(?:everything\s+|all\s+|anything\s+)?(?:the\s+)?"
+            r"(?:above|instructions\s+above|text\s+above)\s*(?:[.,;:!]|and\b|$)"
+            r"|\b(?:ignore|disregard|forget)\s+(?:all\s+|the\s+|any\s+)?(?:previous|prior|earlier)\s+messages\b",
+        ),
+        (
+            "secret_request",
+            r"\b(?:print|show|reveal|dump|list|give|tell|output|display|share|send|leak|expose)\s+(?:me\s+|us\s+)?"
+            r"(?:(?:all|every|each|the|of)\s+)*(?:your|the\s+(?:server|engine)'s)\s+"
+            r"(?:(?:admin|secret|session|webhook|llm|private)\s+)*(?:api[\s_-]?keys?|secrets?|configuration|config"
+            r"|settings|environment(?:\s+variables)?|env\s+vars|credentials|tokens?)\b"
+            r"|(?-i:\bENGINE_[A-Z_]*)"
+            r"|\bapi\s+keys?\s+(?:you\s+(?:were|are)\s+(?:configured|given|using)|of\s+the\s+server)\b",
+        ),
+        (
             "persona_override",
             r"\byou\s+are\s+now\s+(?:(?-i:DAN)\b|in\s+\w+\s+mode|an?\s+(?:\w+\s+)?(?:ai|assistant|chatbot|bot|model)\b"
             r"|unrestricted|unfiltered|jailbroken|free\s+from)"
