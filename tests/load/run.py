@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             "load": load_suite(copy_index(prepared, work / "load"), work / "load.log", args.clients, args.seconds),
         }
         if not args.no_faults:
-            records = plausible_records(PLAUSIBLE, count=115)
+            records = plausible_records(PLAUSIBLE, count=200)
             results["kill9_during_ingest"] = kill9_during_ingest_suite(
                 copy_index(prepared, work / "fault"), work / "fault.log", records
             )
