@@ -131,7 +131,7 @@ def test_a_streamed_answer_is_rendered_from_its_deltas_and_final_event(stack: St
     page.goto(stack.shop)
     open_widget(page)
     done = ('{"interaction_id": "00000000-0000-0000-0000-000000000001", "session_id": "s.1", "decision": "answer", '
-            '"answer": "Open Settings, then Security.", "confidence": 0.9, "reason": "answered", "ticket": null, '
+            '"answer": "Open **Settings**, then [Security](https://help.example/s).", "confidence": 0.9, "reason": "answered", "ticket": null, '
             '"citations": [{"article_id": "a", "title": "Security settings", "url": "https://help.example/a", '
             '"score": 0.9, "snippet": "", "updated_at": "2026-11-02"}]}')
     stream = (f'event: delta\ndata: {{"text": "Open Settings, "}}\n\nevent: delta\ndata: {{"text": "then Security."}}\n\n'
@@ -142,6 +142,8 @@ def test_a_streamed_answer_is_rendered_from_its_deltas_and_final_event(stack: St
     reply = ask(page, "where are the security settings?")
 
     expect(reply).to_contain_text("Open Settings, then Security.")
+    expect(reply.locator("strong")).to_have_text("Settings")
+    expect(reply.get_by_role("link", name="Security", exact=True)).to_have_attribute("href", "https://help.example/s")
     expect(reply.get_by_role("link", name="Security settings")).to_have_attribute("href", "https://help.example/a")
     expect(reply).to_contain_text("Last updated 2 Nov 2026")
     failing = 'event: delta\ndata: {"text": "Open"}\n\nevent: error\ndata: {"status": 503, "detail": "x"}\n\n'

@@ -11,9 +11,9 @@
     return node;
   }
 
-  /* series: [{name, color, values: [number|null per label]}], values in 0..1. */
+  /* series: [{name, color, dash?, values: [number|null per label]}], values in 0..1. */
   function lines(labels, series, label) {
-    var w = 560, h = 240, left = 44, right = 12, top = 12, bottom = 36;
+    var w = 960, h = 260, left = 48, right = 32, top = 12, bottom = 36;
     var root = svg("svg", { class: "chart lines", viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": label });
     root.append(svg("title", {}, label));
     var x = function (i) { return left + (labels.length < 2 ? (w - left - right) / 2 : i * (w - left - right) / (labels.length - 1)); };
@@ -37,26 +37,27 @@
       });
       if (points.length > 1) {
         root.insertBefore(svg("polyline", { points: points.join(" "), fill: "none", stroke: s.color, "stroke-width": 2.5,
-          class: "series" }), root.querySelector("circle"));
+          "stroke-dasharray": s.dash || "none", class: "series" }), root.querySelector("circle"));
       }
     });
     return root;
   }
 
-  /* items: [{label, value}], drawn largest first as horizontal bars; format(value) gives the bar's text. */
+  /* items: [{label, value}], one labelled bar per row (label above its bar, so long names stay readable);
+   * format(value) gives the bar's text. */
   function bars(items, label, color, format) {
-    var row = 28, w = 560, left = 200, right = 60, h = Math.max(1, items.length) * row + 8;
+    var row = 40, w = 360, right = 48, h = Math.max(1, items.length) * row + 4;
     var root = svg("svg", { class: "chart bars", viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": label });
     root.append(svg("title", {}, label));
     var max = Math.max.apply(null, items.map(function (i) { return i.value; }).concat([1e-9]));
     items.forEach(function (item, i) {
-      var yy = 4 + i * row, width = Math.max(2, (item.value / max) * (w - left - right));
-      var name = item.label.length > 30 ? item.label.slice(0, 29) + "…" : item.label;
-      root.append(svg("text", { x: left - 8, y: yy + 17, "text-anchor": "end" }, name));
-      var bar = svg("rect", { x: left, y: yy + 3, width: width, height: row - 8, rx: 3, fill: color, class: "bar" });
+      var yy = i * row, width = Math.max(2, (item.value / max) * (w - right));
+      var name = item.label.length > 52 ? item.label.slice(0, 51) + "…" : item.label;
+      root.append(svg("text", { x: 0, y: yy + 14 }, name));
+      var bar = svg("rect", { x: 0, y: yy + 20, width: width, height: 14, rx: 3, fill: color, class: "bar" });
       bar.append(svg("title", {}, item.label + ": " + format(item.value)));
       root.append(bar);
-      root.append(svg("text", { x: left + width + 6, y: yy + 17 }, format(item.value)));
+      root.append(svg("text", { x: width + 6, y: yy + 32 }, format(item.value)));
     });
     return root;
   }

@@ -39,7 +39,7 @@
     var trend = C.lines(labels, [
       { name: "Containment", color: BLUE, values: m.days.map(function (d) { return d.sessions ? d.contained / d.sessions : null; }) },
       { name: "Helpful", color: GREEN, values: m.days.map(function (d) { return d.votes ? d.helpful / d.votes : null; }) },
-      { name: "Answered", color: ORANGE, values: m.days.map(function (d) { return d.questions ? d.answered / d.questions : null; }) }
+      { name: "Answered", color: ORANGE, dash: "6 5", values: m.days.map(function (d) { return d.questions ? d.answered / d.questions : null; }) }
     ], "Containment, helpful and answered rate per day");
     var reasons = Object.keys(m.escalations).map(function (r) { return { label: r.replace(/_/g, " "), value: m.escalations[r].value || 0 }; })
       .sort(function (a, b) { return b.value - a.value; });

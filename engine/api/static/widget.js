@@ -63,7 +63,7 @@
     ".chip svg{width:16px;height:16px;fill:currentColor;}",
     ".body p{margin:0 0 8px;}.body p:last-child{margin-bottom:0;}.body ul,.body ol{margin:0 0 8px;padding-left:20px;}",
     ".body code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef2f7;padding:0 3px;border-radius:4px;}",
-    ".body strong{font-weight:700;}",
+    ".body strong{font-weight:700;}.body a{color:#1a56c4;text-decoration:underline;}",
     ".chip[aria-pressed=true]{background:#e6eefc;border-color:#1a56c4;}",
     ".link{border:0;background:none;padding:4px 2px;color:#1a56c4;text-decoration:underline;font-weight:600;font-size:13px;}",
     ".sub{display:flex;flex-direction:column;gap:6px;margin-top:8px;padding:10px;border:1px solid #e3e8ef;",
@@ -248,7 +248,7 @@
   }
 
   function drawAnswer(item) {
-    var node = el("div", { class: "msg bot answer", "data-say": item.text.replace(/\*\*|`/g, "") }, el("div", { class: "body" }, rich(item.text)));
+    var node = el("div", { class: "msg bot answer", "data-say": plain(item.text) }, el("div", { class: "body" }, rich(item.text)));
     if (item.citations.length) {
       var list = el("ul", { class: "sources", "aria-label": "Sources" });
       item.citations.forEach(function (c) {
@@ -444,9 +444,15 @@
     return out;
   }
 
+  function plain(source) {
+    return String(source).replace(/\[([^\]]+)\]\([^)\s]+\)/g, "$1").replace(/\*\*|`/g, "");
+  }
+
   function inline(node, line) {
-    line.split(/(\*\*[^*]+\*\*|`[^`]+`)/).forEach(function (part) {
-      if (/^\*\*.+\*\*$/.test(part)) node.appendChild(el("strong", {}, part.slice(2, -2)));
+    line.split(/(\*\*[^*]+\*\*|`[^`]+`|\[[^\]]+\]\([^)\s]+\))/).forEach(function (part) {
+      var link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
+      if (link) node.appendChild(el("a", { href: safeUrl(link[2]), target: "_blank", rel: "noopener" }, link[1]));
+      else if (/^\*\*.+\*\*$/.test(part)) node.appendChild(el("strong", {}, part.slice(2, -2)));
       else if (/^`.+`$/.test(part)) node.appendChild(el("code", {}, part.slice(1, -1)));
       else if (part) node.appendChild(text(part));
     });
