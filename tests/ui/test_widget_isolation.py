@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.ui.conftest import Stack, shot
 from tests.ui.widget import ask, focused, open_widget, shadow_style
@@ -54,6 +54,35 @@ def test_aggressive_host_css_does_not_change_the_widget_and_the_widget_css_does_
     assert host_with_widget == host_without_widget
 
 
+CONTRAST = """() => {
+  const lum = (rgb) => { const c = rgb.match(/[\\d.]+/g).slice(0, 3).map(v => v / 255)
+    .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4); return 0.2126*c[0] + 0.7152*c[1] + 0.0722*c[2]; };
+  const background = (node) => { for (; node && node.nodeType === 1; node = node.parentNode || node.host) {
+      const bg = getComputedStyle(node).backgroundColor; if (!/rgba\\(.*, 0\\)$|transparent/.test(bg)) return bg; }
+    return 'rgb(255, 255, 255)'; };
+  const root = document.getElementById('answer-widget').shadowRoot, worst = [];
+  for (const node of root.querySelectorAll('*')) {
+    const own = [...node.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !node.offsetParent) continue;
+    const a = lum(getComputedStyle(node).color), b = lum(background(node));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) worst.push(node.className + ' ' + node.textContent.trim().slice(0, 30) + ' ' + ratio.toFixed(2));
+  }
+  return worst;
+}"""
+
+
+def test_every_text_in_the_widget_has_a_contrast_of_at_least_4_5(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+    ask(page, "write me a poem about the sea")
+    reply = ask(page, "how do I turn on two-factor authentication?")
+    reply.get_by_role("button", name="Not helpful").click()
+    page.mouse.move(0, 0)
+
+    assert page.evaluate(CONTRAST) == []
+
+
 def test_keyboard_only_open_ask_vote_and_close(stack: Stack, page: Page) -> None:
     page.goto(stack.shop)
     for _ in range(10):
@@ -85,8 +114,8 @@ def test_keyboard_only_open_ask_vote_and_close(stack: Stack, page: Page) -> None
     expect(page.get_by_role("button", name="Need help?")).to_have_attribute("aria-expanded", "false")
 
 
-def test_on_a_360px_phone_the_panel_fills_the_screen_without_sideways_scrolling(stack: Stack, browser: object) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)  # type: ignore[attr-defined]
+def test_on_a_360px_phone_the_panel_fills_the_screen_without_sideways_scrolling(stack: Stack, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
     phone = context.new_page()
     phone.goto(stack.shop)
     open_widget(phone)

@@ -124,7 +124,8 @@
               el("td", {}, a.version), el("td", { class: "num" }, a.score.toFixed(3)), el("td", {}, a.cited ? "yes" : "no"));
           }))) : el("p", { class: "muted" }, "None."));
       main.replaceChildren(el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts, transcript, seen);
-      main.focus();
+      main.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
     }).catch(fail);
   }
 
