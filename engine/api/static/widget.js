@@ -112,7 +112,8 @@
   form.append(el("label", { class: "sr", for: inputId }, "Your question"), input, send);
   panel.append(head, log, live, form);
   root.append(launcher, panel);
-  (document.body || document.documentElement).appendChild(host);
+  if (document.body) document.body.appendChild(host);
+  else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(host); });
 
   render();
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
