@@ -86,6 +86,32 @@ class AnswerSettings(BaseModel):
     )
     max_answer_chars: int = Field(default=900, ge=100, le=10000)
     max_citations: int = Field(default=3, ge=1, le=10)
+    conflict_articles: int = Field(
+        default=3,
+        ge=1,
+        le=10,
+        description="Conflicts are looked for between the best article and the next ones up to this rank; "
+        "1 turns conflict detection off.",
+    )
+
+
+class LLMSettings(BaseModel):
+    """Tuning of the optional LLM composer (docs/guardrails.md); it runs only when ENGINE_LLM_URL is set."""
+
+    timeout_s: float = Field(default=20.0, gt=0.0, le=600.0, description="Whole-request deadline, streaming included.")
+    max_tokens: int = Field(default=400, ge=16, le=8192)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    max_sources: int = Field(default=4, ge=1, le=12, description="Passages given to the model, best first.")
+    lexical_weight: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Weight of lexical support; the rest is embedding support."
+    )
+    min_support: float = Field(
+        default=0.6, ge=0.0, le=1.0, description="A generated sentence is kept at or above this combined support."
+    )
+    min_kept_sentences: int = Field(default=1, ge=1, description="Fewer grounded sentences: extractive fallback.")
+    min_kept_share: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="A smaller grounded share of the sentences: extractive fallback."
+    )
 
 
 class FreshnessSettings(BaseModel):
@@ -222,6 +248,14 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     ingest: IngestSettings = IngestSettings()
     freshness: FreshnessSettings = FreshnessSettings()
+    llm_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API, /v1 included (http://localhost:11434/v1); "
+        "the engine POSTs to {llm_url}/chat/completions. Unset = extractive answers only.",
+    )
+    llm_model: str | None = Field(default=None, description="Model name sent to the LLM endpoint.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Bearer token for the LLM endpoint, if any.")
+    llm: LLMSettings = LLMSettings()
     auth: AuthSettings = AuthSettings()
     tickets: TicketSettings = TicketSettings()
     metrics: MetricsSettings = MetricsSettings()
@@ -232,6 +266,19 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError(f"ENGINE_QDRANT_URL must start with http:// or https://, got {value!r}")
         return value or None
+
+    @field_validator("llm_url")
+    @classmethod
+    def _llm_url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"ENGINE_LLM_URL must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") if value else None
+
+    @model_validator(mode="after")
+    def _llm_model_with_url(self) -> Settings:
+        if self.llm_url and not self.llm_model:
+            raise ValueError("ENGINE_LLM_URL is set but ENGINE_LLM_MODEL is not: name the model to call")
+        return self
 
     @property
     def model_cache_dir(self) -> Path:

@@ -27,3 +27,11 @@ class StoreUnavailableError(EngineError):
 
 class InvalidRequestError(EngineError):
     """A request is well-formed JSON but asks for something impossible."""
+
+
+class GenerationError(EngineError):
+    """The LLM endpoint failed (timeout, connection, HTTP error, malformed reply); `reason` names which, briefly."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -37,8 +37,12 @@ class VectorHit(Protocol):
 class VectorStore(Protocol):
     """Dense nearest-neighbour search over one index generation's chunks, addressed by ordinal."""
 
-    def search(self, vector: Vectors, allowed_articles: Sequence[str], limit: int) -> list[tuple[int, float]]:
-        """Top `limit` (ordinal, cosine) among chunks of `allowed_articles`, best first."""
+    def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        """Top `limit` (ordinal, cosine) among chunks of the allowed articles, best first.
+
+        `allowed` is a per-article mask aligned with the generation's article order (IndexSnapshot.article_ids):
+        the filter applies before ranking, so `limit` hits come back whenever that many chunks are allowed.
+        """
         ...
 
     def close(self) -> None: ...

@@ -191,10 +191,32 @@ class Decision:
     """Why, in words (e.g. which sensitive topic and what matched)."""
     ineligible_leaders: tuple[tuple[str, str], ...] = ()
     """(article id, freshness state) of articles that matched best but may not answer: content-health signals."""
+    conflict: tuple[str, str] | None = None
+    """(answering article, disagreeing article) when sources disagree (Reason.CONFLICT): a pair for review."""
 
     @property
     def answered(self) -> bool:
         return self.decision == "answer"
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A piece of a streamed answer; the pieces concatenated are the answer."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Final:
+    """The last event of a stream: the whole decision (an escalation arrives as a Final with no Delta before it)."""
+
+    decision: Decision
+    replaced: bool = False
+    """True when the streamed pieces were superseded (the LLM reply fell back after some pieces were sent): show
+    decision.answer instead of them."""
+
+
+StreamEvent = Delta | Final
 
 
 @dataclass(frozen=True)

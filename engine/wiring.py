@@ -9,8 +9,12 @@ from functools import partial
 
 from pydantic import ValidationError
 
+from engine.answer.composer import Composer
 from engine.answer.confidence import load_confidence
-from engine.answer.guardrails import Guardrails, default_policy_path, load_sensitive_policy
+from engine.answer.extractive import ExtractiveComposer
+from engine.answer.generative import LLMComposer
+from engine.answer.guardrails import Guardrails, default_policy_path, injection_markers, load_sensitive_policy
+from engine.answer.llm import LLMClient
 from engine.answer.service import AnswerService
 from engine.config import Settings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
@@ -136,6 +140,16 @@ def load_changelog(settings: Settings) -> list[ChangelogEntry]:
         raise ConfigError(f"changelog {path}: {exc}") from exc
 
 
+def make_composer(settings: Settings, embedder: Embedder) -> Composer:
+    """Extractive answers by default; generated and grounded ones when ENGINE_LLM_URL names an endpoint."""
+    # Article text is data, never instructions: a sentence that reads like an injection is never quoted.
+    extractive = ExtractiveComposer(settings.answer.max_answer_chars, skip=lambda text: bool(injection_markers(text)))
+    if settings.llm_url is None or settings.llm_model is None:
+        return extractive
+    client = LLMClient(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm)
+    return LLMComposer(client, embedder, settings.llm, extractive, settings.answer.max_citations)
+
+
 def build_desk(settings: Settings, database: Database, clock: Clock) -> HelpDesk:
     """Tickets over `database`, delivered to the configured targets by a worker on wall-clock time."""
     senders = {target.name: make_sender(target) for target in settings.tickets.targets}
@@ -172,6 +186,7 @@ def build_engine(
         eligibility,
         settings.answer,
         load_confidence(settings.answer.calibration_file),
+        make_composer(settings, embedder),
         Guardrails(load_sensitive_policy(settings.answer.sensitive_policy_file or default_policy_path()), embedder),
     )
     return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from engine.analysis import terms
-from engine.types import Candidate, Chunk, Citation
+from engine.answer.composer import AnswerRequest, Composition
+from engine.types import Candidate, Chunk, Citation, Delta
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
@@ -22,13 +23,6 @@ class Unit:
     text: str
     block: int
     is_step: bool
-
-
-@dataclass(frozen=True)
-class Composition:
-    answer: str
-    citations: tuple[Citation, ...]
-    units: tuple[str, ...]
 
 
 def split_units(text: str) -> list[Unit]:
@@ -79,33 +73,42 @@ def _list_items(lines: list[str]) -> list[str]:
 class ExtractiveComposer:
     """Pick the best-matching units of the top candidate's best chunk, in their original order."""
 
-    def __init__(
-        self, idf: Callable[[str], float], max_chars: int, skip: Callable[[str], bool] | None = None
-    ) -> None:
-        self._idf = idf
+    def __init__(self, max_chars: int, skip: Callable[[str], bool] | None = None) -> None:
         self._max_chars = max_chars
         # Article text is data, never instructions: a sentence that reads like an injection is never quoted.
         self._skip = skip or (lambda _: False)
 
-    def compose(self, query_terms: Sequence[str], candidate: Candidate) -> Composition:
-        chunk = candidate.best.chunk
+    def compose(self, request: AnswerRequest) -> Composition:
+        composition, _ = self._compose(request)
+        return composition
+
+    def stream(self, request: AnswerRequest) -> Iterator[Delta | Composition]:
+        """The same answer as compose(), one unit (sentence or step) at a time."""
+        composition, pieces = self._compose(request)
+        for piece in pieces:
+            yield Delta(piece)
+        yield composition
+
+    def _compose(self, request: AnswerRequest) -> tuple[Composition, list[str]]:
+        candidate = request.candidates[0]
         # Sections of the article that match almost as well are read with the best one, in article order: an
         # introduction that wins by a hair must not hide the steps in the section below it.
         close = [s.chunk for s in candidate.chunks if s.fused >= candidate.best.fused - _CLOSE_MARGIN][:2]
         text = "\n\n".join(c.text for c in sorted(close, key=lambda c: c.ordinal))
         units = [u for u in split_units(text) if not self._skip(u.text)]
-        chosen = self._select(query_terms, units) if units else []
-        answer = join_units(chosen)
-        return Composition(
-            answer=answer,
-            citations=(citation(candidate, chunk),),
+        chosen = self._select(request.query_terms, request.idf, units) if units else []
+        pieces = unit_pieces(chosen)
+        composition = Composition(
+            answer="".join(pieces),
+            citations=(citation(candidate, candidate.best.chunk),),
             units=tuple(u.text for u in chosen),
         )
+        return composition, pieces
 
-    def _select(self, query_terms: Sequence[str], units: list[Unit]) -> list[Unit]:
+    def _select(self, query_terms: Sequence[str], idf: Callable[[str], float], units: list[Unit]) -> list[Unit]:
         if sum(len(u.text) + 1 for u in units) <= self._max_chars:
             return units
-        weights = {t: self._idf(t) for t in set(query_terms)}
+        weights = {t: idf(t) for t in set(query_terms)}
         scores = [sum(weights.get(t, 0.0) for t in set(terms(u.text))) for u in units]
         best = max(range(len(units)), key=lambda i: (scores[i], -i))
         start = best
@@ -128,21 +131,28 @@ class ExtractiveComposer:
 
 def join_units(units: Sequence[Unit]) -> str:
     """Units of one block stay on consecutive lines; blocks are separated by a blank line, as in the source."""
-    parts: list[str] = []
+    return "".join(unit_pieces(units))
+
+
+def unit_pieces(units: Sequence[Unit]) -> list[str]:
+    """One piece per unit, each carrying the separator before it; joined they are join_units(units)."""
+    pieces: list[str] = []
     for previous, unit in zip((None, *units), units, strict=False):
+        separator = ""
         if previous is not None:
-            parts.append(
+            separator = (
                 "\n"
                 if previous.block == unit.block and unit.is_step
                 else " "
                 if previous.block == unit.block
                 else "\n\n"
             )
-        parts.append(unit.text)
-    return "".join(parts)
+        pieces.append(separator + unit.text)
+    return pieces
 
 
 def citation(candidate: Candidate, chunk: Chunk) -> Citation:
+    """The citation of one chunk of a candidate: deep link to its section, a short snippet."""
     article = candidate.article
     snippet = chunk.text if len(chunk.text) <= _SNIPPET_CHARS else chunk.text[:_SNIPPET_CHARS].rsplit(" ", 1)[0] + "…"
     url = article.url

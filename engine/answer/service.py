@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from engine.answer.composer import STREAM_REPLACED, AnswerRequest, Composer, Composition
 from engine.answer.confidence import ConfidenceModel, signals
-from engine.answer.extractive import ExtractiveComposer
-from engine.answer.guardrails import Guardrails, injection_markers
+from engine.answer.conflicts import find_conflict
+from engine.answer.guardrails import Guardrails
 from engine.config import AnswerSettings
 from engine.freshness.policy import Verdict
 from engine.protocols import Vectors
@@ -17,7 +19,7 @@ from engine.retrieve.eligibility import Eligibility
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.generations import IndexSnapshot
 from engine.store.holder import IndexHolder
-from engine.types import Candidate, Decision, Query, Reason, Retrieval, Signals
+from engine.types import Candidate, Decision, Delta, Final, Query, Reason, Retrieval, Signals, StreamEvent
 
 logger = logging.getLogger(__name__)
 # How much better (in fused score) an ineligible article must match than the best eligible one before the
@@ -37,10 +39,13 @@ class Preview:
 
 @dataclass(frozen=True)
 class _Outcome:
+    """The decision before wording: an escalation, or an answer (no text yet) plus what to compose it from."""
+
     decision: Decision
     shadow: Retrieval
     snapshot: IndexSnapshot
     verdicts: dict[str, Verdict]
+    request: AnswerRequest | None = None
 
 
 class AnswerService:
@@ -53,6 +58,7 @@ class AnswerService:
         eligibility: Eligibility,
         settings: AnswerSettings,
         confidence: ConfidenceModel,
+        composer: Composer,
         guardrails: Guardrails | None = None,
     ) -> None:
         self._index = index
@@ -61,6 +67,7 @@ class AnswerService:
         self._settings = settings
         self._confidence = confidence
         self._guardrails = guardrails
+        self._composer = composer
         self._threshold = settings.min_confidence if settings.min_confidence is not None else confidence.threshold
 
     @property
@@ -69,11 +76,36 @@ class AnswerService:
         return self._threshold
 
     def ask(self, query: Query) -> Decision:
-        return self._decide(query).decision
+        """Answer with citations, or escalate with a reason."""
+        outcome = self._decide(query)
+        decision = outcome.decision
+        if outcome.request is not None:
+            decision = _worded(decision, self._composer.compose(outcome.request))
+        return _logged(decision)
+
+    def stream(self, query: Query) -> Iterator[StreamEvent]:
+        """The same decision as ask(), its answer in pieces: Delta events, then one Final with the decision."""
+        outcome = self._decide(query)
+        if outcome.request is None:
+            yield Final(_logged(outcome.decision))
+            return
+        composition: Composition | None = None
+        for event in self._composer.stream(outcome.request):
+            if isinstance(event, Delta):
+                yield event
+            else:
+                composition = event
+        if composition is None:
+            raise RuntimeError("composer stream ended without a Composition")
+        decision = _logged(_worded(outcome.decision, composition))
+        yield Final(decision, replaced=STREAM_REPLACED in composition.flags)
 
     def preview(self, query: Query) -> Preview:
         outcome = self._decide(query)
-        return Preview(outcome.decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
+        decision = outcome.decision
+        if outcome.request is not None:
+            decision = _worded(decision, self._composer.compose(outcome.request))
+        return Preview(decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
 
     def _decide(self, query: Query) -> _Outcome:
         snapshot = self._index.get()
@@ -91,20 +123,17 @@ class AnswerService:
             if np.array_equal(masks.visible, masks.eligible)
             else self._retriever.retrieve(snapshot, query, masks.visible, vector, lexical=lexical)
         )
-        decision = self._judge(snapshot, result, shadow, verdicts)
+        decision = self._judge(query, snapshot, result, shadow, verdicts)
         decision = self._screen(query, vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
             leader = verdicts[shadow.candidates[0].article.id]
             decision = replace(decision, ineligible_leaders=((leader.article_id, str(leader.state)),))
-        logger.info(
-            "question decided",
-            extra={
-                "decision": decision.decision,
-                "reason": str(decision.reason),
-                "confidence": decision.confidence,
-            },
+        request = (
+            AnswerRequest(query.text, result.query_terms, decision.candidates, snapshot.keyword.idf)
+            if decision.answered
+            else None
         )
-        return _Outcome(decision, shadow, snapshot, verdicts)
+        return _Outcome(decision, shadow, snapshot, verdicts, request)
 
     def _screen(self, query: Query, vector: Vectors, decision: Decision) -> Decision:
         """Sensitive topics always go to a person (high priority), even when an article matches; a suspected
@@ -124,8 +153,14 @@ class AnswerService:
         return replace(decision, flags=flags) if flags else decision
 
     def _judge(
-        self, snapshot: IndexSnapshot, result: Retrieval, shadow: Retrieval, verdicts: dict[str, Verdict]
+        self,
+        query: Query,
+        snapshot: IndexSnapshot,
+        result: Retrieval,
+        shadow: Retrieval,
+        verdicts: dict[str, Verdict],
     ) -> Decision:
+        """Answer or escalate, before any wording: an answer decision here has no text yet."""
         candidates = _prefer_successor(result.candidates, shadow.candidates, verdicts)
         bm25_max = max((c.best.bm25 for c in candidates), default=0.0)
         found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max, snapshot.keyword.knows)
@@ -144,21 +179,44 @@ class AnswerService:
         if confidence < self._threshold:
             scope = Reason.OUT_OF_SCOPE if found.dense < self._settings.out_of_scope_below else Reason.LOW_CONFIDENCE
             return _escalate(scope, confidence, candidates, found)
-        composer = ExtractiveComposer(
-            snapshot.keyword.idf, self._settings.max_answer_chars, skip=lambda text: bool(injection_markers(text))
-        )
-        composition = composer.compose(result.query_terms, candidates[0])
-        if not composition.answer.strip():
-            return _escalate(Reason.NO_MATCH, confidence, candidates, found)
+        conflict = find_conflict(query.text, result.query_terms, candidates, self._settings.conflict_articles)
+        if conflict is not None:
+            escalation = _escalate(Reason.CONFLICT, confidence, candidates, found)
+            return replace(escalation, conflict=conflict.articles, detail=conflict.describe())
         return Decision(
             decision="answer",
-            answer=composition.answer,
-            citations=composition.citations,
+            answer=None,
+            citations=(),
             confidence=confidence,
             reason=Reason.ANSWERED,
             candidates=candidates,
             signals=found,
         )
+
+
+def _worded(decision: Decision, composition: Composition) -> Decision:
+    """The answer decision with its text and citations; nothing quotable turns it into a NO_MATCH escalation."""
+    flags = decision.flags + composition.flags
+    if not composition.answer.strip():
+        escalation = _escalate(Reason.NO_MATCH, decision.confidence, decision.candidates, decision.signals)
+        return replace(escalation, flags=flags, detail=composition.detail)
+    return replace(
+        decision, answer=composition.answer, citations=composition.citations, flags=flags, detail=composition.detail
+    )
+
+
+def _logged(decision: Decision) -> Decision:
+    logger.info(
+        "question decided",
+        extra={
+            "decision": decision.decision,
+            "reason": str(decision.reason),
+            "confidence": decision.confidence,
+            "flags": list(decision.flags),
+            "conflict": list(decision.conflict) if decision.conflict else None,
+        },
+    )
+    return decision
 
 
 def _escalate(

@@ -76,12 +76,6 @@ def eval_command(
     baseline_config: Annotated[
         Path, typer.Option(help="Baseline settings (similarity cutoff).")
     ] = defaults.BASELINE,
-    qdrant_dense: Annotated[
-        bool,
-        typer.Option(
-            "--qdrant-dense", help="Search the dense index through Qdrant as served (slow locally)."
-        ),
-    ] = False,
 ) -> None:
     """Evaluate golden sets on a KB: retrieval per mode, decisions, threshold sweep, ragas, the baseline."""
     from engine.config import Settings
@@ -97,7 +91,7 @@ def eval_command(
         goldens = [resolve_golden(g, datasets, sample_size=sample, full=full) for g in golden]
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    options = EvalOptions(baseline, ragas, limit, changed_since, cache_dir, baseline_config, not qdrant_dense)
+    options = EvalOptions(baseline, ragas, limit, changed_since, cache_dir, baseline_config)
     with _progress(sys.stderr.isatty()) as progress:
         reports = evaluate_kb(spec, goldens, Settings(), options, progress)
     _emit(reports, as_json, html)

@@ -31,7 +31,6 @@ class EvalOptions:
     changed_since: str | None = None
     cache_dir: Path = DEFAULT_CACHE
     baseline_config: Path = DEFAULT_BASELINE
-    exact_dense: bool = True
 
 
 def evaluate_kb(
@@ -45,7 +44,7 @@ def evaluate_kb(
     kb = open_kb(spec, settings, options.cache_dir)
     try:
         cutoff = load_baseline_config(options.baseline_config).similarity_cutoff if options.baseline else None
-        runner = Runner(kb.engine, cutoff, exact_dense=options.exact_dense)
+        runner = Runner(kb.engine, cutoff)
         return [_evaluate(kb, runner, golden, options, cutoff, progress) for golden in goldens]
     finally:
         kb.close()

@@ -13,7 +13,6 @@ import numpy.typing as npt
 from engine.answer.service import AnswerService
 from engine.errors import EngineError
 from engine.evaluate.baseline import BaselinePipeline
-from engine.evaluate.exact import ExactIndex
 from engine.evaluate.golden import GoldenRecord, GoldenSet
 from engine.evaluate.metrics import NDCG_K, Outcome
 from engine.freshness.policy import Verdict
@@ -67,12 +66,10 @@ class ExcludingEligibility(Eligibility):
 class Runner:
     """Asks every question of one KB's engine; the optional baseline is built per eligibility mask, lazily."""
 
-    def __init__(
-        self, engine: Engine, baseline_cutoff: float | None = None, *, exact_dense: bool = True
-    ) -> None:
+    def __init__(self, engine: Engine, baseline_cutoff: float | None = None) -> None:
         self._engine = engine
         self._cutoff = baseline_cutoff
-        self._index: IndexHolder = ExactIndex(engine.index) if exact_dense else engine.index
+        self._index: IndexHolder = engine.index
         wide = engine.settings.retrieval.model_copy(
             update={"max_articles": max(NDCG_K, engine.settings.retrieval.max_articles)}
         )

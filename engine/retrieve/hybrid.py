@@ -49,16 +49,19 @@ class HybridRetriever:
         """Rank chunks of allowed articles only (the filter applies before ranking in both indexes).
 
         `lexical`: BM25 scores of every chunk for this query (keyword_scores), when the caller retrieves the same
-        question under several masks and wants them computed once.
+        question under several masks and wants them computed once. mode="bm25" searches only the keyword index
+        and mode="dense" only the dense one; the other score of each candidate is still reported where it is
+        cheap (a bm25 candidate's cosine when `vector` is given, a dense candidate's bm25 when `lexical` is), else 0.
         """
         query_terms = tuple(terms(query.text))
         eligible = int(allowed.sum())
         if eligible == 0 or not snapshot.chunks:
             return Retrieval(candidates=(), eligible_articles=eligible, query_terms=query_terms)
-        vector = self.embed(query.text) if vector is None else vector
+        if vector is None and mode != "bm25":
+            vector = self.embed(query.text)
         if lexical is None:
-            lexical = self.keyword_scores(snapshot, query)
-        scored = self._score(snapshot, lexical, vector, allowed)
+            lexical = np.zeros(len(snapshot.chunks)) if mode == "dense" else self.keyword_scores(snapshot, query)
+        scored = self._score(snapshot, lexical, vector, allowed, dense_search=mode != "bm25")
         if mode == "bm25":
             fused = scored.bm25 / scored.bm25_max if scored.bm25_max > 0 else scored.bm25
         elif mode == "dense":
@@ -82,8 +85,10 @@ class HybridRetriever:
         self,
         snapshot: IndexSnapshot,
         lexical: npt.NDArray[np.float64],
-        vector: Vectors,
+        vector: Vectors | None,
         allowed: npt.NDArray[np.bool_],
+        *,
+        dense_search: bool,
     ) -> _Scored:
         limit = self._settings.candidates_per_index
         chunk_allowed = allowed[snapshot.chunk_article]
@@ -91,19 +96,20 @@ class HybridRetriever:
         bm25_top = _top(bm25_all, limit)
         bm25_top = bm25_top[bm25_all[bm25_top] > 0]
         dense_hits: list[tuple[int, float]] = []
-        if snapshot.dense is not None:
-            allowed_ids = [snapshot.article_ids[i] for i in np.flatnonzero(allowed)]
-            dense_hits = snapshot.dense.search(vector, allowed_ids, limit)
+        if snapshot.dense is not None and dense_search and vector is not None:
+            dense_hits = snapshot.dense.search(vector, allowed, limit)
         dense_top = np.array([o for o, _ in dense_hits], dtype=np.int64)
         ordinals = np.union1d(bm25_top, dense_top).astype(np.int64)
-        dense = snapshot.vectors[ordinals] @ vector.astype(np.float32) if len(ordinals) else np.zeros(0)
+        dense = np.zeros(len(ordinals), dtype=np.float64)
+        if vector is not None and len(ordinals):
+            dense = np.asarray(snapshot.vectors[ordinals] @ vector.astype(np.float32), dtype=np.float64)
         bm25 = bm25_all[ordinals]
         return _Scored(
             ordinals=ordinals,
             bm25=bm25,
-            dense=np.asarray(dense, dtype=np.float64),
+            dense=dense,
             bm25_rank=ranks(bm25, np.isin(ordinals, bm25_top)),
-            dense_rank=ranks(np.asarray(dense, dtype=np.float64), np.isin(ordinals, dense_top)),
+            dense_rank=ranks(dense, np.isin(ordinals, dense_top)),
             bm25_max=float(bm25_all.max(initial=0.0)),
         )
 

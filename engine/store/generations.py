@@ -4,10 +4,12 @@ Layout of `<data_dir>/index/`:
     CURRENT                 name of the serving generation (replaced with os.replace: atomic)
     gen-000042/manifest.json  articles, sources, settings fingerprint
     gen-000042/chunks.jsonl   chunk ordinal = line number = Qdrant point id
-    gen-000042/vectors.npy    float32 (chunks × dim), reused by the next incremental ingest
+    gen-000042/vectors.npy    float32 (chunks × dim): the embedded dense index, reused by the next incremental ingest
     gen-000042/bm25.json.gz   analysed terms per chunk
-    gen-000042/qdrant/        local-mode Qdrant store (server mode: collection <name>_gen-000042)
     gen-000042/COMPLETE       written last; a generation without it is an interrupted ingest
+    .serve.lock             held by the one process serving this data dir (embedded default, engine/store/serving.py)
+
+With ENGINE_QDRANT_URL the dense index is also loaded into the server as collection <name>_gen_000042.
 """
 
 from __future__ import annotations
@@ -20,18 +22,23 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 from filelock import FileLock, Timeout
 
 from engine.config import Settings
 from engine.errors import IndexNotReadyError, IngestError
 from engine.protocols import Vectors, VectorStore
 from engine.store.codec import article_from_json, article_to_json, chunk_from_json, chunk_to_json
+from engine.store.exact import ExactVectorStore
 from engine.store.keyword import BM25Index
-from engine.store.qdrant import QdrantVectorStore, open_client
+from engine.store.serving import ServeLock
 from engine.types import Article, Chunk
+
+if TYPE_CHECKING:
+    from qdrant_client import QdrantClient
 
 logger = logging.getLogger(__name__)
 
@@ -52,17 +59,23 @@ class IndexSnapshot:
     keyword: BM25Index
     dense: VectorStore | None
     fingerprint: dict[str, Any] = field(default_factory=dict)
-    chunk_article: np.ndarray = field(init=False)
+    serve_lock: ServeLock | None = None
+    chunk_article: npt.NDArray[np.int32] = field(init=False)
     article_ids: list[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.article_ids = list(self.articles)
         position = {article_id: i for i, article_id in enumerate(self.article_ids)}
-        self.chunk_article = np.fromiter((position[c.article_id] for c in self.chunks), dtype=np.int32)
+        self.chunk_article = np.fromiter(
+            (position[c.article_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks)
+        )
 
     def close(self) -> None:
         if self.dense is not None:
             self.dense.close()
+        if self.serve_lock is not None:
+            self.serve_lock.release()
+            self.serve_lock = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +143,7 @@ class GenerationStore:
                 handle.write(json.dumps(chunk_to_json(chunk), ensure_ascii=False) + "\n")
         np.save(folder / "vectors.npy", data.vectors.astype(np.float32))
         BM25Index(data.terms).save(folder / "bm25.json.gz")
-        if len(data.chunks):
+        if len(data.chunks) and self._settings.qdrant_url:
             self._build_dense(name, data)
         _fsync_tree(folder)
         (folder / COMPLETE).write_text(name)
@@ -144,6 +157,8 @@ class GenerationStore:
         self._prune(keep=self._settings.ingest.keep_generations)
 
     def load(self, name: str | None = None, *, with_dense: bool = True) -> IndexSnapshot:
+        """A generation (default: the serving one). `with_dense` opens it for serving: in the embedded default that
+        takes the data dir's serve lock, so a second serving process fails with a clear error."""
         name = name or self.current()
         if name is None:
             raise IndexNotReadyError(
@@ -155,45 +170,50 @@ class GenerationStore:
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [chunk_from_json(json.loads(line)) for line in handle]
         vectors = np.load(folder / "vectors.npy")
-        dense = self._open_dense(name, len(articles)) if chunks and with_dense else None
-        return IndexSnapshot(
+        snapshot = IndexSnapshot(
             generation=name,
             articles={a.id: a for a in articles},
             sources=manifest["sources"],
             chunks=chunks,
             vectors=vectors,
             keyword=BM25Index.load(folder / "bm25.json.gz"),
-            dense=dense,
+            dense=None,
             fingerprint=manifest.get("fingerprint", {}),
         )
+        if with_dense:
+            self._open_dense(snapshot)
+        return snapshot
+
+    def _open_dense(self, snapshot: IndexSnapshot) -> None:
+        if self._settings.qdrant_url:
+            from engine.store.qdrant import QdrantVectorStore
+
+            if snapshot.chunks:
+                client = self._client()
+                snapshot.dense = QdrantVectorStore(client, self._collection(snapshot.generation), snapshot.article_ids)
+            return
+        lock = ServeLock(self.root)
+        lock.acquire()
+        snapshot.serve_lock = lock
+        snapshot.dense = ExactVectorStore(snapshot.vectors, snapshot.chunk_article)
+
+    def _client(self) -> QdrantClient:
+        from engine.store.qdrant import open_client
+
+        return open_client(url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=None)
 
     def _collection(self, name: str) -> str:
         return f"{self._settings.qdrant_collection}_{name.replace('-', '_')}"
 
-    def _qdrant_path(self, name: str) -> Path | None:
-        return None if self._settings.qdrant_url else self.root / name / "qdrant"
-
     def _build_dense(self, name: str, data: GenerationData) -> None:
-        client = open_client(
-            url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=self._qdrant_path(name)
-        )
+        from engine.store.qdrant import QdrantVectorStore
+
+        client = self._client()
         try:
             payloads = [_payload(chunk, article) for chunk, article in _with_articles(data)]
-            QdrantVectorStore.build(
-                client,
-                self._collection(name),
-                data.vectors,
-                payloads,
-                payload_indexes=bool(self._settings.qdrant_url),
-            )
+            QdrantVectorStore.build(client, self._collection(name), data.vectors, payloads, payload_indexes=True)
         finally:
             client.close()
-
-    def _open_dense(self, name: str, article_count: int) -> QdrantVectorStore:
-        client = open_client(
-            url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=self._qdrant_path(name)
-        )
-        return QdrantVectorStore(client, self._collection(name), article_count)
 
     def _next_name(self) -> str:
         numbers = [int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()]
@@ -212,7 +232,7 @@ class GenerationStore:
             shutil.rmtree(folder, ignore_errors=True)
 
     def _drop_collection(self, name: str) -> None:
-        client = open_client(url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=None)
+        client = self._client()
         try:
             if client.collection_exists(self._collection(name)):
                 client.delete_collection(self._collection(name))

@@ -1,4 +1,8 @@
-"""BM25 keyword index over chunk terms (rank-bm25), persisted as the analysed term lists."""
+"""BM25 keyword index over chunk terms, persisted as the analysed term lists.
+
+Scored by rank-bm25-rs, a Rust drop-in for rank-bm25 with bit-identical scores (tests/store/test_keyword.py checks
+that on the Plausible corpus): 0.3 ms a query at 50k chunks instead of rank-bm25's ~150 ms (docs/scaling.md).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from rank_bm25 import BM25Okapi
+from rank_bm25_rs import BM25Okapi
 
 
 class BM25Index:

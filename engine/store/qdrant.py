@@ -1,7 +1,8 @@
-"""Dense index in Qdrant via qdrant-client: embedded on-disk local mode by default, a server when configured.
+"""Dense index in a Qdrant server via qdrant-client (ENGINE_QDRANT_URL), with payload indexes on the filter fields.
 
-Each index generation is its own collection (server) or its own folder (local mode), so a new generation is
-built beside the serving one and swapped in atomically.
+Each index generation is its own collection, built beside the serving one and swapped in atomically. qdrant-client's
+on-disk local mode also satisfies this store (the contract tests use it), but it filters point by point in Python,
+so the embedded default is engine/store/exact.py instead.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from qdrant_client import QdrantClient, models
 
 from engine.errors import StoreUnavailableError
@@ -42,10 +44,10 @@ def open_client(*, url: str | None, api_key: str | None, path: Path | None) -> Q
 class QdrantVectorStore:
     """Cosine search over one generation's chunk vectors, with payload filters applied before ranking."""
 
-    def __init__(self, client: QdrantClient, collection: str, article_count: int) -> None:
+    def __init__(self, client: QdrantClient, collection: str, article_ids: Sequence[str]) -> None:
         self._client = client
         self._collection = collection
-        self._article_count = article_count
+        self._article_ids = list(article_ids)
 
     @staticmethod
     def build(
@@ -78,13 +80,14 @@ class QdrantVectorStore:
                 wait=True,
             )
 
-    def search(self, vector: Vectors, allowed_articles: Sequence[str], limit: int) -> list[tuple[int, float]]:
+    def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        allowed_articles = [self._article_ids[i] for i in np.flatnonzero(allowed)]
         if not allowed_articles:
             return []
         query_filter = None
-        if len(allowed_articles) < self._article_count:
+        if len(allowed_articles) < len(self._article_ids):
             query_filter = models.Filter(
-                must=[models.FieldCondition(key="article_id", match=models.MatchAny(any=list(allowed_articles)))]
+                must=[models.FieldCondition(key="article_id", match=models.MatchAny(any=allowed_articles))]
             )
         response = self._client.query_points(
             self._collection,

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.answer.composer import AnswerRequest
 from engine.answer.extractive import ExtractiveComposer, split_units
-from engine.types import Article, Candidate, Chunk, ScoredChunk
+from engine.types import Article, Candidate, Chunk, Delta, ScoredChunk
 
 TEXT = """Paddle emails an invoice after each payment. You can also download invoices yourself.
 
@@ -21,6 +27,10 @@ def _candidate(text: str) -> Candidate:
     return Candidate(Article(id="a", title="Invoices", body=text, url="https://help/x"), (ScoredChunk(chunk, 1, 0.8, 0.9),))
 
 
+def _request(text: str, query_terms: tuple[str, ...], idf: Callable[[str], float] = lambda t: 1.0) -> AnswerRequest:
+    return AnswerRequest("question", query_terms, (_candidate(text),), idf)
+
+
 def test_units_are_sentences_and_list_items() -> None:
     units = [u.text for u in split_units(TEXT)]
 
@@ -30,18 +40,53 @@ def test_units_are_sentences_and_list_items() -> None:
 
 
 def test_short_sections_are_quoted_whole_and_cited_with_anchor() -> None:
-    composition = ExtractiveComposer(lambda t: 1.0, max_chars=2000).compose(["invoic"], _candidate(TEXT))
+    composition = ExtractiveComposer(max_chars=2000).compose(_request(TEXT, ("invoic",)))
 
     assert composition.answer == TEXT
     assert composition.citations[0].url == "https://help/x#invoices"
 
 
 def test_long_sections_keep_the_best_unit_and_every_answer_line_is_in_the_source() -> None:
-    composer = ExtractiveComposer(lambda t: {"month": 3.0, "24": 3.0}.get(t, 0.1), max_chars=120)
+    composer = ExtractiveComposer(max_chars=120)
 
-    composition = composer.compose(["24", "month"], _candidate(TEXT))
+    composition = composer.compose(_request(TEXT, ("24", "month"), lambda t: {"month": 3.0, "24": 3.0}.get(t, 0.1)))
 
     assert "Invoices are kept for 24 months." in composition.answer
     assert len(composition.answer) <= 120
     for unit in composition.units:
         assert unit in TEXT
+
+
+def test_streamed_pieces_join_to_the_composed_answer_one_unit_each() -> None:
+    composer = ExtractiveComposer(max_chars=2000)
+
+    events = list(composer.stream(_request(TEXT, ("invoic",))))
+
+    pieces = [e.text for e in events if isinstance(e, Delta)]
+    assert "".join(pieces) == composer.compose(_request(TEXT, ("invoic",))).answer == TEXT
+    assert len(pieces) == len(split_units(TEXT))
+    assert pieces[4] == "\n2. Click *Invoices*."
+
+
+_SENTENCE = st.from_regex(r"[A-Z][a-z]{1,8}( [a-z0-9]{1,8}){0,6}[.!?]", fullmatch=True)
+_BLOCK = st.one_of(
+    st.lists(_SENTENCE, min_size=1, max_size=4).map(" ".join),
+    st.lists(_SENTENCE, min_size=1, max_size=4).map(lambda items: "\n".join(f"{i + 1}. {t}" for i, t in enumerate(items))),
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    blocks=st.lists(_BLOCK, min_size=1, max_size=5),
+    query=st.lists(st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True), max_size=4),
+    max_chars=st.integers(min_value=100, max_value=600),
+)
+def test_property_every_emitted_unit_is_a_unit_of_the_source(blocks: list[str], query: list[str], max_chars: int) -> None:
+    text = "\n\n".join(blocks)
+    source_units = {u.text for u in split_units(text)}
+
+    composition = ExtractiveComposer(max_chars).compose(_request(text, tuple(query)))
+
+    assert composition.units and set(composition.units) <= source_units
+    for line in composition.answer.split("\n"):
+        assert line == "" or line in text

@@ -3,8 +3,10 @@ to it, votes are stored, the agent reads the ticket, and personal data stays out
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -33,7 +35,9 @@ def stack(kb_data_dir: Path, embedder: Embedder, tmp_path: Path) -> Iterator[tup
     with serve(webhook_receiver(SECRET, inbox)) as hook:
         target = WebhookTarget(name="hook", url=f"{hook}/hooks/tickets", secret=SECRET)  # type: ignore[arg-type]
         tickets = TicketSettings(targets=[target], poll_s=0.05, retry_base_s=0.05)
-        engine = build_engine(kb_settings(tmp_path / "data", tickets=tickets), embedder=embedder, clock=lambda: KB_NOW)
+        ticks = itertools.count()
+        clock = lambda: KB_NOW + timedelta(seconds=next(ticks))  # noqa: E731 - time moves on between requests
+        engine = build_engine(kb_settings(tmp_path / "data", tickets=tickets), embedder=embedder, clock=clock)
         with serve(create_app(engine.settings, engine=engine)) as url:
             yield url, engine, inbox
         engine.close()

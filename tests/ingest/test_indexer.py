@@ -86,7 +86,7 @@ def test_metadata_only_change_makes_a_new_generation_without_embedding(tmp_path:
     snapshot.close()
 
 
-def test_removed_files_disappear_from_bm25_and_qdrant(tmp_path: Path) -> None:
+def test_removed_files_disappear_from_bm25_and_the_dense_index(tmp_path: Path) -> None:
     kb = _kb(tmp_path)
     embedder = HashEmbedder()
     indexer, store = _indexer(tmp_path / "data", embedder)
@@ -103,8 +103,9 @@ def test_removed_files_disappear_from_bm25_and_qdrant(tmp_path: Path) -> None:
     assert all(c.article_id != victim_id for c in snapshot.chunks)
     assert len(snapshot.keyword) == len(snapshot.chunks)  # BM25 rows = surviving chunks
     assert snapshot.dense is not None
-    hits = snapshot.dense.search(embedder.embed_query("anything"), snapshot.article_ids, 1000)
-    assert len(hits) == len(snapshot.chunks)  # Qdrant holds exactly the surviving chunks
+    everything = np.ones(len(snapshot.article_ids), dtype=bool)
+    hits = snapshot.dense.search(embedder.embed_query("anything"), everything, 1000)
+    assert len(hits) == len(snapshot.chunks)  # the dense index holds exactly the surviving chunks
     snapshot.close()
 
 

@@ -1,0 +1,124 @@
+"""`engine serve` as a real uvicorn process on 127.0.0.1: cold start to the first answer, POST /v1/ask latency and
+throughput at several concurrencies (errors counted), and the server's peak RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.measure import Latency
+from engine.types import Query
+
+
+@dataclass(frozen=True)
+class Level:
+    concurrency: int
+    requests: int
+    errors: int
+    seconds: float
+    latency: Latency
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    cold_start_s: float
+    levels: tuple[Level, ...]
+    peak_rss_mb: float
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """VmHWM: the high-water mark of the process's resident memory."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _body(query: Query) -> dict[str, object]:
+    return {"question": query.text, "audience": list(query.audience), "locale": query.locale}
+
+
+BENCH_KEY = "pk-bench-client-0123456789"
+# A public (widget) key without a practical rate limit: the bench measures the engine, not the limiter.
+BENCH_KEYS = json.dumps([{"name": "bench", "key": BENCH_KEY, "role": "public", "rate_per_minute": 10_000_000}])
+HEADERS = {"X-API-Key": BENCH_KEY}
+
+
+def measure_http(data_dir: Path, queries: Sequence[Query], concurrencies: Sequence[int], per_level: int) -> HttpResult:
+    port = _free_port()
+    env = {**os.environ, "ENGINE_DATA_DIR": str(data_dir), "ENGINE_AUTH__KEYS": BENCH_KEYS}
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1/ask"
+    try:
+        cold = _first_answer(url, queries[0], started, server)
+        levels = tuple(asyncio.run(_level(url, queries, c, per_level)) for c in concurrencies)
+        return HttpResult(cold, levels, _peak_rss_mb(server.pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _first_answer(url: str, query: Query, started: float, server: subprocess.Popen[bytes]) -> float:
+    with httpx.Client(timeout=30, headers=HEADERS) as client:
+        while time.perf_counter() - started < 120:
+            if server.poll() is not None:
+                raise RuntimeError(f"engine serve exited with {server.returncode} before answering")
+            try:
+                if client.post(url, json=_body(query)).status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.TransportError:
+                time.sleep(0.02)
+    raise RuntimeError("engine serve did not answer within 120 s")
+
+
+async def _level(url: str, queries: Sequence[Query], concurrency: int, total: int) -> Level:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    times: list[float] = []
+    errors = 0
+    next_index = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors, next_index
+        while next_index < total:
+            query = queries[next_index % len(queries)]
+            next_index += 1
+            started = time.perf_counter()
+            try:
+                response = await client.post(url, json=_body(query))
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            times.append(time.perf_counter() - started)
+            errors += not ok
+
+    async with httpx.AsyncClient(timeout=60, limits=limits, headers=HEADERS) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return Level(concurrency, len(times), errors, seconds, Latency.of(times))

@@ -1,0 +1,155 @@
+"""Conflicting sources: two eligible articles that state different quantities for the same point of a question.
+
+Conservative on purpose: a conflict needs a question that asks about a quantity, two sentences (one in the best
+article's answer-bearing passages, one in a retrieved passage of a runner-up) that share the question's topic, and
+the same unit with different values that the other article never states. Anything less is not a conflict.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from engine.analysis import terms
+from engine.answer.extractive import split_units
+from engine.types import Candidate, Chunk
+
+# Passages of the best article that read as the answer (the extractive composer's window).
+ANSWER_MARGIN = 0.05
+RUNNER_UP_CHUNKS = 3
+MIN_SHARED_TERMS = 2
+MAX_PER_UNIT = 2
+_EXAMPLE = re.compile(r"\b(?:for\s+example|for\s+instance|e\.g\.|example)\b", re.IGNORECASE)
+
+_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_CURRENCY = re.compile(r"([$€£])\s?" + _NUMBER)
+_COUNTED = re.compile(_NUMBER + r"\s*(?:-\s*)?(%|[A-Za-z]+)")
+_CURRENCIES = {"$": "usd", "€": "eur", "£": "gbp"}
+_UNIT_WORDS = (
+    "seconds minutes hours days weeks months years percent kb mb gb tb seats members users guests boards requests "
+    "runs events endpoints attempts characters retries"
+)
+UNITS = frozenset({"%", *terms(_UNIT_WORDS)})
+_ASKS_QUANTITY = re.compile(
+    r"\bhow\s+(?:many|much|long|far|often|old|big|large|soon)\b|\b(?:limit|limits|maximum|max|minimum|cost|costs"
+    r"|price|prices|fee|fees|older|oldest|up\s+to|more\s+than|at\s+most|at\s+least|how\s+far\s+back)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit (stemmed word, %, or a currency code) as stated in one sentence."""
+
+    value: float
+    unit: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two articles disagreeing: what each says, in its own words."""
+
+    articles: tuple[str, str]
+    statements: tuple[Quantity, Quantity]
+
+    def describe(self) -> str:
+        first, second = self.statements
+        return (
+            f"sources disagree: {self.articles[0]} says {_show(first)} ({first.sentence!r}); "
+            f"{self.articles[1]} says {_show(second)} ({second.sentence!r})"
+        )
+
+
+def quantities(sentence: str) -> list[Quantity]:
+    """Amounts of money and numbers followed by a known unit ("24 months", "$8", "2 GB", "60 requests")."""
+    found = [Quantity(_number(m.group(2)), _CURRENCIES[m.group(1)], sentence) for m in _CURRENCY.finditer(sentence)]
+    for match in _COUNTED.finditer(sentence):
+        unit = _unit(match.group(2))
+        if unit in UNITS and sentence[max(0, match.start() - 1)] not in _CURRENCIES:
+            found.append(Quantity(_number(match.group(1)), unit, sentence))
+    return found
+
+
+def asked_units(question: str, query_terms: Sequence[str]) -> frozenset[str] | None:
+    """Units the question asks about: None = any ("how many/long/far back", limits, prices), else those it names
+    ("… from 18 months ago" → month); empty when it asks about no amount at all."""
+    if _ASKS_QUANTITY.search(question):
+        return None
+    return frozenset(t for t in query_terms if t in UNITS)
+
+
+def find_conflict(
+    question: str, query_terms: Sequence[str], candidates: Sequence[Candidate], max_rank: int
+) -> Conflict | None:
+    """The first disagreement between the best article's answer passages and a runner-up (rank ≤ max_rank)."""
+    units = asked_units(question, query_terms)
+    if len(candidates) < 2 or units == frozenset():
+        return None
+    best = candidates[0]
+    answer_chunks = [s.chunk for s in best.chunks if s.fused >= best.best.fused - ANSWER_MARGIN]
+    ours = [q for q in _statements(answer_chunks) if units is None or q.unit in units]
+    ours_everywhere = _statements([s.chunk for s in best.chunks])
+    for other in candidates[1:max_rank]:
+        if other.article.id == best.article.id:
+            continue
+        theirs = _statements([s.chunk for s in other.chunks[:RUNNER_UP_CHUNKS]])
+        pair = disagreement(ours, theirs, ours_everywhere, set(query_terms))
+        if pair is not None:
+            return Conflict((best.article.id, other.article.id), pair)
+    return None
+
+
+def disagreement(
+    ours: Sequence[Quantity], theirs: Sequence[Quantity], ours_everywhere: Sequence[Quantity], topic: set[str]
+) -> tuple[Quantity, Quantity] | None:
+    """A pair of statements with the same unit and different values, on the same topic, where neither side also
+    states the other's value (then it is a list of options, not a disagreement)."""
+    for mine in ours:
+        for other in theirs:
+            if mine.unit != other.unit or mine.value == other.value:
+                continue
+            if _states(ours_everywhere, other) or _states(theirs, mine):
+                continue
+            shared = _context(mine) & _context(other)
+            if len(shared) >= MIN_SHARED_TERMS and shared & topic:
+                return mine, other
+    return None
+
+
+def _statements(chunks: Sequence[Chunk]) -> list[Quantity]:
+    """Quantities stated in prose sentences and list items; tables, code, worked examples and sentences listing
+    several amounts of one unit (a calculation, a price list) state options, not one fact."""
+    found: list[Quantity] = []
+    for chunk in chunks:
+        for unit in split_units(chunk.text):
+            if unit.text.lstrip().startswith(("|", "```", "~~~")) or _EXAMPLE.search(unit.text):
+                continue
+            stated = quantities(unit.text)
+            units = [q.unit for q in stated]
+            found.extend(q for q in stated if units.count(q.unit) <= MAX_PER_UNIT)
+    return found
+
+
+def _states(statements: Sequence[Quantity], quantity: Quantity) -> bool:
+    return any(s.unit == quantity.unit and s.value == quantity.value for s in statements)
+
+
+def _context(quantity: Quantity) -> set[str]:
+    """The sentence's topic: its terms minus numbers and units."""
+    return {t for t in terms(quantity.sentence) if not t.replace(".", "").isdigit() and t not in UNITS}
+
+
+def _unit(word: str) -> str:
+    found = terms(word)
+    return "%" if word == "%" else found[0] if found else word.lower()
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _show(quantity: Quantity) -> str:
+    value = f"{quantity.value:g}"
+    return f"{value} {quantity.unit}"

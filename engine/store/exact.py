@@ -1,0 +1,42 @@
+"""The embedded default dense index: exact cosine search over the generation's float32 matrix, filter first.
+
+Chosen by measurement over local-mode qdrant-client (which checks filters point by point in Python: 161 ms a
+filtered query at 10k chunks) and qdrant-edge-py (in-process Rust, about as fast exact, approximate with HNSW):
+a boolean mask and one matrix-vector product give the exact filtered top-k in about 1 ms at 10k chunks and a few
+ms at 50k, with the same ranking Qdrant computes. Numbers and the arithmetic to 1M chunks: docs/scaling.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.protocols import Vectors
+
+
+class ExactVectorStore:
+    """Cosine (dot product of L2-normalised vectors) over every chunk whose article the mask allows."""
+
+    def __init__(self, vectors: Vectors, chunk_article: npt.NDArray[np.int32]) -> None:
+        if len(vectors) != len(chunk_article):
+            raise ValueError(
+                f"vectors has {len(vectors)} rows but chunk_article maps {len(chunk_article)} chunks; they must match"
+            )
+        self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._chunk_article = chunk_article
+
+    def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        if not len(self._vectors) or limit <= 0:
+            return []
+        chunk_allowed = allowed[self._chunk_article]
+        count = min(limit, int(np.count_nonzero(chunk_allowed)))
+        if count == 0:
+            return []
+        scores = self._vectors @ np.asarray(vector, dtype=np.float32)
+        scores[~chunk_allowed] = -np.inf
+        top = np.argpartition(-scores, count - 1)[:count] if count < len(scores) else np.arange(len(scores))
+        top = top[np.argsort(-scores[top], kind="stable")][:count]
+        return [(int(i), float(scores[i])) for i in top]
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,102 @@
+"""Conflict detection: pure functions on hand-built candidates, and the planted kb_samples pair end to end."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.analysis import terms
+from engine.answer.conflicts import Quantity, asked_units, disagreement, find_conflict, quantities
+from engine.types import Article, Candidate, Chunk, Query, Reason, ScoredChunk
+from engine.wiring import Engine
+
+FAQ = "You can download invoices from the **last 12 months** in **Settings → Billing → Invoices**."
+GUIDE = "Invoices from the **last 24 months** are available in the list. Older ones: email billing."
+PRICES = "| Plan | Annual |\n|---|---|\n| Team | $8 |\n| Business | $16 |"
+EXAMPLE = "For example, upgrading 10 seats with 6 months left costs **$480** today."
+
+
+def _candidate(article_id: str, fused: float, *texts: str) -> Candidate:
+    chunks = tuple(
+        ScoredChunk(Chunk(f"{article_id}#{i}", article_id, i, (), None, t, t, "h"), 1.0, fused, fused - 0.1 * i)
+        for i, t in enumerate(texts)
+    )
+    return Candidate(Article(id=article_id, title=article_id, body="\n\n".join(texts)), chunks)
+
+
+def _conflict(question: str, *candidates: Candidate) -> tuple[str, str] | None:
+    found = find_conflict(question, terms(question), candidates, max_rank=3)
+    return found.articles if found else None
+
+
+def test_quantities_read_counted_units_percentages_and_currency_amounts() -> None:
+    found = quantities("Keep 24 months or a 12-month plan, 10% off, $1,200 a year, 5 boards, 3 apples.")
+
+    assert [(q.value, q.unit) for q in found] == [
+        (1200.0, "usd"), (24.0, "month"), (12.0, "month"), (10.0, "%"), (5.0, "board")
+    ]
+
+
+def test_a_question_asks_about_any_amount_or_only_the_units_it_names() -> None:
+    assert asked_units("how far back can I download invoices", terms("how far back can I download invoices")) is None
+    assert asked_units("need one from 18 months ago", terms("need one from 18 months ago")) == {"month"}
+    assert asked_units("how do I download an invoice", terms("how do I download an invoice")) == frozenset()
+
+
+def test_the_planted_retention_pair_conflicts_in_both_orders() -> None:
+    question = "how far back can I download invoices"
+
+    assert _conflict(question, _candidate("faq", 0.8, FAQ), _candidate("guide", 0.5, "Steps.", GUIDE)) == (
+        "faq",
+        "guide",
+    )
+    assert _conflict(question, _candidate("guide", 0.8, GUIDE), _candidate("faq", 0.7, FAQ)) == ("guide", "faq")
+
+
+def test_no_conflict_when_the_question_is_not_about_an_amount_or_beyond_the_rank_limit() -> None:
+    faq, guide = _candidate("faq", 0.8, FAQ), _candidate("guide", 0.7, GUIDE)
+    other = _candidate("x", 0.75, "Unrelated text.")
+
+    assert _conflict("how do I download an invoice", faq, guide) is None
+    assert find_conflict("how far back can I download invoices", terms("how far back"), (faq, other, other, guide), 3) is None
+
+
+def test_tables_worked_examples_and_different_topics_are_not_conflicts() -> None:
+    question = "how much does it cost"
+
+    assert _conflict(question, _candidate("a", 0.8, "Team costs $10 per seat."), _candidate("b", 0.7, PRICES)) is None
+    assert _conflict(question, _candidate("a", 0.8, "Upgrading costs $96 per seat."), _candidate("b", 0.7, EXAMPLE)) is None
+    assert _conflict(
+        "how long are links valid",
+        _candidate("a", 0.8, "Reset links are valid for 60 minutes."),
+        _candidate("b", 0.7, "Accounts lock for 15 minutes after failed attempts."),
+    ) is None
+
+
+def test_a_value_the_other_side_also_states_is_an_option_not_a_disagreement() -> None:
+    mine = Quantity(12, "month", "Invoices from the last 12 months can be downloaded.")
+    theirs = Quantity(24, "month", "Invoices from the last 24 months can be downloaded.")
+    also = Quantity(24, "month", "Enterprise keeps invoices for 24 months.")
+
+    assert disagreement([mine], [theirs], [mine], {"invoic"}) == (mine, theirs)
+    assert disagreement([mine], [theirs], [mine, also], {"invoic"}) is None
+    assert disagreement([mine], [theirs], [mine], {"refund"}) is None  # not what the question is about
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    ["how far back can I download invoices", "how far back can I download old invoices? need one from 18 months ago"],
+)
+def test_the_kb_samples_invoice_retention_conflict_escalates_with_the_pair(kb_engine: Engine, question: str) -> None:
+    decision = kb_engine.answers.ask(Query(question))
+
+    assert decision.decision == "escalate" and decision.reason == Reason.CONFLICT and decision.answer is None
+    assert set(decision.conflict or ()) == {"billing/download-invoices", "billing/billing-faq"}
+    assert "24 month" in decision.detail and "12 month" in decision.detail
+
+
+@pytest.mark.integration
+def test_answerable_invoice_questions_are_still_answered(kb_engine: Engine) -> None:
+    decision = kb_engine.answers.ask(Query("how can i download my invoices as pdf"))
+
+    assert decision.decision == "answer" and decision.conflict is None

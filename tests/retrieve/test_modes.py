@@ -1,0 +1,74 @@
+"""mode="bm25" and mode="dense" search only their own index; hybrid searches both."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from engine.config import RetrievalSettings, Settings
+from engine.ingest.indexer import Indexer
+from engine.protocols import Vectors, VectorStore
+from engine.retrieve.hybrid import HybridRetriever
+from engine.store.generations import GenerationStore, IndexSnapshot
+from engine.store.keyword import BM25Index
+from engine.types import Query
+from tests.conftest import KB_SAMPLES
+from tests.fakes import HashEmbedder
+
+
+class _CountingDense:
+    def __init__(self, inner: VectorStore) -> None:
+        self.inner, self.calls = inner, 0
+
+    def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        self.calls += 1
+        return self.inner.search(vector, allowed, limit)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class _CountingKeyword(BM25Index):
+    def __init__(self, inner: BM25Index) -> None:
+        self.inner, self.calls = inner, 0
+
+    def scores(self, terms: Sequence[str]) -> npt.NDArray[np.float64]:
+        self.calls += 1
+        return self.inner.scores(terms)
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> Iterator[IndexSnapshot]:
+    kb = tmp_path / "kb"
+    shutil.copytree(KB_SAMPLES / "billing", kb)
+    settings = Settings(data_dir=tmp_path / "data")
+    store = GenerationStore(settings)
+    Indexer(settings, store, HashEmbedder).ingest(kb)
+    loaded = store.load()
+    assert loaded.dense is not None
+    yield replace(loaded, dense=_CountingDense(loaded.dense), keyword=_CountingKeyword(loaded.keyword))
+    loaded.close()
+
+
+@pytest.mark.parametrize(("mode", "dense_calls", "bm25_calls"), [("bm25", 0, 1), ("dense", 1, 0), ("hybrid", 1, 1)])
+def test_each_mode_searches_only_what_it_ranks_by(
+    snapshot: IndexSnapshot, mode: str, dense_calls: int, bm25_calls: int
+) -> None:
+    embedder = HashEmbedder()
+    retriever = HybridRetriever(embedder, RetrievalSettings())
+    query = Query("download invoice pdf")
+    allowed = np.ones(len(snapshot.article_ids), dtype=bool)
+
+    result = retriever.retrieve(snapshot, query, allowed, embedder.embed_query(query.text), mode=mode)
+
+    assert result.candidates
+    assert isinstance(snapshot.dense, _CountingDense) and isinstance(snapshot.keyword, _CountingKeyword)
+    assert (snapshot.dense.calls, snapshot.keyword.calls) == (dense_calls, bm25_calls)
+    best = result.candidates[0].best
+    assert (best.bm25_rank is not None, best.dense_rank is not None) == (bm25_calls == 1, dense_calls == 1)
