@@ -84,6 +84,11 @@ class AnswerSettings(BaseModel):
         description="An escalated question whose best passage is less similar than this (cosine) is out of scope, "
         "not a content gap (measured: CLINC150 p95 0.33, HINT3 p75 0.26, answerable p5 0.27).",
     )
+    escalate_when_llm_declines: bool = Field(
+        default=True,
+        description="With the LLM composer: when the model reads the passages and says they do not answer the "
+        "question, escalate (low_confidence) instead of quoting them.",
+    )
     max_answer_chars: int = Field(default=900, ge=100, le=10000)
     max_citations: int = Field(default=3, ge=1, le=10)
     conflict_articles: int = Field(

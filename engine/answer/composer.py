@@ -44,3 +44,5 @@ class Composer(Protocol):
 
 
 STREAM_REPLACED = "stream_replaced"
+DECLINED = "llm_fallback:declined"
+"""The LLM read the passages and said they do not answer the question."""

@@ -14,6 +14,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SNIPPET_CHARS = 240
 _CLOSE_MARGIN = 0.05
+# "How do I …" wants the steps: a section with a step list this close to the best is read even when no closer
+# section has one.
+_STEPS_MARGIN = 0.10
+_PROCEDURAL = re.compile(
+    r"\b(how (do|can|should|would) (i|we|you)|how to|where (do|can) (i|we)|steps?|set ?up|turn (on|off)|enable|"
+    r"disable|change|add|remove|delete|create|install|connect|export|import)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,16 @@ class ExtractiveComposer:
         # Sections of the article that match almost as well are read with the best one, in article order: an
         # introduction that wins by a hair must not hide the steps in the section below it.
         close = [s.chunk for s in candidate.chunks if s.fused >= candidate.best.fused - _CLOSE_MARGIN][:2]
+        if _PROCEDURAL.search(request.question) and not any(_has_steps(c.text) for c in close):
+            steps = next(
+                (
+                    s.chunk
+                    for s in candidate.chunks
+                    if s.fused >= candidate.best.fused - _STEPS_MARGIN and _has_steps(s.chunk.text)
+                ),
+                None,
+            )
+            close = close[:1] + [steps] if steps is not None else close
         text = "\n\n".join(c.text for c in sorted(close, key=lambda c: c.ordinal))
         units = [u for u in split_units(text) if not self._skip(u.text)]
         chosen = self._select(request.query_terms, request.idf, units) if units else []
@@ -127,6 +145,10 @@ class ExtractiveComposer:
         if units[best] not in chosen:
             chosen = [units[best]]
         return chosen
+
+
+def _has_steps(text: str) -> bool:
+    return any(unit.is_step for unit in split_units(text))
 
 
 def join_units(units: Sequence[Unit]) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.answer.composer import STREAM_REPLACED, AnswerRequest, Composer, Composition
+from engine.answer.composer import DECLINED, STREAM_REPLACED, AnswerRequest, Composer, Composition
 from engine.answer.confidence import ConfidenceModel, signals
 from engine.answer.conflicts import find_conflict
 from engine.answer.guardrails import Guardrails
@@ -80,7 +80,7 @@ class AnswerService:
         outcome = self._decide(query)
         decision = outcome.decision
         if outcome.request is not None:
-            decision = _worded(decision, self._composer.compose(outcome.request))
+            decision = self._worded(decision, self._composer.compose(outcome.request))
         return _logged(decision)
 
     def stream(self, query: Query) -> Iterator[StreamEvent]:
@@ -90,22 +90,28 @@ class AnswerService:
             yield Final(_logged(outcome.decision))
             return
         composition: Composition | None = None
+        sent = False
         for event in self._composer.stream(outcome.request):
             if isinstance(event, Delta):
+                sent = True
                 yield event
             else:
                 composition = event
         if composition is None:
             raise RuntimeError("composer stream ended without a Composition")
-        decision = _logged(_worded(outcome.decision, composition))
-        yield Final(decision, replaced=STREAM_REPLACED in composition.flags)
+        decision = _logged(self._worded(outcome.decision, composition))
+        replaced = STREAM_REPLACED in composition.flags or (sent and not decision.answered)
+        yield Final(decision, replaced=replaced)
 
     def preview(self, query: Query) -> Preview:
         outcome = self._decide(query)
         decision = outcome.decision
         if outcome.request is not None:
-            decision = _worded(decision, self._composer.compose(outcome.request))
+            decision = self._worded(decision, self._composer.compose(outcome.request))
         return Preview(decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
+
+    def _worded(self, decision: Decision, composition: Composition) -> Decision:
+        return _worded(decision, composition, self._settings.escalate_when_llm_declines)
 
     def _decide(self, query: Query) -> _Outcome:
         snapshot = self._index.get()
@@ -194,9 +200,13 @@ class AnswerService:
         )
 
 
-def _worded(decision: Decision, composition: Composition) -> Decision:
-    """The answer decision with its text and citations; nothing quotable turns it into a NO_MATCH escalation."""
+def _worded(decision: Decision, composition: Composition, escalate_declined: bool) -> Decision:
+    """The answer decision with its text and citations; nothing quotable turns it into a NO_MATCH escalation, and
+    an LLM that read the passages and found no answer in them (when trusted to) into a LOW_CONFIDENCE one."""
     flags = decision.flags + composition.flags
+    if escalate_declined and DECLINED in composition.flags:
+        escalation = _escalate(Reason.LOW_CONFIDENCE, decision.confidence, decision.candidates, decision.signals)
+        return replace(escalation, flags=flags, detail=composition.detail)
     if not composition.answer.strip():
         escalation = _escalate(Reason.NO_MATCH, decision.confidence, decision.candidates, decision.signals)
         return replace(escalation, flags=flags, detail=composition.detail)

@@ -90,3 +90,25 @@ def test_property_every_emitted_unit_is_a_unit_of_the_source(blocks: list[str], 
     assert composition.units and set(composition.units) <= source_units
     for line in composition.answer.split("\n"):
         assert line == "" or line in text
+
+
+def _sections(intro_score: float, steps_score: float) -> Candidate:
+    intro = Chunk("a#0", "a", 0, ("2FA",), "2fa", "Two-factor authentication adds a second step when you sign in.",
+                  "x", "h0")
+    methods = Chunk("a#1", "a", 1, ("2FA", "Methods"), "methods", "Authenticator apps and security keys work.", "x", "h1")
+    steps = Chunk("a#2", "a", 2, ("2FA", "Turn on"), "turn-on", "1. Open **Profile**.\n2. Click **Enable 2FA**.", "x", "h2")
+    scored = (ScoredChunk(intro, 1, 0.8, intro_score), ScoredChunk(methods, 1, 0.8, intro_score - 0.01),
+              ScoredChunk(steps, 1, 0.8, steps_score))
+    return Candidate(Article(id="a", title="2FA", body=""), scored)
+
+
+def test_a_how_do_i_question_gets_the_steps_when_they_match_almost_as_well() -> None:
+    composer = ExtractiveComposer(900)
+    how = AnswerRequest("how do I turn on two-factor authentication?", ("2fa",), (_sections(0.76, 0.70),), lambda t: 1.0)
+    what = AnswerRequest("what is two-factor authentication?", ("2fa",), (_sections(0.76, 0.70),), lambda t: 1.0)
+    far = AnswerRequest("how do I turn on two-factor authentication?", ("2fa",), (_sections(0.76, 0.60),), lambda t: 1.0)
+
+    assert "2. Click **Enable 2FA**." in composer.compose(how).answer
+    assert "Two-factor authentication adds" in composer.compose(how).answer  # read with the best section
+    assert "Enable 2FA" not in composer.compose(what).answer  # not a procedure: the closest sections only
+    assert "Enable 2FA" not in composer.compose(far).answer  # steps too far below the best match

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.answer.extractive import split_units
-from engine.config import FreshnessSettings, Settings
+from engine.config import AnswerSettings, FreshnessSettings, Settings
 from engine.protocols import Embedder
 from engine.types import Delta, Final, Query, Reason
 from engine.wiring import Engine, build_engine
@@ -138,3 +138,37 @@ def test_a_streamed_answer_that_ends_up_ungrounded_is_replaced_by_the_extractive
     assert [e for e in events if isinstance(e, Delta)]  # the grounded first sentence was sent…
     assert final.decision.answer == kb_engine.answers.ask(Query(PDF_QUESTION)).answer  # …then replaced
     assert {"llm_fallback:ungrounded", "stream_replaced"} <= set(final.decision.flags)
+
+
+def test_when_the_model_finds_no_answer_in_the_passages_the_question_escalates(llm_engine: LLMEngine) -> None:
+    llm_engine.llm.reset(Script(reply="NO_ANSWER"))
+
+    decision = llm_engine.engine.answers.ask(Query(PDF_QUESTION))
+    events = list(llm_engine.engine.answers.stream(Query(PDF_QUESTION)))
+
+    assert decision.decision == "escalate" and decision.reason == Reason.LOW_CONFIDENCE
+    assert "llm_fallback:declined" in decision.flags and decision.answer is None
+    final = events[-1]
+    assert isinstance(final, Final) and final.decision.decision == "escalate"
+    assert final.replaced == any(isinstance(e, Delta) for e in events)  # pieces already shown are withdrawn
+
+
+def test_a_declining_model_can_be_overruled_by_configuration(
+    llm_engine: LLMEngine, kb_data_dir: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        freshness=FreshnessSettings(changelog_file=KB_SAMPLES / "changelog.yml"),
+        llm_url=llm_engine.llm.url,
+        llm_model="scripted",
+        answer=AnswerSettings(escalate_when_llm_declines=False),
+    )
+    engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
+    llm_engine.llm.reset(Script(reply="NO_ANSWER"))
+
+    decision = engine.answers.ask(Query(PDF_QUESTION))
+    engine.close()
+
+    assert decision.decision == "answer" and "llm_fallback:declined" in decision.flags
+    assert decision.citations[0].article_id == "billing/download-invoices"

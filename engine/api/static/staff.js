@@ -1,0 +1,81 @@
+/* Shared by the agent console and the dashboard: sign in with a staff key (kept in sessionStorage, never in the
+ * page), call the API with it, and build DOM safely (text only, no innerHTML with data). */
+(function () {
+  "use strict";
+  var SLOT = "answer-engine-staff-key";
+
+  function el(tag, attrs) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (attrs[name] !== null && attrs[name] !== undefined) node.setAttribute(name, attrs[name]);
+    });
+    var children = Array.prototype.slice.call(arguments, 2);
+    children.flat(2).forEach(function (child) {
+      if (child !== null && child !== undefined && child !== "") node.append(child);
+    });
+    return node;
+  }
+
+  function api(path, body) {
+    var init = { headers: { "X-API-Key": sessionStorage.getItem(SLOT) || "" } };
+    if (body !== undefined) {
+      init.method = "POST";
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(path, init).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.ok) return data;
+        var error = new Error(data.detail || "request failed (" + response.status + ")");
+        error.status = response.status;
+        throw error;
+      });
+    });
+  }
+
+  function problem(error) {
+    if (error.status === 401 || error.status === 403) return "Your key was not accepted: " + error.message;
+    if (error.status >= 500 || !error.status) return "The service did not answer — try again in a moment.";
+    return error.message;
+  }
+
+  function signIn(main, start) {
+    var bar = document.querySelector(".bar");
+    var out = document.getElementById("signout");
+    out.addEventListener("click", function () { sessionStorage.removeItem(SLOT); location.reload(); });
+    if (sessionStorage.getItem(SLOT)) { out.hidden = false; start(); return; }
+    out.hidden = true;
+    var key = el("input", { id: "staff-key", type: "password", autocomplete: "off", required: "" });
+    var note = el("p", { class: "error", role: "alert" });
+    var form = el("form", { class: "card signin", "aria-labelledby": "signin-title" },
+      el("h1", { id: "signin-title" }, "Sign in"),
+      el("p", { class: "muted" }, "Use your agent or admin API key. It stays in this browser tab only."),
+      el("div", { class: "field" }, el("label", { for: "staff-key" }, "Staff API key"), key),
+      el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, "Sign in")), note);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      sessionStorage.setItem(SLOT, key.value.trim());
+      api("/v1/tickets?limit=1").then(function () {
+        form.remove();
+        out.hidden = false;
+        start();
+      }).catch(function (error) {
+        sessionStorage.removeItem(SLOT);
+        note.textContent = problem(error);
+        key.focus();
+      });
+    });
+    main.replaceChildren(form);
+    bar.hidden = false;
+    key.focus();
+  }
+
+  function pct(value) { return value === null || value === undefined ? "—" : Math.round(value * 100) + "%"; }
+
+  function stateBadge(state) {
+    var tone = state === "fresh" ? "good" : state === "due_soon" ? "warn" : "bad";
+    return el("span", { class: "badge " + tone }, state.replace("_", " "));
+  }
+
+  window.Staff = { el: el, api: api, problem: problem, signIn: signIn, pct: pct, stateBadge: stateBadge };
+})();

@@ -1,0 +1,474 @@
+/* Help-center chat widget: one tag embeds it.
+ *   <script src="https://HOST/widget.js" data-key="PUBLIC_KEY" async></script>
+ * It renders in a shadow root (host-page CSS cannot reach it, its CSS cannot leak out), calls the answer API at
+ * the script's own origin, and keeps the conversation in localStorage under the key. Docs: docs/widget.md. */
+(function () {
+  "use strict";
+  var script = document.currentScript || document.querySelector("script[data-key][src*='widget.js']");
+  if (!script || window.__answerWidget) return;
+  window.__answerWidget = true;
+
+  var KEY = script.getAttribute("data-key") || "";
+  var API = new URL(".", script.src).href.replace(/\/$/, "");
+  var TITLE = script.getAttribute("data-title") || "Help center";
+  var STORE = "answer-widget:" + KEY;
+  var REASONS = [["wrong", "It's wrong"], ["outdated", "It's out of date"], ["unclear", "It's unclear"],
+    ["incomplete", "Something is missing"], ["not_my_question", "It's not what I asked"], ["other", "Something else"]];
+  var THUMB = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6' +
+    '.02-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5' +
+    '.2-.7v-2z"/></svg>';
+  var FRIENDLY = "Something went wrong on our side — please try again in a moment. " +
+    "If it keeps happening, use “Still need help?” to reach our team.";
+
+  var CSS = [
+    ":host{all:initial !important;}",
+    ".root{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1f24;text-align:left;",
+    "  letter-spacing:normal;text-transform:none;font-weight:400;font-style:normal;direction:ltr;}",
+    ":where(.root) *,:where(.root) *::before,:where(.root) *::after{box-sizing:border-box;font:inherit;color:inherit;",
+    "  letter-spacing:inherit;}",
+    ".sr{position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
+    "button,input,textarea,select{margin:0;}",
+    "button{cursor:pointer;}",
+    ":focus-visible{outline:3px solid #1f5fd1;outline-offset:2px;}",
+    ".launcher{position:fixed;right:20px;bottom:20px;z-index:2147483646;display:inline-flex;align-items:center;gap:8px;",
+    "  padding:12px 18px;border:0;border-radius:999px;background:#1a56c4;color:#fff;font-weight:600;",
+    "  box-shadow:0 6px 20px rgba(16,24,40,.25);}",
+    ".launcher:hover{background:#1647a3;}",
+    ".launcher svg{width:20px;height:20px;fill:currentColor;}",
+    ".panel{position:fixed;right:20px;bottom:84px;z-index:2147483647;display:flex;flex-direction:column;",
+    "  width:380px;max-width:calc(100vw - 40px);height:600px;max-height:calc(100vh - 110px);background:#fff;",
+    "  border:1px solid #d0d7e2;border-radius:14px;box-shadow:0 12px 40px rgba(16,24,40,.28);overflow:hidden;}",
+    ".panel[hidden]{display:none;}",
+    "header{display:flex;align-items:center;justify-content:space-between;padding:12px 14px;background:#1a56c4;color:#fff;}",
+    "header h2{margin:0;font-size:16px;font-weight:600;}",
+    "header p{margin:0;font-size:13px;opacity:.95;}",
+    ".close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;padding:4px 8px;border-radius:6px;}",
+    ".close:focus-visible{outline-color:#fff;}",
+    ".log{flex:1;overflow-y:auto;padding:14px;display:flex;flex-direction:column;gap:10px;background:#f6f8fb;}",
+    ".msg{max-width:92%;padding:10px 12px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;}",
+    ".msg.user{align-self:flex-end;background:#1a56c4;color:#fff;border-bottom-right-radius:4px;}",
+    ".msg.answer{white-space:normal;}",
+    ".msg.bot{align-self:flex-start;background:#fff;border:1px solid #d8dee8;border-bottom-left-radius:4px;}",
+    ".msg.notice{border-left:4px solid #a15c00;}",
+    ".msg.error{border-left:4px solid #b42318;background:#fff5f4;}",
+    ".msg.ticket{border-left:4px solid #137333;background:#f2fbf4;}",
+    ".hello{color:#3d4652;}",
+    ".sources{margin:8px 0 0;padding:8px 0 0;border-top:1px solid #e3e8ef;list-style:none;white-space:normal;}",
+    ".sources li{margin:4px 0;font-size:13px;}",
+    ".sources a{color:#1a56c4;font-weight:600;text-decoration:underline;}",
+    ".date{display:block;color:#4a5462;font-size:12px;}",
+    ".actions{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:8px;white-space:normal;font-size:13px;color:#3d4652;}",
+    ".chip{display:inline-flex;align-items:center;border:1px solid #b8c2d1;background:#fff;border-radius:999px;",
+    "  padding:5px 10px;color:#3d4652;}",
+    ".chip svg{width:16px;height:16px;fill:currentColor;}",
+    ".body p{margin:0 0 8px;}.body p:last-child{margin-bottom:0;}.body ul,.body ol{margin:0 0 8px;padding-left:20px;}",
+    ".body code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef2f7;padding:0 3px;border-radius:4px;}",
+    ".body strong{font-weight:700;}.body a{color:#1a56c4;text-decoration:underline;}",
+    ".chip[aria-pressed=true]{background:#e6eefc;border-color:#1a56c4;}",
+    ".link{border:0;background:none;padding:4px 2px;color:#1a56c4;text-decoration:underline;font-weight:600;font-size:13px;}",
+    ".sub{display:flex;flex-direction:column;gap:6px;margin-top:8px;padding:10px;border:1px solid #e3e8ef;",
+    "  border-radius:10px;background:#fbfcfe;white-space:normal;}",
+    "label{font-size:13px;font-weight:600;color:#2b323b;}",
+    "input,textarea,select{width:100%;padding:8px 10px;border:1px solid #8a94a3;border-radius:8px;background:#fff;color:#1b1f24;}",
+    "textarea{resize:vertical;min-height:60px;}",
+    ".row{display:flex;gap:8px;justify-content:flex-end;}",
+    ".primary{border:0;border-radius:8px;background:#1a56c4;color:#fff;padding:8px 14px;font-weight:600;}",
+    ".primary:disabled{background:#6b7a90;cursor:default;}",
+    ".secondary{border:1px solid #b8c2d1;border-radius:8px;background:#fff;color:#1b1f24;padding:8px 14px;}",
+    ".ask{display:flex;gap:8px;padding:10px;border-top:1px solid #d8dee8;background:#fff;}",
+    ".ask input{flex:1;}",
+    ".typing{color:#4a5462;font-style:italic;}",
+    "@media (max-width:480px){.panel{left:0;right:0;bottom:0;top:0;width:100%;max-width:100%;height:100%;",
+    "  max-height:100%;border-radius:0;border:0;}.launcher{right:12px;bottom:12px;}}"
+  ].join("\n");
+
+  var state = load();
+  var host = document.createElement("div");
+  host.id = "answer-widget";
+  var shadow = host.attachShadow({ mode: "open" });
+  shadow.innerHTML = "<style>" + CSS + "</style>";
+  var root = el("div", { class: "root" });
+  shadow.appendChild(root);
+
+  var launcher = el("button", { class: "launcher", type: "button", "aria-expanded": "false",
+    "aria-controls": "aw-panel", "aria-haspopup": "dialog" });
+  launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 ' +
+    '2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
+  launcher.appendChild(text("Need help?"));
+
+  var panel = el("div", { class: "panel", id: "aw-panel", role: "dialog", "aria-label": TITLE + " assistant", hidden: "" });
+  var head = el("header");
+  var heading = el("div");
+  heading.append(el("h2", {}, TITLE), el("p", {}, "Answers from our help articles"));
+  var closeBtn = el("button", { class: "close", type: "button", "aria-label": "Close help" }, "×");
+  head.append(heading, closeBtn);
+  var log = el("div", { class: "log", "aria-label": "Conversation", role: "region" });
+  var live = el("div", { class: "sr", "aria-live": "polite", role: "status" });
+  var form = el("form", { class: "ask" });
+  var inputId = "aw-question";
+  var input = el("input", { id: inputId, name: "question", type: "text", autocomplete: "off", maxlength: "4000",
+    placeholder: "Ask a question…" });
+  var send = el("button", { class: "primary", type: "submit" }, "Send");
+  form.append(el("label", { class: "sr", for: inputId }, "Your question"), input, send);
+  panel.append(head, log, live, form);
+  root.append(launcher, panel);
+  if (document.body) document.body.appendChild(host);
+  else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(host); });
+
+  render();
+  launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
+  closeBtn.addEventListener("click", close);
+  panel.addEventListener("keydown", onKey);
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var question = input.value.trim();
+    if (question && !send.disabled) ask(question);
+  });
+
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    log.scrollTop = log.scrollHeight;
+    input.focus();
+  }
+
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+
+  function onKey(event) {
+    if (event.key === "Escape") { event.preventDefault(); close(); return; }
+    if (event.key !== "Tab") return;
+    var items = Array.prototype.filter.call(panel.querySelectorAll("a[href],button,input,textarea,select"),
+      function (node) { return !node.disabled && node.offsetParent !== null; });
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1], active = shadow.activeElement;
+    if (event.shiftKey && active === first) { event.preventDefault(); last.focus(); }
+    else if (!event.shiftKey && active === last) { event.preventDefault(); first.focus(); }
+  }
+
+  function ask(question) {
+    input.value = "";
+    push({ kind: "user", text: question });
+    var pending = el("div", { class: "msg bot typing" }, "Searching our help articles…");
+    log.appendChild(pending);
+    scroll();
+    busy(true);
+    announce("Searching our help articles…");
+    var body = { question: question };
+    if (state.session_id) body.session_id = state.session_id;
+    request("/v1/ask", body, { Accept: "text/event-stream, application/json" })
+      .then(function (response) { return readAnswer(response, pending); })
+      .then(function (data) {
+        pending.remove();
+        state.session_id = data.session_id;
+        push(data.decision === "answer" ? answerItem(question, data) : escalationItem(question, data));
+      })
+      .catch(function (error) {
+        pending.remove();
+        if (error && error.status === 403 && state.session_id) state.session_id = null;
+        push({ kind: "error", text: friendly(error) });
+      })
+      .then(function () { busy(false); input.focus(); });
+  }
+
+  function readAnswer(response, pending) {
+    var type = response.headers.get("content-type") || "";
+    if (type.indexOf("text/event-stream") === -1) return response.json();
+    pending.className = "msg bot";
+    pending.textContent = "";
+    return readStream(response, function (piece) { pending.textContent += piece; scroll(); });
+  }
+
+  function readStream(response, onDelta) {
+    var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "", done = null;
+    function handle(block) {
+      var name = "message", data = "";
+      block.split("\n").forEach(function (line) {
+        if (line.indexOf("event:") === 0) name = line.slice(6).trim();
+        else if (line.indexOf("data:") === 0) data += line.slice(5).replace(/^ /, "");
+      });
+      if (!data) return;
+      var payload = JSON.parse(data);
+      if (name === "delta") onDelta(payload.text || "");
+      else if (name === "done") done = payload;
+      else if (name === "error") throw failure(payload.status || 500);
+    }
+    function pump() {
+      return reader.read().then(function (chunk) {
+        buffer += decoder.decode(chunk.value || new Uint8Array(), { stream: !chunk.done });
+        var blocks = buffer.replace(/\r\n/g, "\n").split("\n\n");
+        buffer = chunk.done ? "" : blocks.pop();
+        blocks.forEach(handle);
+        if (!chunk.done) return pump();
+        if (!done) throw failure(502);
+        return done;
+      });
+    }
+    return pump();
+  }
+
+  function answerItem(question, data) {
+    return { kind: "answer", question: question, text: data.answer || "", interaction_id: data.interaction_id,
+      citations: (data.citations || []).map(function (c) {
+        return { title: c.title, url: c.url, updated_at: c.updated_at };
+      }) };
+  }
+
+  function escalationItem(question, data) {
+    return { kind: "escalated", question: question, interaction_id: data.interaction_id, reason: data.reason,
+      reference: data.ticket ? data.ticket.reference : null };
+  }
+
+  function push(item) {
+    state.items.push(item);
+    save();
+    var node = draw(item);
+    log.appendChild(node);
+    scroll();
+    if (item.kind !== "user") announce(node.getAttribute("data-say") || node.textContent);
+  }
+
+  function render() {
+    log.replaceChildren(el("div", { class: "msg bot hello" },
+      "Hi! Ask me anything about our product. I answer from our help articles and link the sources."));
+    state.items.forEach(function (item) { log.appendChild(draw(item)); });
+  }
+
+  function draw(item) {
+    if (item.kind === "user") return el("div", { class: "msg user" }, item.text);
+    if (item.kind === "error") return el("div", { class: "msg bot error", role: "alert" }, item.text);
+    if (item.kind === "ticket") {
+      return el("div", { class: "msg bot ticket" }, "Thanks — your request is with our support team. Your ticket " +
+        "reference is " + item.reference + ". We'll reply by email" + (item.email ? " to " + item.email : "") + ".");
+    }
+    if (item.kind === "escalated") return drawEscalation(item);
+    return drawAnswer(item);
+  }
+
+  function drawAnswer(item) {
+    var node = el("div", { class: "msg bot answer", "data-say": plain(item.text) }, el("div", { class: "body" }, rich(item.text)));
+    if (item.citations.length) {
+      var list = el("ul", { class: "sources", "aria-label": "Sources" });
+      item.citations.forEach(function (c) {
+        var link = el("a", { href: safeUrl(c.url), target: "_blank", rel: "noopener" }, c.title);
+        var li = el("li");
+        li.append(link);
+        if (c.updated_at) li.append(el("span", { class: "date" }, "Last updated " + niceDate(c.updated_at)));
+        list.appendChild(li);
+      });
+      node.appendChild(list);
+    }
+    node.appendChild(feedbackRow(item));
+    return node;
+  }
+
+  function drawEscalation(item) {
+    var words = item.reference
+      ? "I couldn't find a reliable answer in our help articles, so I've passed your question to our support team. " +
+        "Your ticket reference is " + item.reference + "."
+      : "I couldn't find a reliable answer in our help articles. Our support team can help.";
+    var node = el("div", { class: "msg bot notice escalation" }, words);
+    var row = el("div", { class: "actions" });
+    var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
+    more.addEventListener("click", function () { ticketForm(node, item, more); });
+    row.append(more);
+    node.appendChild(row);
+    return node;
+  }
+
+  function feedbackRow(item) {
+    var row = el("div", { class: "actions" });
+    var yes = el("button", { class: "chip", type: "button", "aria-label": "Helpful", "aria-pressed": String(item.vote === true) });
+    var no = el("button", { class: "chip", type: "button", "aria-label": "Not helpful", "aria-pressed": String(item.vote === false) });
+    yes.innerHTML = THUMB;
+    no.innerHTML = THUMB.replace("<svg ", '<svg style="transform:rotate(180deg)" ');
+    var help = el("button", { class: "link", type: "button" }, "Still need help?");
+    row.append(el("span", {}, "Was this helpful?"), yes, no, help);
+    yes.addEventListener("click", function () { vote(item, true, null, null, row); });
+    no.addEventListener("click", function () { reasonForm(item, row, no); });
+    help.addEventListener("click", function () { ticketForm(row.parentNode, item, help); });
+    if (item.vote !== undefined && item.vote !== null) row.appendChild(el("span", { class: "thanks" }, "Thanks for your feedback!"));
+    return row;
+  }
+
+  function reasonForm(item, row, trigger) {
+    if (row.parentNode.querySelector(".why")) return;
+    var box = el("form", { class: "sub why", "aria-label": "Feedback" });
+    var select = el("select", { id: "aw-why-" + item.interaction_id, name: "reason" });
+    REASONS.forEach(function (r) { select.appendChild(el("option", { value: r[0] }, r[1])); });
+    var comment = el("textarea", { id: "aw-comment-" + item.interaction_id, name: "comment", rows: "2", maxlength: "2000" });
+    var submit = el("button", { class: "primary", type: "submit" }, "Send feedback");
+    box.append(el("label", { for: select.id }, "What went wrong?"), select,
+      el("label", { for: comment.id }, "Anything else? (optional)"), comment, el("div", { class: "row" }, submit));
+    box.addEventListener("submit", function (event) {
+      event.preventDefault();
+      vote(item, false, select.value, comment.value.trim() || null, row, box, trigger);
+    });
+    row.after(box);
+    select.focus();
+  }
+
+  function vote(item, helpful, reason, comment, row, box, trigger) {
+    var body = { interaction_id: item.interaction_id, helpful: helpful, session_id: state.session_id };
+    if (reason) body.reason = reason;
+    if (comment) body.comment = comment;
+    request("/v1/feedback", body).then(function () {
+      item.vote = helpful;
+      save();
+      var fresh = feedbackRow(item);
+      row.replaceWith(fresh);
+      if (box) box.remove();
+      announce("Thanks for your feedback!");
+      var next = helpful ? fresh.querySelector(".chip") : fresh.querySelector(".link");
+      if (next) next.focus();
+    }).catch(function (error) { showError(error, trigger || row); });
+  }
+
+  function ticketForm(anchor, item, trigger) {
+    if (anchor.querySelector(".ticket-form")) return;
+    var id = "aw-t-" + (item.interaction_id || Date.now());
+    var box = el("form", { class: "sub ticket-form", "aria-label": "Contact support" });
+    var question = el("textarea", { id: id + "-q", name: "question", rows: "3", required: "", maxlength: "4000" });
+    question.value = item.question || "";
+    var email = el("input", { id: id + "-e", name: "email", type: "email", required: "", autocomplete: "email" });
+    email.value = state.email || "";
+    var name = el("input", { id: id + "-n", name: "name", type: "text", autocomplete: "name" });
+    name.value = state.name || "";
+    var message = el("textarea", { id: id + "-m", name: "message", rows: "3", maxlength: "4000" });
+    if (item.vote === false) message.value = "The answer didn't help.";
+    var submit = el("button", { class: "primary", type: "submit" }, "Send to support");
+    var cancel = el("button", { class: "secondary", type: "button" }, "Cancel");
+    box.append(el("label", { for: question.id }, "Your question"), question,
+      el("label", { for: email.id }, "Email"), email, el("label", { for: name.id }, "Name (optional)"), name,
+      el("label", { for: message.id }, "Anything else we should know? (optional)"), message,
+      el("div", { class: "row" }, cancel, submit));
+    cancel.addEventListener("click", function () { box.remove(); trigger.focus(); });
+    box.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit.disabled = true;
+      state.email = email.value.trim();
+      state.name = name.value.trim();
+      var body = { session_id: state.session_id, question: question.value.trim(),
+        customer: { email: state.email || null, name: state.name || null } };
+      if (item.interaction_id) body.interaction_id = item.interaction_id;
+      if (message.value.trim()) body.message = message.value.trim();
+      request("/v1/escalate", body).then(function (response) { return response.json(); }).then(function (ticket) {
+        box.remove();
+        push({ kind: "ticket", reference: ticket.reference, email: state.email });
+        input.focus();
+      }).catch(function (error) { submit.disabled = false; showError(error, box); });
+    });
+    anchor.appendChild(box);
+    question.focus();
+  }
+
+  function showError(error, after) {
+    var note = el("div", { class: "msg bot error", role: "alert" }, friendly(error));
+    after.after(note);
+    setTimeout(function () { note.remove(); }, 8000);
+  }
+
+  function request(path, body, headers) {
+    var all = { "Content-Type": "application/json", "X-API-Key": KEY };
+    Object.keys(headers || {}).forEach(function (name) { all[name] = headers[name]; });
+    return fetch(API + path, { method: "POST", headers: all, body: JSON.stringify(body) }).then(function (response) {
+      if (response.ok) return response;
+      return response.json().catch(function () { return {}; }).then(function (problem) {
+        throw failure(response.status, problem.detail);
+      });
+    });
+  }
+
+  function failure(status, detail) {
+    var error = new Error("HTTP " + status);
+    error.status = status;
+    error.detail = detail;
+    return error;
+  }
+
+  function friendly(error) {
+    var status = error && error.status;
+    if (status === 429) return "You're sending questions very quickly — please wait a moment and try again.";
+    if (status === 413 || status === 422) return "That message couldn't be sent — please shorten it and try again.";
+    if (status === 403 && state.session_id === null) return "Your conversation expired — please ask your question again.";
+    return FRIENDLY;
+  }
+
+  function busy(on) {
+    send.disabled = on;
+    log.setAttribute("aria-busy", String(on));
+  }
+
+  function announce(message) {
+    live.textContent = "";
+    setTimeout(function () { live.textContent = message; }, 50);
+  }
+
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function load() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(STORE) || "null");
+      if (saved && Array.isArray(saved.items)) return saved;
+    } catch (ignored) { /* storage blocked or corrupt: start fresh */ }
+    return { session_id: null, items: [] };
+  }
+
+  function save() {
+    try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* private mode: memory only */ }
+  }
+
+  function niceDate(iso) {
+    var parts = String(iso).slice(0, 10).split("-");
+    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    if (parts.length !== 3) return iso;
+    return Number(parts[2]) + " " + months[Number(parts[1]) - 1] + " " + parts[0];
+  }
+
+  /* The answer's light Markdown (paragraphs, lists, **bold**, `code`) as DOM nodes: text only, never HTML. */
+  function rich(source) {
+    var out = document.createDocumentFragment(), list = null;
+    String(source).split(/\n/).forEach(function (line) {
+      var bullet = /^\s*(?:[-*]|(\d+)[.)])\s+(.*)$/.exec(line);
+      if (bullet) {
+        var kind = bullet[1] ? "ol" : "ul";
+        if (!list || list.tagName.toLowerCase() !== kind) { list = el(kind); out.appendChild(list); }
+        list.appendChild(inline(el("li"), bullet[2]));
+        return;
+      }
+      list = null;
+      if (line.trim()) out.appendChild(inline(el("p"), line.replace(/^#+\s*/, "")));
+    });
+    return out;
+  }
+
+  function plain(source) {
+    return String(source).replace(/\[([^\]]+)\]\([^)\s]+\)/g, "$1").replace(/\*\*|`/g, "");
+  }
+
+  function inline(node, line) {
+    line.split(/(\*\*[^*]+\*\*|`[^`]+`|\[[^\]]+\]\([^)\s]+\))/).forEach(function (part) {
+      var link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
+      if (link) node.appendChild(el("a", { href: safeUrl(link[2]), target: "_blank", rel: "noopener" }, link[1]));
+      else if (/^\*\*.+\*\*$/.test(part)) node.appendChild(el("strong", {}, part.slice(2, -2)));
+      else if (/^`.+`$/.test(part)) node.appendChild(el("code", {}, part.slice(1, -1)));
+      else if (part) node.appendChild(text(part));
+    });
+    return node;
+  }
+
+  function safeUrl(url) { return /^https?:\/\//i.test(url || "") ? url : "#"; }
+
+  function el(tag, attrs, content) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    if (typeof content === "string") node.textContent = content;
+    else if (content) node.append.apply(node, Array.prototype.slice.call(arguments, 2));
+    return node;
+  }
+
+  function text(value) { return document.createTextNode(value); }
+})();
