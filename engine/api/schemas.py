@@ -9,6 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 MAX_QUESTION_CHARS = 4000
 
 
+def requested_audiences(audience: list[str] | str | None) -> tuple[str, ...] | None:
+    """`audience` as given in a request (one name or a list), None when absent or empty."""
+    if audience is None:
+        return None
+    return (audience,) if isinstance(audience, str) else tuple(audience) or None
+
+
 class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,9 +49,7 @@ class AskRequest(BaseModel):
 
     def audiences(self) -> tuple[str, ...] | None:
         """The audiences asked for, or None when the request did not say."""
-        if self.audience is None:
-            return None
-        return (self.audience,) if isinstance(self.audience, str) else tuple(self.audience) or None
+        return requested_audiences(self.audience)
 
 
 class CitationOut(BaseModel):
@@ -206,9 +211,7 @@ class PreviewRequest(BaseModel):
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
 
     def audiences(self) -> tuple[str, ...]:
-        if self.audience is None:
-            return ("public",)
-        return (self.audience,) if isinstance(self.audience, str) else tuple(self.audience) or ("public",)
+        return requested_audiences(self.audience) or ("public",)
 
 
 class CandidateOut(BaseModel):

@@ -8,13 +8,14 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from engine.config import Settings, TicketSettings, WebhookTarget, ZendeskTarget
 from engine.tickets.desk import HelpDesk
+from engine.tickets.targets import WebhookSender
 from engine.types import Customer, SeenArticle, Turn
 from engine.wiring import build_desk, open_database
 from tests.receivers import Inbox, webhook_receiver, zendesk_receiver
@@ -83,9 +84,7 @@ def test_a_crash_after_sending_resends_with_the_same_key_so_the_receiver_keeps_o
         database = open_database(settings)
         desk = build_desk(settings, database, lambda: T0)
         ticket_id = _escalate(desk, "where is my refund", "s1")
-        [delivery] = desk.store.claim(datetime.now(UTC), __import__("datetime").timedelta(seconds=0.2))
-        from engine.tickets.targets import WebhookSender
-
+        [delivery] = desk.store.claim(datetime.now(UTC), timedelta(seconds=0.2))
         WebhookSender(settings.tickets.targets[0]).send(delivery)  # type: ignore[arg-type]
         # ...and the process dies before recording it. After the lease, a fresh worker finds it due again.
         time.sleep(0.3)
