@@ -236,18 +236,15 @@ def metrics(
 ) -> None:
     """Containment, self-service and helpful rates, escalations by reason, content gaps (JSON; docs/metrics.md)."""
     from dataclasses import asdict
-    from datetime import UTC, datetime, timedelta
+    from datetime import datetime, timedelta
 
+    from engine.store.db import as_utc
     from engine.wiring import build_engine
-
-    def moment(text: str) -> datetime:
-        parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     engine = build_engine(_settings(data_dir))
     try:
-        until = moment(end) if end else engine.clock()
-        since = moment(start) if start else until - timedelta(days=30)
+        until = as_utc(datetime.fromisoformat(end)) if end else engine.clock()
+        since = as_utc(datetime.fromisoformat(start)) if start else until - timedelta(days=30)
         found = engine.metrics(since, until)
     finally:
         engine.close()

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.tickets.models import Ticket
+
 MAX_QUESTION_CHARS = 4000
 
 
@@ -66,6 +68,10 @@ class TicketRef(BaseModel):
     reference: str = Field(description="What the customer quotes, e.g. T-000042.")
     status: str
     version: int
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> TicketRef:
+        return cls(id=ticket.id, reference=ticket.reference, status=ticket.status, version=ticket.version)
 
 
 class AskResponse(BaseModel):

@@ -58,26 +58,25 @@ class EventLog:
     ) -> Turn:
         safe_question = redact(question)
         articles = seen_articles(decision)
+        row = Interaction(
+            id=interaction_id,
+            created_at=at,
+            session_id=session_id,
+            channel=channel,
+            question=safe_question,
+            decision=decision.decision,
+            reason=str(decision.reason),
+            confidence=decision.confidence,
+            citations=json.dumps([c.article_id for c in decision.citations]),
+            articles=json.dumps([a.__dict__ for a in articles]),
+            answer=decision.answer,
+            flags=json.dumps(list(decision.flags)),
+            priority=decision.priority,
+            locale=locale,
+            latency_ms=latency_ms,
+        )
         with self._db.transaction() as session:
-            session.add(
-                Interaction(
-                    id=interaction_id,
-                    created_at=at,
-                    session_id=session_id,
-                    channel=channel,
-                    question=safe_question,
-                    decision=decision.decision,
-                    reason=str(decision.reason),
-                    confidence=decision.confidence,
-                    citations=json.dumps([c.article_id for c in decision.citations]),
-                    articles=json.dumps([a.__dict__ for a in articles]),
-                    answer=decision.answer,
-                    flags=json.dumps(list(decision.flags)),
-                    priority=decision.priority,
-                    locale=locale,
-                    latency_ms=latency_ms,
-                )
-            )
+            session.add(row)
             for article_id, state in decision.ineligible_leaders:
                 session.add(
                     ContentHealth(
@@ -88,19 +87,7 @@ class EventLog:
                         question=safe_question,
                     )
                 )
-        return Turn(
-            interaction_id=interaction_id,
-            session_id=session_id,
-            at=at,
-            question=safe_question,
-            decision=decision.decision,
-            reason=str(decision.reason),
-            confidence=decision.confidence,
-            answer=decision.answer,
-            articles=articles,
-            priority=decision.priority,
-            locale=locale,
-        )
+        return _turn(row)
 
     def record_vote(
         self,

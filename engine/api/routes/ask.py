@@ -90,7 +90,7 @@ def _conclude(
     return AskResponse(
         interaction_id=interaction_id,
         session_id=session_id,
-        ticket=ticket_ref(ticket) if ticket else None,
+        ticket=TicketRef.of(ticket) if ticket else None,
         **decision_to_dict(decision),
     )
 
@@ -116,10 +116,6 @@ def file_escalation(
         locale=locale or (best.locale if best else None),
         category=best.category if best else None,
     )
-
-
-def ticket_ref(ticket: Ticket) -> TicketRef:
-    return TicketRef(id=ticket.id, reference=ticket.reference, status=ticket.status, version=ticket.version)
 
 
 def _facts(customer: Customer | None) -> CustomerFacts | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
@@ -11,6 +11,7 @@ from engine.api.auth import StaffCaller
 from engine.api.deps import EngineDep
 from engine.api.schemas import MetricsOut, Problem
 from engine.events.metrics import Metrics, Rate
+from engine.store.db import as_utc
 
 router = APIRouter(tags=["metrics"])
 ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 422, 429)}
@@ -24,8 +25,8 @@ def metrics(
     start: Annotated[datetime | None, Query(alias="from", description="ISO date or time; default 30 days ago.")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="ISO date or time (exclusive); default now.")] = None,
 ) -> MetricsOut:
-    until = _utc(end) if end else engine.clock()
-    since = _utc(start) if start else until - timedelta(days=DEFAULT_DAYS)
+    until = as_utc(end) if end else engine.clock()
+    since = as_utc(start) if start else until - timedelta(days=DEFAULT_DAYS)
     if since >= until:
         raise HTTPException(400, f"'from' ({since.isoformat()}) must be before 'to' ({until.isoformat()})")
     return metrics_out(engine.metrics(since, until))
@@ -51,7 +52,3 @@ def metrics_out(found: Metrics) -> MetricsOut:
 
 def _rate(rate: Rate) -> dict[str, object]:
     return {"numerator": rate.numerator, "denominator": rate.denominator, "value": rate.value}
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

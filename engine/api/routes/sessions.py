@@ -25,5 +25,5 @@ def session(session_id: str, engine: EngineDep, caller: CustomerCaller, gate: Ga
     return SessionOut(
         session_id=session_id,
         turns=[TurnOut.model_validate({**asdict(t), "at": t.at.isoformat()}) for t in turns],
-        tickets=[TicketRef(id=t.id, reference=t.reference, status=t.status, version=t.version) for t in tickets],
+        tickets=[TicketRef.of(t) for t in tickets],
     )

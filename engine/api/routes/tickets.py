@@ -48,7 +48,7 @@ def escalate(body: EscalateRequest, engine: EngineDep, caller: CustomerCaller, g
         locale=turn.locale if turn else None,
         category=category,
     )
-    return TicketRef(id=ticket.id, reference=ticket.reference, status=ticket.status, version=ticket.version)
+    return TicketRef.of(ticket)
 
 
 @router.get("/v1/tickets", response_model=list[TicketOut], responses=ERRORS)  # type: ignore[arg-type]
