@@ -50,7 +50,7 @@ class RetrievalSettings(BaseModel):
     """Hybrid retrieval knobs (see docs/retrieval.md for how the defaults were measured)."""
 
     fusion: Literal["weighted", "rrf"] = "weighted"
-    dense_weight: float = Field(default=0.7, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.75, ge=0.0, le=1.0)
     rrf_k: int = Field(default=60, ge=1)
     candidates_per_index: int = Field(default=40, ge=1, le=1000)
     max_articles: int = Field(default=8, ge=1, le=100)
