@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -65,6 +66,16 @@ class Database:
             if write and self.engine.dialect.name == "sqlite":
                 session.execute(text("BEGIN IMMEDIATE"))
             yield session
+
+    def serialise(self, session: Session, key: str) -> None:
+        """Hold off every other transaction that serialises on `key` until this one ends: for "read, then insert
+        if absent" blocks, where a row lock cannot help because the row does not exist yet. SQLite needs nothing
+        more than `transaction(write=True)` (one writer at a time); PostgreSQL takes a transaction-level advisory
+        lock on a 64-bit hash of the key."""
+        if self.engine.dialect.name == "postgresql":
+            digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+            lock = int.from_bytes(digest, "big", signed=True)
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock})
 
     def close(self) -> None:
         self.engine.dispose()

@@ -44,6 +44,8 @@ class TicketStore:
     def file(self, draft: TicketDraft, at: datetime) -> Ticket:
         """Create a ticket, or update the session's open one; queue a delivery to every target."""
         with self._db.transaction(write=True) as session:
+            if draft.session_id is not None:  # two first escalations of one session must not make two tickets
+                self._db.serialise(session, f"ticket-session:{draft.session_id}")
             row = self._open_ticket(session, draft.session_id)
             event = "ticket.created" if row is None else "ticket.updated"
             if row is None:

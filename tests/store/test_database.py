@@ -105,3 +105,27 @@ def test_outbox_claims_are_exclusive_and_ordered(database: Database) -> None:
     assert (mine.idempotency_key, next_one.idempotency_key) == (f"ticket-{ticket.id}-v1", f"ticket-{ticket.id}-v2")
     assert next_one.external_id == "zd-1"
     assert store.get(ticket.id).version == 2 and store.pending() == 1  # type: ignore[union-attr]
+
+
+def test_simultaneous_first_escalations_of_one_session_make_one_ticket(database: Database) -> None:
+    """Eight workers (own connections, as separate server processes would have) file the first escalation of the
+    same session at once: one ticket, updated seven times, and one outbox row per version."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    workers = 8
+    barrier = Barrier(workers)
+    draft = TicketDraft(question="help", reason="no_match", confidence=0.1, transcript=(), session_id="race-1")
+
+    def file(_: int) -> int:
+        store = TicketStore(Database(database.engine), ["hook"], lambda: T0)
+        barrier.wait()
+        return store.file(draft, T0).id
+
+    with ThreadPoolExecutor(workers) as pool:
+        ids = set(pool.map(file, range(workers)))
+
+    store = TicketStore(database, ["hook"], lambda: T0)
+    [ticket] = store.for_session("race-1")
+    assert ids == {ticket.id} and ticket.version == workers
+    assert store.pending() == workers  # ticket-<id>-v1 … v8, delivered in order by the worker
