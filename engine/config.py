@@ -241,7 +241,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("data"), description="Where indexes and the database live.")
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset = embedded local mode.")
-    qdrant_api_key: str | None = None
+    qdrant_api_key: SecretStr | None = Field(default=None, description="API key of the Qdrant server, if any.")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL for events and tickets; unset = SQLite file in the data dir."
     )

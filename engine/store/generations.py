@@ -200,7 +200,10 @@ class GenerationStore:
     def _client(self) -> QdrantClient:
         from engine.store.qdrant import open_client
 
-        return open_client(url=self._settings.qdrant_url, api_key=self._settings.qdrant_api_key, path=None)
+        key = self._settings.qdrant_api_key
+        return open_client(
+            url=self._settings.qdrant_url, api_key=key.get_secret_value() if key else None, path=None
+        )
 
     def _collection(self, name: str) -> str:
         return f"{self._settings.qdrant_collection}_{name.replace('-', '_')}"
