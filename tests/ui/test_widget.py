@@ -94,8 +94,9 @@ def test_the_conversation_survives_a_page_reload(stack: Stack, page: Page) -> No
     session = page.evaluate("() => JSON.parse(localStorage.getItem('answer-widget:pk-test-shop-0123456789')).session_id")
 
     page.reload()
-    open_widget(page)
 
+    expect(page.get_by_role("dialog")).to_be_visible()  # open before the reload: open after it, unasked
+    expect(page.get_by_role("button", name="Need help?", exact=True)).to_have_attribute("aria-expanded", "true")
     expect(page.locator(".msg.user")).to_have_text([TWO_FA])
     expect(page.locator(".msg.answer").get_by_role("link", name="Set up two-factor authentication (2FA)")).to_be_visible()
     follow_up = ask(page, "how do I download my invoices?")
@@ -103,6 +104,11 @@ def test_the_conversation_survives_a_page_reload(stack: Stack, page: Page) -> No
     turns = httpx.get(f"{stack.api}/v1/sessions/{session}", headers=auth(AGENT_KEY), timeout=30).json()["turns"]
     assert sorted(t["question"] for t in turns) == ["how do I download my invoices?", TWO_FA]
     shot(page, "08-after-reload")
+
+    page.get_by_role("button", name="Close help").click()
+    page.reload()
+    expect(page.get_by_role("button", name="Need help?", exact=True)).to_be_visible()
+    expect(page.get_by_role("dialog")).to_be_hidden()  # closed before: stays closed
 
 
 def test_a_server_error_or_outage_shows_a_friendly_message_and_the_widget_keeps_working(stack: Stack, page: Page) -> None:

@@ -8,7 +8,7 @@ REPLY = ".msg.answer, .msg.escalation, .msg.error"
 
 
 def open_widget(page: Page) -> None:
-    page.get_by_role("button", name="Need help?").click()
+    page.get_by_role("button", name="Need help?", exact=True).click()
     expect(page.get_by_role("dialog")).to_be_visible()
 
 

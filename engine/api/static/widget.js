@@ -116,6 +116,7 @@
   else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(host); });
 
   render();
+  if (state.open) open(true); /* open before the reload or navigation: stays open, without taking the focus */
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
   closeBtn.addEventListener("click", close);
   panel.addEventListener("keydown", onKey);
@@ -125,17 +126,21 @@
     if (question && !send.disabled) ask(question);
   });
 
-  function open() {
+  function open(restoring) {
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     log.scrollTop = log.scrollHeight;
-    input.focus();
+    if (restoring !== true) input.focus();
+    state.open = true;
+    save();
   }
 
   function close() {
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     launcher.focus();
+    state.open = false;
+    save();
   }
 
   function onKey(event) {
