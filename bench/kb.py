@@ -18,9 +18,9 @@ import numpy as np
 
 from engine.analysis import terms
 from engine.config import Settings
-from engine.store.generations import GenerationData, GenerationStore, IndexSnapshot
+from engine.store.generations import GenerationData, IndexSnapshot
 from engine.types import Article, IngestReport
-from engine.wiring import build_indexer
+from engine.wiring import build_indexer, open_store
 
 EXPIRED = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -107,7 +107,7 @@ def write_scaled(base: IndexSnapshot, copies: int, data_dir: Path, seed: int = 8
     sources: dict[str, list[str]] = {}
     for article in articles:
         sources.setdefault(article.source, []).append(article.id)
-    store = GenerationStore(Settings(data_dir=data_dir))
+    store = open_store(Settings(data_dir=data_dir))
     data = GenerationData(articles, sources, chunks, np.vstack(blocks), all_terms, base.fingerprint)
     store.commit(store.write(data))
     return len(chunks)

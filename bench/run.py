@@ -18,9 +18,8 @@ from bench.measure import measure_retrieval
 from bench.report import BenchResult, SizeResult, machine_info, write
 from engine.config import Settings, offline_environment
 from engine.evaluate.golden import GoldenRecord, load_golden
-from engine.store.generations import GenerationStore
 from engine.types import Query
-from engine.wiring import build_engine
+from engine.wiring import build_engine, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAUSIBLE = ROOT / "evals" / "datasets" / "plausible-docs"
@@ -81,7 +80,7 @@ def run(config: BenchConfig, work: Path) -> BenchResult:
     ingest = ingest_base(list(config.sources), base_dir, work)
     records = _answerable(config.golden, config.questions)
     result = BenchResult(config.name, machine_info(), ingest, notes=_notes(config))
-    base = GenerationStore(Settings(data_dir=base_dir)).load(with_dense=False)
+    base = open_store(Settings(data_dir=base_dir)).load(with_dense=False)
     for target in config.sizes:
         data_dir = work / f"kb-{target}"
         copies = max(0, round(target / max(1, len(base.chunks))) - 1)

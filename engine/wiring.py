@@ -26,10 +26,11 @@ from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
 from engine.freshness.report import ReportRow, freshness_report
 from engine.ingest.indexer import Indexer
-from engine.protocols import Embedder
+from engine.protocols import DenseBackend, Embedder
 from engine.retrieve.eligibility import Clock, Eligibility
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.db import Database, connect
+from engine.store.exact import ExactBackend
 from engine.store.generations import GenerationStore
 from engine.store.holder import IndexHolder
 from engine.tickets import tables as _ticket_tables  # noqa: F401
@@ -163,9 +164,25 @@ def open_database(settings: Settings) -> Database:
     return Database(connect(settings))
 
 
+def make_dense_backend(settings: Settings) -> DenseBackend:
+    """A Qdrant server when ENGINE_QDRANT_URL is set, else exact search in process (the embedded default)."""
+    if settings.qdrant_url:
+        from engine.store.qdrant import QdrantBackend  # qdrant-client is slow to import: only when configured
+
+        return QdrantBackend(settings.qdrant_url, settings.qdrant_api_key, settings.qdrant_collection)
+    return ExactBackend(settings.index_dir)
+
+
+def open_store(settings: Settings) -> GenerationStore:
+    """The index generations of `settings.data_dir`, with the configured dense backend."""
+    return GenerationStore(
+        settings.index_dir, make_dense_backend(settings), keep_generations=settings.ingest.keep_generations
+    )
+
+
 def build_indexer(settings: Settings) -> Indexer:
     """An indexer that loads the embedding model only if some chunk needs embedding."""
-    return Indexer(settings, GenerationStore(settings), partial(make_embedder, settings))
+    return Indexer(settings, open_store(settings), partial(make_embedder, settings))
 
 
 def single_threaded_blas() -> None:
@@ -184,7 +201,7 @@ def build_engine(
     policy: FreshnessPolicy | None = None,
 ) -> Engine:
     single_threaded_blas()
-    store = GenerationStore(settings)
+    store = open_store(settings)
     embedder = embedder or make_embedder(settings)
     eligibility = Eligibility(policy or load_policy(settings), clock, settings.default_locale, load_changelog(settings))
     index = IndexHolder(store)

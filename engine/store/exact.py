@@ -8,10 +8,15 @@ ms at 50k, with the same ranking Qdrant computes. Numbers and the arithmetic to 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
 
-from engine.protocols import Vectors
+from engine.protocols import Vectors, VectorStore
+from engine.store.serving import ServeLock
+from engine.types import Article, Chunk
 
 
 class ExactVectorStore:
@@ -50,3 +55,46 @@ class ExactVectorStore:
 
     def close(self) -> None:
         return None
+
+
+class ExactBackend:
+    """The embedded default DenseBackend: a generation's own vectors.npy, searched in this process while holding the
+    data dir's serve lock (one serving process per data dir, engine/store/serving.py)."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self._index_dir = index_dir
+
+    def build(self, generation: str, chunks: Sequence[Chunk], articles: Sequence[Article], vectors: Vectors) -> None:
+        """Nothing to build: the generation's vectors.npy is the index."""
+
+    def open(
+        self,
+        generation: str,
+        vectors: Vectors,
+        chunk_article: npt.NDArray[np.int32],
+        article_ids: Sequence[str],
+    ) -> VectorStore:
+        """Exact search over `vectors`; a second process serving the same data dir fails here with a clear error."""
+        lock = ServeLock(self._index_dir)
+        lock.acquire()
+        return _Locked(ExactVectorStore(vectors, chunk_article), lock)
+
+    def drop(self, generation: str) -> None:
+        """Nothing to drop: the vectors go with the generation's folder."""
+
+
+class _Locked:
+    """A store that holds the serve lock until it is closed; closing twice releases the lock once."""
+
+    def __init__(self, inner: VectorStore, lock: ServeLock) -> None:
+        self._inner = inner
+        self._lock: ServeLock | None = lock
+
+    def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        return self._inner.search(vector, allowed, limit)
+
+    def close(self) -> None:
+        self._inner.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None

@@ -22,23 +22,17 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from filelock import FileLock, Timeout
 
-from engine.config import Settings
 from engine.errors import IndexNotReadyError, IngestError
-from engine.protocols import Vectors, VectorStore
+from engine.protocols import DenseBackend, KeywordIndex, Vectors, VectorStore
 from engine.store.codec import article_from_json, article_to_json, chunk_from_json, chunk_to_json
-from engine.store.exact import ExactVectorStore
 from engine.store.keyword import BM25Index
-from engine.store.serving import ServeLock
 from engine.types import Article, Chunk
-
-if TYPE_CHECKING:
-    from qdrant_client import QdrantClient
 
 logger = logging.getLogger(__name__)
 
@@ -47,35 +41,25 @@ COMPLETE = "COMPLETE"
 FORMAT_VERSION = 1
 
 
-@dataclass
+@dataclass(frozen=True)
 class IndexSnapshot:
-    """One generation, loaded for querying: read-only after construction."""
+    """One generation, loaded for querying: read-only. `article_ids` fixes the article order every per-article mask
+    follows; `chunk_article[i]` is the position in it of chunk i's article."""
 
     generation: str
     articles: dict[str, Article]
     sources: dict[str, list[str]]
     chunks: list[Chunk]
     vectors: Vectors
-    keyword: BM25Index
+    keyword: KeywordIndex
     dense: VectorStore | None
+    article_ids: list[str]
+    chunk_article: npt.NDArray[np.int32]
     fingerprint: dict[str, Any] = field(default_factory=dict)
-    serve_lock: ServeLock | None = None
-    chunk_article: npt.NDArray[np.int32] = field(init=False)
-    article_ids: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.article_ids = list(self.articles)
-        position = {article_id: i for i, article_id in enumerate(self.article_ids)}
-        self.chunk_article = np.fromiter(
-            (position[c.article_id] for c in self.chunks), dtype=np.int32, count=len(self.chunks)
-        )
 
     def close(self) -> None:
         if self.dense is not None:
             self.dense.close()
-        if self.serve_lock is not None:
-            self.serve_lock.release()
-            self.serve_lock = None
 
 
 @dataclass(frozen=True)
@@ -91,11 +75,13 @@ class GenerationData:
 
 
 class GenerationStore:
-    """Reads and writes index generations under `<data_dir>/index` and picks the Qdrant backend."""
+    """Reads and writes index generations under `root` (`<data_dir>/index`); the dense index of each generation is
+    built, opened and dropped by `dense`."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self.root = settings.index_dir
+    def __init__(self, root: Path, dense: DenseBackend, *, keep_generations: int = 2) -> None:
+        self.root = root
+        self._dense = dense
+        self._keep = keep_generations
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:
@@ -143,8 +129,7 @@ class GenerationStore:
                 handle.write(json.dumps(chunk_to_json(chunk), ensure_ascii=False) + "\n")
         np.save(folder / "vectors.npy", data.vectors.astype(np.float32))
         BM25Index(data.terms).save(folder / "bm25.json.gz")
-        if len(data.chunks) and self._settings.qdrant_url:
-            self._build_dense(name, data)
+        self._dense.build(name, data.chunks, data.articles, data.vectors)
         _fsync_tree(folder)
         (folder / COMPLETE).write_text(name)
         return name
@@ -154,7 +139,7 @@ class GenerationStore:
         pointer = self.root / f".{CURRENT}.tmp"
         pointer.write_text(name)
         os.replace(pointer, self.root / CURRENT)
-        self._prune(keep=self._settings.ingest.keep_generations)
+        self._prune(keep=self._keep)
 
     def load(self, name: str | None = None, *, with_dense: bool = True) -> IndexSnapshot:
         """A generation (default: the serving one). `with_dense` opens it for serving: in the embedded default that
@@ -162,61 +147,28 @@ class GenerationStore:
         name = name or self.current()
         if name is None:
             raise IndexNotReadyError(
-                f"No index in {self.root}. Run `engine ingest PATH --data-dir {self._settings.data_dir}` first."
+                f"No index in {self.root}. Run `engine ingest PATH --data-dir {self.root.parent}` first."
             )
         folder = self.root / name
         manifest = json.loads((folder / "manifest.json").read_text())
-        articles = [article_from_json(a) for a in manifest["articles"]]
+        articles = {a.id: a for a in map(article_from_json, manifest["articles"])}
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [chunk_from_json(json.loads(line)) for line in handle]
         vectors = np.load(folder / "vectors.npy")
-        snapshot = IndexSnapshot(
+        article_ids = list(articles)
+        chunk_article = _chunk_article(article_ids, chunks)
+        return IndexSnapshot(
             generation=name,
-            articles={a.id: a for a in articles},
+            articles=articles,
             sources=manifest["sources"],
             chunks=chunks,
             vectors=vectors,
             keyword=BM25Index.load(folder / "bm25.json.gz"),
-            dense=None,
+            dense=self._dense.open(name, vectors, chunk_article, article_ids) if with_dense else None,
+            article_ids=article_ids,
+            chunk_article=chunk_article,
             fingerprint=manifest.get("fingerprint", {}),
         )
-        if with_dense:
-            self._open_dense(snapshot)
-        return snapshot
-
-    def _open_dense(self, snapshot: IndexSnapshot) -> None:
-        if self._settings.qdrant_url:
-            from engine.store.qdrant import QdrantVectorStore
-
-            if snapshot.chunks:
-                client = self._client()
-                snapshot.dense = QdrantVectorStore(client, self._collection(snapshot.generation), snapshot.article_ids)
-            return
-        lock = ServeLock(self.root)
-        lock.acquire()
-        snapshot.serve_lock = lock
-        snapshot.dense = ExactVectorStore(snapshot.vectors, snapshot.chunk_article)
-
-    def _client(self) -> QdrantClient:
-        from engine.store.qdrant import open_client
-
-        key = self._settings.qdrant_api_key
-        return open_client(
-            url=self._settings.qdrant_url, api_key=key.get_secret_value() if key else None, path=None
-        )
-
-    def _collection(self, name: str) -> str:
-        return f"{self._settings.qdrant_collection}_{name.replace('-', '_')}"
-
-    def _build_dense(self, name: str, data: GenerationData) -> None:
-        from engine.store.qdrant import QdrantVectorStore
-
-        client = self._client()
-        try:
-            payloads = [_payload(chunk, article) for chunk, article in _with_articles(data)]
-            QdrantVectorStore.build(client, self._collection(name), data.vectors, payloads, payload_indexes=True)
-        finally:
-            client.close()
 
     def _next_name(self) -> str:
         numbers = [int(p.name.split("-")[1]) for p in self.root.glob("gen-*") if p.name.split("-")[1].isdigit()]
@@ -230,32 +182,14 @@ class GenerationStore:
         for folder in self.root.glob("gen-*"):
             if folder.name in keep_names:
                 continue
-            if self._settings.qdrant_url:
-                self._drop_collection(folder.name)
+            self._dense.drop(folder.name)
             shutil.rmtree(folder, ignore_errors=True)
 
-    def _drop_collection(self, name: str) -> None:
-        client = self._client()
-        try:
-            if client.collection_exists(self._collection(name)):
-                client.delete_collection(self._collection(name))
-        finally:
-            client.close()
 
-
-def _with_articles(data: GenerationData) -> list[tuple[Chunk, Article]]:
-    by_id = {a.id: a for a in data.articles}
-    return [(chunk, by_id[chunk.article_id]) for chunk in data.chunks]
-
-
-def _payload(chunk: Chunk, article: Article) -> dict[str, Any]:
-    return {
-        "chunk_id": chunk.id,
-        "article_id": chunk.article_id,
-        "audience": list(article.audience),
-        "locale": article.locale,
-        "status": article.status,
-    }
+def _chunk_article(article_ids: Sequence[str], chunks: Sequence[Chunk]) -> npt.NDArray[np.int32]:
+    """Position in `article_ids` of each chunk's article."""
+    position = {article_id: i for i, article_id in enumerate(article_ids)}
+    return np.fromiter((position[c.article_id] for c in chunks), dtype=np.int32, count=len(chunks))
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -17,7 +17,7 @@ from rank_bm25_rs import BM25Okapi
 
 
 class BM25Index:
-    """Okapi BM25 over one generation's chunks; row i scores chunk ordinal i."""
+    """Okapi BM25 over one generation's chunks (a KeywordIndex); row i scores chunk ordinal i."""
 
     def __init__(self, corpus: Sequence[Sequence[str]]) -> None:
         self._corpus = [list(doc) for doc in corpus]
@@ -33,6 +33,7 @@ class BM25Index:
         return np.asarray(self._bm25.get_scores(list(terms)), dtype=np.float64)
 
     def idf(self, term: str) -> float:
+        """Inverse document frequency of the term; 0.0 when no chunk contains it."""
         if self._bm25 is None:
             return 0.0
         return float(self._bm25.idf.get(term, 0.0))

@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from pydantic import SecretStr
 from qdrant_client import QdrantClient, models
 
 from engine.errors import StoreUnavailableError
 from engine.protocols import Vectors
+from engine.types import Article, Chunk
 
 logger = logging.getLogger(__name__)
 _UPLOAD_BATCH = 256
@@ -103,3 +105,63 @@ class QdrantVectorStore:
             self._client.close()
         except Exception:  # closing a local client twice or after its folder moved is harmless
             logger.debug("qdrant close failed", exc_info=True)
+
+
+class QdrantBackend:
+    """The DenseBackend of a Qdrant server (ENGINE_QDRANT_URL): one collection `<prefix>_gen_000042` per generation,
+    with payload indexes on the filter fields."""
+
+    def __init__(self, url: str, api_key: SecretStr | None, prefix: str) -> None:
+        self._url = url
+        self._api_key = api_key
+        self._prefix = prefix
+
+    def build(self, generation: str, chunks: Sequence[Chunk], articles: Sequence[Article], vectors: Vectors) -> None:
+        """Load the generation's vectors into a new collection (none for an empty generation)."""
+        if not chunks:
+            return
+        by_id = {a.id: a for a in articles}
+        payloads = [_payload(chunk, by_id[chunk.article_id]) for chunk in chunks]
+        client = self._client()
+        try:
+            QdrantVectorStore.build(client, self._collection(generation), vectors, payloads, payload_indexes=True)
+        finally:
+            client.close()
+
+    def open(
+        self,
+        generation: str,
+        vectors: Vectors,
+        chunk_article: npt.NDArray[np.int32],
+        article_ids: Sequence[str],
+    ) -> QdrantVectorStore | None:
+        """A store over the generation's collection; None for an empty generation (it has no collection)."""
+        if not len(vectors):
+            return None
+        return QdrantVectorStore(self._client(), self._collection(generation), article_ids)
+
+    def drop(self, generation: str) -> None:
+        """Delete the generation's collection if it exists."""
+        client = self._client()
+        try:
+            if client.collection_exists(self._collection(generation)):
+                client.delete_collection(self._collection(generation))
+        finally:
+            client.close()
+
+    def _client(self) -> QdrantClient:
+        key = self._api_key.get_secret_value() if self._api_key else None
+        return open_client(url=self._url, api_key=key, path=None)
+
+    def _collection(self, generation: str) -> str:
+        return f"{self._prefix}_{generation.replace('-', '_')}"
+
+
+def _payload(chunk: Chunk, article: Article) -> dict[str, Any]:
+    return {
+        "chunk_id": chunk.id,
+        "article_id": chunk.article_id,
+        "audience": list(article.audience),
+        "locale": article.locale,
+        "status": article.status,
+    }

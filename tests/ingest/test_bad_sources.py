@@ -11,7 +11,7 @@ import pytest
 
 from engine.config import Settings
 from engine.ingest.indexer import Indexer
-from engine.store.generations import GenerationStore
+from engine.wiring import open_store
 from tests.conftest import KB_SAMPLES
 from tests.fakes import HashEmbedder
 
@@ -48,7 +48,7 @@ def test_every_bad_file_is_reported_by_path_and_the_rest_is_indexed(
 
         monkeypatch.setattr(Path, "read_bytes", read_bytes)
     settings = Settings(data_dir=tmp_path / "data")
-    store = GenerationStore(settings)
+    store = open_store(settings)
     embedder = HashEmbedder()
 
     report = Indexer(settings, store, lambda: embedder).ingest(source, source="kb")

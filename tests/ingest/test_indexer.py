@@ -19,7 +19,7 @@ from engine.errors import IngestError
 from engine.ingest.indexer import Indexer
 from engine.store.generations import GenerationStore
 from engine.types import Query
-from engine.wiring import build_engine
+from engine.wiring import build_engine, open_store
 from tests.conftest import DATASETS, KB_NOW, KB_SAMPLES
 from tests.fakes import HashEmbedder
 
@@ -34,7 +34,7 @@ def _kb(tmp_path: Path, count: int = 6) -> Path:
 
 def _indexer(data_dir: Path, embedder: HashEmbedder) -> tuple[Indexer, GenerationStore]:
     settings = Settings(data_dir=data_dir)
-    store = GenerationStore(settings)
+    store = open_store(settings)
     return Indexer(settings, store, lambda: embedder), store
 
 
@@ -175,7 +175,7 @@ def test_kill_9_during_a_real_ingest_keeps_the_previous_index_answering(tmp_path
     env = {**os.environ, "ENGINE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
     engine_cmd = [sys.executable, "-m", "engine.cli"]
     subprocess.run([*engine_cmd, "ingest", str(kb)], env=env, check=True, capture_output=True)
-    before = GenerationStore(Settings(data_dir=data)).current()
+    before = open_store(Settings(data_dir=data)).current()
     # Hundreds of chunks to embed: the kill lands midway through the second ingest.
     (kb / "plausible").mkdir()
     for path in sorted((DATASETS / "plausible-docs" / "articles").glob("*.md"))[:50]:
@@ -188,12 +188,12 @@ def test_kill_9_during_a_real_ingest_keeps_the_previous_index_answering(tmp_path
     process.wait()
 
     settings = Settings(data_dir=data)
-    assert GenerationStore(settings).current() == before
+    assert open_store(settings).current() == before
     engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)  # type: ignore[arg-type]
     assert engine.answers.ask(Query("how do I update my credit card")).candidates
     engine.close()
     rerun = subprocess.run([*engine_cmd, "ingest", str(kb), "--json"], env=env, capture_output=True, text=True)
     assert rerun.returncode == 0, rerun.stderr
-    assert GenerationStore(settings).current() != before
-    snapshot = GenerationStore(settings).load(with_dense=False)
+    assert open_store(settings).current() != before
+    snapshot = open_store(settings).load(with_dense=False)
     assert len(snapshot.articles) == 3 + 50 and np.isfinite(snapshot.vectors).all()

@@ -15,9 +15,10 @@ from engine.config import RetrievalSettings, Settings
 from engine.ingest.indexer import Indexer
 from engine.protocols import Vectors, VectorStore
 from engine.retrieve.hybrid import HybridRetriever
-from engine.store.generations import GenerationStore, IndexSnapshot
+from engine.store.generations import IndexSnapshot
 from engine.store.keyword import BM25Index
 from engine.types import Query
+from engine.wiring import open_store
 from tests.conftest import KB_SAMPLES
 from tests.fakes import HashEmbedder
 
@@ -48,7 +49,7 @@ def snapshot(tmp_path: Path) -> Iterator[IndexSnapshot]:
     kb = tmp_path / "kb"
     shutil.copytree(KB_SAMPLES / "billing", kb)
     settings = Settings(data_dir=tmp_path / "data")
-    store = GenerationStore(settings)
+    store = open_store(settings)
     Indexer(settings, store, HashEmbedder).ingest(kb)
     loaded = store.load()
     assert loaded.dense is not None

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from engine.config import Settings
 from engine.ingest.indexer import Indexer
-from engine.store.generations import GenerationStore
 from engine.store.holder import IndexHolder
+from engine.wiring import open_store
 from tests.conftest import KB_SAMPLES, ROOT
 from tests.fakes import HashEmbedder
 
@@ -22,9 +22,9 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from engine.config import Settings
     from engine.errors import StoreUnavailableError
-    from engine.store.generations import GenerationStore
+    from engine.wiring import open_store
 
-    store = GenerationStore(Settings(data_dir=Path(sys.argv[1])))
+    store = open_store(Settings(data_dir=Path(sys.argv[1])))
     store.load(with_dense=False)  # what ingest does: allowed beside a server
     print("ingest-view ok")
     try:
@@ -43,7 +43,7 @@ def _data_dir(tmp_path: Path) -> Path:
     for path in sorted(KB_SAMPLES.glob("billing/*.md"))[:3]:
         shutil.copy(path, kb / path.name)
     settings = Settings(data_dir=tmp_path / "data")
-    Indexer(settings, GenerationStore(settings), HashEmbedder).ingest(kb)
+    Indexer(settings, open_store(settings), HashEmbedder).ingest(kb)
     return settings.data_dir
 
 
@@ -56,7 +56,7 @@ def _child(data_dir: Path) -> subprocess.CompletedProcess[str]:
 
 def test_a_second_serving_process_fails_with_a_clear_message(tmp_path: Path) -> None:
     data_dir = _data_dir(tmp_path)
-    holder = IndexHolder(GenerationStore(Settings(data_dir=data_dir)))
+    holder = IndexHolder(open_store(Settings(data_dir=data_dir)))
     holder.get()
     try:
         refused = _child(data_dir)
@@ -72,7 +72,7 @@ def test_a_second_serving_process_fails_with_a_clear_message(tmp_path: Path) -> 
 
 def test_one_process_may_hold_several_snapshots_and_hot_reload(tmp_path: Path) -> None:
     data_dir = _data_dir(tmp_path)
-    store = GenerationStore(Settings(data_dir=data_dir))
+    store = open_store(Settings(data_dir=data_dir))
     first, second = store.load(), store.load()
     first.close()
     assert _child(data_dir).returncode == 7  # still held by the second snapshot
