@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from engine.config import Settings, offline_environment
@@ -273,6 +275,16 @@ def main() -> None:
     except EngineError as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(3)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        err.print(f"[red]error:[/] invalid settings: {escape(_describe(exc))}")
+        sys.exit(3)
+
+
+def _describe(exc: ValidationError) -> str:
+    """`retrieval: unknown setting 'dense_wieght'; did you mean 'dense_weight'?` — one clause per error."""
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
 
 
 if __name__ == "__main__":

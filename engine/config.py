@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from engine.config_checks import Group, check_environment, reject_unknown_keys
 
 
-class EmbeddingSettings(BaseModel):
+class EmbeddingSettings(Group):
     """Which sentence embedder to load and how to batch it."""
 
     backend: Literal["onnx", "torch"] = Field(
@@ -30,7 +32,7 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(default=0, ge=0, description="torch intra-op threads; 0 = one per core.")
 
 
-class ChunkingSettings(BaseModel):
+class ChunkingSettings(Group):
     """How articles are split into passages."""
 
     chunk_size: int = Field(default=200, ge=32, le=2048, description="Max tokens per chunk (MiniLM reads 256).")
@@ -46,7 +48,7 @@ class ChunkingSettings(BaseModel):
         return self
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(Group):
     """Hybrid retrieval knobs (see docs/retrieval.md for how the defaults were measured)."""
 
     fusion: Literal["weighted", "rrf"] = "weighted"
@@ -56,7 +58,7 @@ class RetrievalSettings(BaseModel):
     max_articles: int = Field(default=8, ge=1, le=100)
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(Group):
     """When to answer and how long an extractive answer may be."""
 
     min_confidence: float | None = Field(
@@ -100,9 +102,16 @@ class AnswerSettings(BaseModel):
     )
 
 
-class LLMSettings(BaseModel):
-    """Tuning of the optional LLM composer (docs/guardrails.md); it runs only when ENGINE_LLM_URL is set."""
+class LLMSettings(Group):
+    """The optional LLM composer (docs/guardrails.md): it runs only when ENGINE_LLM__URL is set."""
 
+    url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible API, /v1 included (http://localhost:11434/v1); "
+        "the engine POSTs to {url}/chat/completions. Unset = extractive answers only.",
+    )
+    model: str | None = Field(default=None, description="Model name sent to the LLM endpoint.")
+    api_key: SecretStr | None = Field(default=None, description="Bearer token for the LLM endpoint, if any.")
     timeout_s: float = Field(default=20.0, gt=0.0, le=600.0, description="Whole-request deadline, streaming included.")
     max_tokens: int = Field(default=400, ge=16, le=8192)
     temperature: float = Field(default=0.0, ge=0.0, le=2.0)
@@ -118,15 +127,28 @@ class LLMSettings(BaseModel):
         default=0.5, ge=0.0, le=1.0, description="A smaller grounded share of the sentences: extractive fallback."
     )
 
+    @field_validator("url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"ENGINE_LLM__URL must start with http:// or https://, got {value!r}")
+        return value.rstrip("/") if value else None
 
-class FreshnessSettings(BaseModel):
+    @model_validator(mode="after")
+    def _model_with_url(self) -> LLMSettings:
+        if self.url and not self.model:
+            raise ValueError("ENGINE_LLM__URL is set but ENGINE_LLM__MODEL is not: name the model to call")
+        return self
+
+
+class FreshnessSettings(Group):
     """Where the freshness policy and the product changelog live (docs/freshness.md)."""
 
     policy_file: Path | None = Field(default=None, description="TOML file with FreshnessPolicy fields.")
     changelog_file: Path | None = Field(default=None, description="YAML product changelog (removed/renamed terms).")
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(Group):
     """Limits that keep one bad file from hurting an ingest."""
 
     max_file_bytes: int = Field(default=5_000_000, ge=1_000)
@@ -173,7 +195,7 @@ class ApiKey(BaseModel):
         return self.rate_per_minute or DEFAULT_RATE_PER_MINUTE[self.role]
 
 
-class AuthSettings(BaseModel):
+class AuthSettings(Group):
     """API keys and roles (docs/api.md). Keys come from ENGINE_AUTH__KEYS (JSON) or a TOML keys_file."""
 
     keys: list[ApiKey] = Field(default_factory=list)
@@ -208,7 +230,7 @@ class ZendeskTarget(BaseModel):
     timeout_s: float = Field(default=10.0, gt=0, le=120)
 
 
-class TicketSettings(BaseModel):
+class TicketSettings(Group):
     """Where escalation tickets go and how hard delivery keeps trying (it never gives up)."""
 
     targets: list[WebhookTarget | ZendeskTarget] = Field(default_factory=list)
@@ -225,7 +247,7 @@ class TicketSettings(BaseModel):
         return self
 
 
-class MetricsSettings(BaseModel):
+class MetricsSettings(Group):
     """Definitions behind the metrics (docs/metrics.md)."""
 
     containment_hours: float = Field(default=24.0, gt=0, description="A session is contained if no ticket "
@@ -235,9 +257,12 @@ class MetricsSettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    """Every setting of the engine. Environment: ENGINE_<NAME>, nested groups as ENGINE_<GROUP>__<NAME>."""
+    """Every setting of the engine. Environment: ENGINE_<NAME>, nested groups as ENGINE_<GROUP>__<NAME>; an unknown
+    name is an error naming the closest valid one. A new group is a Group subclass plus one field here."""
 
-    model_config = SettingsConfigDict(env_prefix="ENGINE_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ENGINE_", env_nested_delimiter="__", extra="forbid", hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(default=Path("data"), description="Where indexes and the database live.")
     qdrant_url: str | None = Field(default=None, description="Qdrant server URL; unset = embedded local mode.")
@@ -253,13 +278,6 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     ingest: IngestSettings = IngestSettings()
     freshness: FreshnessSettings = FreshnessSettings()
-    llm_url: str | None = Field(
-        default=None,
-        description="Base URL of an OpenAI-compatible API, /v1 included (http://localhost:11434/v1); "
-        "the engine POSTs to {llm_url}/chat/completions. Unset = extractive answers only.",
-    )
-    llm_model: str | None = Field(default=None, description="Model name sent to the LLM endpoint.")
-    llm_api_key: SecretStr | None = Field(default=None, description="Bearer token for the LLM endpoint, if any.")
     llm: LLMSettings = LLMSettings()
     auth: AuthSettings = AuthSettings()
     tickets: TicketSettings = TicketSettings()
@@ -272,18 +290,23 @@ class Settings(BaseSettings):
             raise ValueError(f"ENGINE_QDRANT_URL must start with http:// or https://, got {value!r}")
         return value or None
 
-    @field_validator("llm_url")
+    @model_validator(mode="before")
     @classmethod
-    def _llm_url_has_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"ENGINE_LLM_URL must start with http:// or https://, got {value!r}")
-        return value.rstrip("/") if value else None
+    def _known_keys(cls, data: Any) -> Any:
+        reject_unknown_keys(data, cls.model_fields)
+        return data
 
-    @model_validator(mode="after")
-    def _llm_model_with_url(self) -> Settings:
-        if self.llm_url and not self.llm_model:
-            raise ValueError("ENGINE_LLM_URL is set but ENGINE_LLM_MODEL is not: name the model to call")
-        return self
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """The usual sources, plus the environment check; renamed variables rank below their new spelling."""
+        return init_settings, env_settings, _CheckedEnvironment(settings_cls), dotenv_settings, file_secret_settings
 
     @property
     def model_cache_dir(self) -> Path:
@@ -295,6 +318,16 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+
+class _CheckedEnvironment(PydanticBaseSettingsSource):
+    """Refuses unknown ENGINE_* variables and reads the renamed ones (engine/config_checks.py)."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return check_environment(os.environ, self.settings_cls)
 
 
 @lru_cache(maxsize=1)

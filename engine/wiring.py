@@ -142,12 +142,12 @@ def load_changelog(settings: Settings) -> list[ChangelogEntry]:
 
 
 def make_composer(settings: Settings, embedder: Embedder) -> Composer:
-    """Extractive answers by default; generated and grounded ones when ENGINE_LLM_URL names an endpoint."""
+    """Extractive answers by default; generated and grounded ones when ENGINE_LLM__URL names an endpoint."""
     # Article text is data, never instructions: a sentence that reads like an injection is never quoted.
     extractive = ExtractiveComposer(settings.answer.max_answer_chars, skip=lambda text: bool(injection_markers(text)))
-    if settings.llm_url is None or settings.llm_model is None:
+    if settings.llm.url is None or settings.llm.model is None:
         return extractive
-    client = LLMClient(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm)
+    client = LLMClient(settings.llm.url, settings.llm.model, settings.llm.api_key, settings.llm)
     return LLMComposer(client, embedder, settings.llm, extractive, settings.answer.max_citations)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.config import AuthSettings, Settings
+from engine.config import AuthSettings, LLMSettings, Settings
 from tests.conftest import TEST_KEYS
 
 QDRANT = "qdrant-secret-key-0123456789"
@@ -14,7 +14,7 @@ def test_secret_settings_are_masked_wherever_settings_are_printed() -> None:
     settings = Settings(
         qdrant_url="http://127.0.0.1:6333",
         qdrant_api_key=QDRANT,  # type: ignore[arg-type]
-        llm_api_key=LLM,  # type: ignore[arg-type]
+        llm=LLMSettings(api_key=LLM),  # type: ignore[arg-type]
         auth=AuthSettings(keys=TEST_KEYS, session_secret=SESSION),  # type: ignore[arg-type]
     )
     shown = " ".join([repr(settings), str(settings), settings.model_dump_json()])

@@ -1,4 +1,4 @@
-"""ragas scores: the non-LLM metrics on every run, LLM-judged ones only when ENGINE_LLM_URL names a judge.
+"""ragas scores: the non-LLM metrics on every run, LLM-judged ones only when ENGINE_LLM__URL names a judge.
 
 Context metrics compare the hybrid top-5 passages with the expected articles (by id, and with the expected
 articles' passages as reference contexts); string metrics compare our extractive answer with the reference.
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from engine.evaluate.runner import QuestionResult
@@ -23,13 +24,16 @@ logger = logging.getLogger(__name__)
 
 
 class JudgeSettings(BaseSettings):
-    """An OpenAI-compatible judge for LLM metrics: ENGINE_LLM_URL, ENGINE_LLM_MODEL, ENGINE_LLM_API_KEY."""
+    """An OpenAI-compatible judge for LLM metrics: ENGINE_LLM__URL, ENGINE_LLM__MODEL, ENGINE_LLM__API_KEY (the
+    deprecated ENGINE_LLM_URL spelling too; engine.config warns about it)."""
 
-    model_config = SettingsConfigDict(env_prefix="ENGINE_LLM_", extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    url: str | None = None
-    model: str = "gpt-4o-mini"
-    api_key: str = "not-needed"
+    url: str | None = Field(default=None, validation_alias=AliasChoices("ENGINE_LLM__URL", "ENGINE_LLM_URL"))
+    model: str = Field(default="gpt-4o-mini", validation_alias=AliasChoices("ENGINE_LLM__MODEL", "ENGINE_LLM_MODEL"))
+    api_key: str = Field(
+        default="not-needed", validation_alias=AliasChoices("ENGINE_LLM__API_KEY", "ENGINE_LLM_API_KEY")
+    )
 
 
 @dataclass(frozen=True)

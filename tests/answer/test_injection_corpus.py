@@ -18,7 +18,7 @@ from sqlalchemy import select
 from engine.answer.guardrails import injection_markers
 from engine.answer.llm import select_sources
 from engine.api.app import create_app
-from engine.config import AuthSettings, TicketSettings, WebhookTarget
+from engine.config import AuthSettings, LLMSettings, TicketSettings, WebhookTarget
 from engine.events.tables import Interaction
 from engine.protocols import Embedder
 from engine.types import Query
@@ -51,7 +51,7 @@ def api(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPath
         data,
         auth=AuthSettings(keys=TEST_KEYS, session_secret=SESSION_SECRET),  # type: ignore[arg-type]
         tickets=TicketSettings(targets=[hook], retry_base_s=60),
-        llm_api_key=LLM_KEY,
+        llm=LLMSettings(api_key=LLM_KEY),  # type: ignore[arg-type]
     )
     engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
     with serve(create_app(engine.settings, engine=engine)) as url:

@@ -65,7 +65,8 @@ def llm() -> Iterator[ScriptedLLM]:
 
 
 def _composer(url: str, embedder: Embedder, **rules: float) -> Composer:
-    settings = Settings(llm_url=url, llm_model="scripted-model", llm_api_key=API_KEY, llm=LLMSettings(**rules))
+    llm = LLMSettings(url=url, model="scripted-model", api_key=API_KEY, **rules)  # type: ignore[arg-type]
+    settings = Settings(llm=llm)
     composer = make_composer(settings, embedder)
     assert isinstance(composer, LLMComposer)
     return composer
@@ -252,26 +253,27 @@ def test_the_api_key_is_sent_only_in_the_authorization_header_never_logged(
     assert llm.headers[0]["authorization"] == f"Bearer {API_KEY}"
     assert any(r.getMessage() == "llm fallback" for r in caplog.records)
     assert not any(API_KEY in f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
-    assert API_KEY not in repr(Settings(llm_url=llm.url, llm_model="m", llm_api_key=API_KEY))
+    secret = LLMSettings(url=llm.url, model="m", api_key=API_KEY)  # type: ignore[arg-type]
+    assert API_KEY not in repr(Settings(llm=secret))
     assert API_KEY not in llm.prompt()
 
 
-def test_settings_read_the_flat_llm_variables_and_the_nested_tuning_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENGINE_LLM_URL", "http://127.0.0.1:11434/v1/")
-    monkeypatch.setenv("ENGINE_LLM_MODEL", "llama3.1:8b")
-    monkeypatch.setenv("ENGINE_LLM_API_KEY", API_KEY)
+def test_settings_read_the_llm_group_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENGINE_LLM__URL", "http://127.0.0.1:11434/v1/")
+    monkeypatch.setenv("ENGINE_LLM__MODEL", "llama3.1:8b")
+    monkeypatch.setenv("ENGINE_LLM__API_KEY", API_KEY)
     monkeypatch.setenv("ENGINE_LLM__TIMEOUT_S", "7.5")
     monkeypatch.setenv("ENGINE_LLM__MIN_SUPPORT", "0.7")
 
     settings = Settings()
 
-    assert settings.llm_url == "http://127.0.0.1:11434/v1" and settings.llm_model == "llama3.1:8b"
-    assert settings.llm_api_key is not None and settings.llm_api_key.get_secret_value() == API_KEY
+    assert settings.llm.url == "http://127.0.0.1:11434/v1" and settings.llm.model == "llama3.1:8b"
+    assert settings.llm.api_key is not None and settings.llm.api_key.get_secret_value() == API_KEY
     assert settings.llm.timeout_s == 7.5 and settings.llm.min_support == 0.7 and settings.llm.temperature == 0.0
 
 
 def test_settings_reject_an_llm_url_without_a_model_or_a_scheme() -> None:
-    with pytest.raises(ValueError, match="ENGINE_LLM_MODEL"):
-        Settings(llm_url="http://127.0.0.1:8000/v1")
+    with pytest.raises(ValueError, match="ENGINE_LLM__MODEL"):
+        LLMSettings(url="http://127.0.0.1:8000/v1")
     with pytest.raises(ValueError, match="http:// or https://"):
-        Settings(llm_url="127.0.0.1:8000/v1", llm_model="m")
+        LLMSettings(url="127.0.0.1:8000/v1", model="m")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.answer.extractive import split_units
-from engine.config import AnswerSettings, FreshnessSettings, Settings
+from engine.config import AnswerSettings, FreshnessSettings, LLMSettings, Settings
 from engine.protocols import Embedder
 from engine.types import Delta, Final, Query, Reason
 from engine.wiring import Engine, build_engine
@@ -31,15 +31,14 @@ class LLMEngine:
 
 @pytest.fixture(scope="module")
 def llm_engine(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LLMEngine]:
-    """kb_samples' index (copied: local Qdrant allows one client per folder) with ENGINE_LLM_URL set."""
+    """kb_samples' index (copied: local Qdrant allows one client per folder) with ENGINE_LLM__URL set."""
     data_dir = tmp_path_factory.mktemp("kb-llm")
     shutil.copytree(kb_data_dir, data_dir, dirs_exist_ok=True)
     with scripted_llm() as llm:
         settings = Settings(
             data_dir=data_dir,
             freshness=FreshnessSettings(changelog_file=KB_SAMPLES / "changelog.yml"),
-            llm_url=llm.url,
-            llm_model="scripted",
+            llm=LLMSettings(url=llm.url, model="scripted"),
         )
         engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
         yield LLMEngine(engine, llm)
@@ -160,8 +159,7 @@ def test_a_declining_model_can_be_overruled_by_configuration(
     settings = Settings(
         data_dir=tmp_path / "data",
         freshness=FreshnessSettings(changelog_file=KB_SAMPLES / "changelog.yml"),
-        llm_url=llm_engine.llm.url,
-        llm_model="scripted",
+        llm=LLMSettings(url=llm_engine.llm.url, model="scripted"),
         answer=AnswerSettings(escalate_when_llm_declines=False),
     )
     engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)

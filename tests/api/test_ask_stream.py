@@ -13,6 +13,7 @@ import pytest
 
 from engine.answer.extractive import split_units
 from engine.api.app import create_app
+from engine.config import LLMSettings
 from engine.protocols import Embedder
 from engine.wiring import Engine, build_engine
 from tests.conftest import KB_NOW, PUBLIC_KEY, auth, kb_settings
@@ -42,7 +43,7 @@ def llm_api(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.Temp
     data_dir = tmp_path_factory.mktemp("kb-sse-llm")
     shutil.copytree(kb_data_dir, data_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("engine.db*"))
     with scripted_llm() as llm:
-        settings = kb_settings(data_dir, llm_url=llm.url, llm_model="scripted")
+        settings = kb_settings(data_dir, llm=LLMSettings(url=llm.url, model="scripted"))
         engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
         with serve(create_app(settings, engine=engine)) as url:
             yield url, llm

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from engine.api.app import create_app
-from engine.config import AuthSettings, TicketSettings, WebhookTarget
+from engine.config import AuthSettings, LLMSettings, TicketSettings, WebhookTarget
 from engine.protocols import Embedder
 from engine.wiring import build_engine
 from tests.conftest import ADMIN_KEY, AGENT_KEY, KB_NOW, PUBLIC_KEY, TEST_KEYS, auth, kb_settings
@@ -39,7 +39,7 @@ def test_no_log_record_carries_pii_or_a_secret(
         tmp_path / "data",
         auth=AuthSettings(keys=TEST_KEYS, session_secret=SECRETS[0]),  # type: ignore[arg-type]
         tickets=TicketSettings(targets=[hook], retry_base_s=0.05, poll_s=0.05),
-        llm_api_key=SECRETS[2],
+        llm=LLMSettings(api_key=SECRETS[2]),  # type: ignore[arg-type]
     )
     engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
     caplog.set_level(logging.DEBUG)
