@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,36 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CHUNKER_VERSION = 1
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """How the planned generation differs from the serving one, in articles."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The next generation before embedding: its chunks in order, each with a reused vector or None (to embed)."""
+
+    articles: list[Article]
+    chunks: list[Chunk]
+    vectors: list[Vectors | None]
+    changes: _Changes
+    fingerprint: dict[str, Any]
+
+    @property
+    def pending(self) -> list[int]:
+        """Positions of the chunks that need embedding."""
+        return [i for i, vector in enumerate(self.vectors) if vector is None]
 
 
 @dataclass
@@ -126,63 +157,65 @@ class Indexer:
         progress: bool,
         source: str,
     ) -> IngestReport:
+        """Plan the next generation, embed what is new, commit it if anything changed, and report."""
+        plan = self._plan(articles, previous)
+        vectors = self._embed(plan, previous, progress=progress)
+        generation = self._commit(plan, vectors, previous)
+        logger.info("ingest finished", extra={"generation": generation, "embedded": len(plan.pending)})
+        return _report(plan, generation, source, problems, started)
+
+    def _plan(self, articles: list[Article], previous: _Previous) -> _Plan:
+        """Every chunk of the next generation, with the vectors it can reuse: an unchanged article keeps its chunks,
+        any chunk whose text was embedded before keeps its vector (both only under the same fingerprint)."""
         fingerprint = self._fingerprint()
         reusable = previous.fingerprint == fingerprint
         chunks: list[Chunk] = []
         vectors: list[Vectors | None] = []
-        pending: list[int] = []
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
+        kinds: Counter[str] = Counter()
+        pairs: Sequence[tuple[Chunk, Vectors | None]]
         for article in articles:
-            old = previous.articles.get(article.id)
-            kind = "added" if old is None else "unchanged" if old.content_hash == article.content_hash else "updated"
-            counts[kind] += 1
+            kind = _change_kind(article, previous)
+            kinds[kind] += 1
             if reusable and kind == "unchanged" and article.id in previous.chunks_by_article:
-                for chunk, vector in previous.chunks_by_article[article.id]:
-                    chunks.append(chunk)
-                    vectors.append(vector)
-                continue
-            for chunk in self._chunker_instance().chunk(article):
-                cached = previous.vector_by_hash.get(chunk.text_hash) if reusable else None
-                if cached is None:
-                    pending.append(len(chunks))
+                pairs = previous.chunks_by_article[article.id]
+            else:
+                pairs = [
+                    (chunk, previous.vector_by_hash.get(chunk.text_hash) if reusable else None)
+                    for chunk in self._chunker_instance().chunk(article)
+                ]
+            for chunk, vector in pairs:
                 chunks.append(chunk)
-                vectors.append(cached)
+                vectors.append(vector)
         removed = len(set(previous.articles) - {a.id for a in articles})
+        changes = _Changes(kinds["added"], kinds["updated"], kinds["unchanged"], removed)
+        return _Plan(articles, chunks, vectors, changes, fingerprint)
+
+    def _embed(self, plan: _Plan, previous: _Previous, *, progress: bool) -> Vectors:
+        """The plan's vector matrix, embedding only the chunks it could not reuse a vector for."""
+        vectors, pending = list(plan.vectors), plan.pending
         if pending:
-            embedded = self._embedder_instance().embed_passages(
-                [chunks[i].index_text for i in pending], progress=progress
-            )
+            texts = [plan.chunks[i].index_text for i in pending]
+            embedded = self._embedder_instance().embed_passages(texts, progress=progress)
             for row, position in enumerate(pending):
                 vectors[position] = embedded[row]
-        matrix = _stack(vectors, self._dimension(previous))
-        data = GenerationData(
-            articles=articles,
-            sources=_sources(articles),
-            chunks=chunks,
-            vectors=matrix,
-            terms=[terms(c.index_text) for c in chunks],
-            fingerprint=fingerprint,
-        )
-        changed = counts["added"] or counts["updated"] or removed or _metadata_changed(articles, previous)
+        return _stack(vectors, self._dimension(previous))
+
+    def _commit(self, plan: _Plan, vectors: Vectors, previous: _Previous) -> str:
+        """Write and swap in the planned generation if anything changed (or nothing serves yet); the serving name."""
         generation = self._store.current() or ""
-        if changed or not generation:
-            generation = self._store.write(data)
-            self._store.commit(generation)
-        report = IngestReport(
-            source=source,
-            generation=generation,
-            articles_total=len(articles),
-            articles_added=counts["added"],
-            articles_updated=counts["updated"],
-            articles_unchanged=counts["unchanged"],
-            articles_removed=removed,
-            chunks_total=len(chunks),
-            chunks_embedded=len(pending),
-            problems=tuple(problems),
-            seconds=time.perf_counter() - started,
+        if generation and not plan.changes.any and not _metadata_changed(plan.articles, previous):
+            return generation
+        data = GenerationData(
+            articles=plan.articles,
+            sources=_sources(plan.articles),
+            chunks=plan.chunks,
+            vectors=vectors,
+            terms=[terms(c.index_text) for c in plan.chunks],
+            fingerprint=plan.fingerprint,
         )
-        logger.info("ingest finished", extra={"generation": generation, "embedded": len(pending)})
-        return report
+        generation = self._store.write(data)
+        self._store.commit(generation)
+        return generation
 
     def _previous(self) -> _Previous:
         name = self._store.current()
@@ -230,6 +263,29 @@ def _without(previous: _Previous, ids: set[str], source: str) -> _Previous:
     """`previous` as if `source` had none of `ids`: their new versions are then not duplicates of the old."""
     articles = {k: a for k, a in previous.articles.items() if not (a.source == source and k in ids)}
     return replace(previous, articles=articles)
+
+
+def _change_kind(article: Article, previous: _Previous) -> str:
+    old = previous.articles.get(article.id)
+    if old is None:
+        return "added"
+    return "unchanged" if old.content_hash == article.content_hash else "updated"
+
+
+def _report(plan: _Plan, generation: str, source: str, problems: list[FileProblem], started: float) -> IngestReport:
+    return IngestReport(
+        source=source,
+        generation=generation,
+        articles_total=len(plan.articles),
+        articles_added=plan.changes.added,
+        articles_updated=plan.changes.updated,
+        articles_unchanged=plan.changes.unchanged,
+        articles_removed=plan.changes.removed,
+        chunks_total=len(plan.chunks),
+        chunks_embedded=len(plan.pending),
+        problems=tuple(problems),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def _stack(vectors: list[Vectors | None], dimension: int) -> Vectors:
