@@ -22,6 +22,17 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
+    """Delivers claimed outbox rows to one help desk; the outbox worker retries whatever raises DeliveryError.
+
+    Example::
+
+        sender = make_sender(settings.tickets.targets[0])    # a WebhookSender or ZendeskSender
+        try:
+            remote_id = sender.send(delivery)                 # a Delivery claimed from TicketStore
+        except DeliveryError:
+            ...                                               # the worker schedules the next attempt
+    """
+
     name: str
 
     def send(self, delivery: Delivery) -> str | None:
