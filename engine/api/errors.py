@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from engine.api.schemas import Problem
 from engine.errors import EngineError, IndexNotReadyError, InvalidRequestError, StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """An operation's documented error responses (OpenAPI `responses`): a problem-details body per status."""
+    return {status: {"model": Problem} for status in statuses}
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:

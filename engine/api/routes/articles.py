@@ -7,16 +7,17 @@ from fastapi import APIRouter, HTTPException
 
 from engine.api.auth import AdminCaller
 from engine.api.deps import EngineDep
-from engine.api.schemas import ArticlesRequest, IngestOut, Problem, ProblemOut
+from engine.api.errors import problems
+from engine.api.schemas import ArticlesRequest, IngestOut, ProblemOut
 from engine.errors import IndexNotReadyError
 from engine.ingest.loader import LoadOptions, load_records
 from engine.types import IngestReport
 
 router = APIRouter(tags=["admin"])
-ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 422, 429)}
+ERRORS = problems(400, 401, 403, 404, 413, 422, 429)
 
 
-@router.post("/v1/articles", response_model=IngestOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/v1/articles", response_model=IngestOut, responses=ERRORS)
 def add_articles(body: ArticlesRequest, engine: EngineDep, _: AdminCaller) -> IngestOut:
     settings = engine.settings
     options = LoadOptions(default_locale=settings.default_locale, max_file_bytes=settings.ingest.max_file_bytes)
@@ -27,7 +28,7 @@ def add_articles(body: ArticlesRequest, engine: EngineDep, _: AdminCaller) -> In
     return _out(engine.indexer().upsert(parsed, source=body.source))
 
 
-@router.delete("/v1/articles/{article_id:path}", response_model=IngestOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.delete("/v1/articles/{article_id:path}", response_model=IngestOut, responses=ERRORS)
 def remove_article(article_id: str, engine: EngineDep, _: AdminCaller) -> IngestOut:
     try:
         known = article_id in engine.index.get().articles

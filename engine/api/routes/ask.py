@@ -15,7 +15,8 @@ from fastapi.responses import StreamingResponse
 from engine.answer.render import decision_to_dict
 from engine.api.auth import CustomerCaller, GateDep, Principal, audiences_for, merge_customer, session_for
 from engine.api.deps import EngineDep
-from engine.api.schemas import AskRequest, AskResponse, Customer, Problem, TicketRef
+from engine.api.errors import problems
+from engine.api.schemas import AskRequest, AskResponse, Customer, TicketRef
 from engine.errors import EngineError
 from engine.tickets.models import Ticket
 from engine.types import Customer as CustomerFacts
@@ -24,7 +25,7 @@ from engine.wiring import Engine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ask"])
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": Problem} for code in (400, 401, 403, 413, 422, 429, 503)}
+ERRORS = problems(400, 401, 403, 413, 422, 429, 503)
 STREAM_DOC: dict[int | str, dict[str, object]] = {
     200: {
         "description": "JSON, or with `Accept: text/event-stream` (or `stream: true`) server-sent events: "

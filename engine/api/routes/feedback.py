@@ -8,15 +8,16 @@ from fastapi import APIRouter, HTTPException
 
 from engine.api.auth import CustomerCaller, GateDep, Principal
 from engine.api.deps import EngineDep
-from engine.api.schemas import FeedbackRequest, FeedbackResponse, Problem
+from engine.api.errors import problems
+from engine.api.schemas import FeedbackRequest, FeedbackResponse
 from engine.types import Turn
 from engine.wiring import Engine
 
 router = APIRouter(tags=["feedback"])
-ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 422, 429)}
+ERRORS = problems(400, 401, 403, 404, 413, 422, 429)
 
 
-@router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, responses=ERRORS)
 def feedback(body: FeedbackRequest, engine: EngineDep, caller: CustomerCaller, gate: GateDep) -> FeedbackResponse:
     owned_turn(engine, caller, gate.sessions.valid, body.interaction_id, body.session_id)
     engine.events.record_vote(

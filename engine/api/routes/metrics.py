@@ -9,16 +9,17 @@ from fastapi import APIRouter, HTTPException, Query
 
 from engine.api.auth import StaffCaller
 from engine.api.deps import EngineDep
-from engine.api.schemas import MetricsOut, Problem
+from engine.api.errors import problems
+from engine.api.schemas import MetricsOut
 from engine.events.metrics import Metrics, Rate
 from engine.store.db import as_utc
 
 router = APIRouter(tags=["metrics"])
-ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 422, 429)}
+ERRORS = problems(400, 401, 403, 422, 429)
 DEFAULT_DAYS = 30
 
 
-@router.get("/v1/metrics", response_model=MetricsOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.get("/v1/metrics", response_model=MetricsOut, responses=ERRORS)
 def metrics(
     engine: EngineDep,
     _: StaffCaller,

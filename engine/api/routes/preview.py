@@ -8,15 +8,16 @@ from fastapi import APIRouter
 from engine.answer.render import decision_to_dict
 from engine.api.auth import StaffCaller
 from engine.api.deps import EngineDep
-from engine.api.schemas import CandidateOut, PreviewRequest, PreviewResponse, Problem
+from engine.api.errors import problems
+from engine.api.schemas import CandidateOut, PreviewRequest, PreviewResponse
 from engine.types import Query
 
 router = APIRouter(tags=["agent"])
-ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 413, 422, 429, 503)}
+ERRORS = problems(400, 401, 403, 413, 422, 429, 503)
 SNIPPET_CHARS = 300
 
 
-@router.post("/v1/preview", response_model=PreviewResponse, responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/v1/preview", response_model=PreviewResponse, responses=ERRORS)
 def preview(body: PreviewRequest, engine: EngineDep, _: StaffCaller) -> PreviewResponse:
     result = engine.answers.preview(Query(body.question, body.audiences() or ("public",), body.locale))
     decision = result.decision

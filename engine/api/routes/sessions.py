@@ -8,13 +8,14 @@ from fastapi import APIRouter, HTTPException
 
 from engine.api.auth import CustomerCaller, GateDep
 from engine.api.deps import EngineDep
-from engine.api.schemas import Problem, SessionOut, TicketRef, TurnOut
+from engine.api.errors import problems
+from engine.api.schemas import SessionOut, TicketRef, TurnOut
 
 router = APIRouter(tags=["sessions"])
-ERRORS = {code: {"model": Problem} for code in (401, 403, 404, 429)}
+ERRORS = problems(401, 403, 404, 429)
 
 
-@router.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
 def session(session_id: str, engine: EngineDep, caller: CustomerCaller, gate: GateDep) -> SessionOut:
     if caller.is_public and not gate.sessions.valid(session_id):
         raise HTTPException(404, "session not found")

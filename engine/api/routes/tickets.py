@@ -8,16 +8,17 @@ from fastapi import APIRouter, HTTPException, Query
 
 from engine.api.auth import CustomerCaller, GateDep, StaffCaller, merge_customer, session_for
 from engine.api.deps import EngineDep
+from engine.api.errors import problems
 from engine.api.routes.feedback import owned_turn
-from engine.api.schemas import EscalateRequest, Problem, TicketOut, TicketRef
+from engine.api.schemas import EscalateRequest, TicketOut, TicketRef
 from engine.tickets.models import Ticket
 from engine.types import Customer
 
 router = APIRouter(tags=["tickets"])
-ERRORS = {code: {"model": Problem} for code in (400, 401, 403, 404, 413, 422, 429)}
+ERRORS = problems(400, 401, 403, 404, 413, 422, 429)
 
 
-@router.post("/v1/escalate", response_model=TicketRef, status_code=201, responses=ERRORS)  # type: ignore[arg-type]
+@router.post("/v1/escalate", response_model=TicketRef, status_code=201, responses=ERRORS)
 def escalate(body: EscalateRequest, engine: EngineDep, caller: CustomerCaller, gate: GateDep) -> TicketRef:
     """Open the session's ticket (or add to it), pre-filled from the conversation."""
     session_id = session_for(caller, gate, body.session_id)
@@ -51,7 +52,7 @@ def escalate(body: EscalateRequest, engine: EngineDep, caller: CustomerCaller, g
     return TicketRef.of(ticket)
 
 
-@router.get("/v1/tickets", response_model=list[TicketOut], responses=ERRORS)  # type: ignore[arg-type]
+@router.get("/v1/tickets", response_model=list[TicketOut], responses=ERRORS)
 def tickets(
     engine: EngineDep,
     _: StaffCaller,
@@ -63,7 +64,7 @@ def tickets(
     return [ticket_out(t) for t in engine.desk.store.recent(status=status, limit=limit, offset=offset)]
 
 
-@router.get("/v1/tickets/{ticket_id}", response_model=TicketOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.get("/v1/tickets/{ticket_id}", response_model=TicketOut, responses=ERRORS)
 def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller) -> TicketOut:
     """By number (42) or reference (T-000042), with where each delivery stands."""
     number = ticket_id.upper().removeprefix("T-")
