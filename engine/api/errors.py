@@ -11,7 +11,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.api.schemas import Problem
-from engine.errors import EngineError, IndexNotReadyError, InvalidRequestError, StoreUnavailableError
+from engine.errors import (
+    EngineError,
+    IndexNotReadyError,
+    InvalidRequestError,
+    NotFoundError,
+    StoreUnavailableError,
+    UnprocessableError,
+)
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -61,6 +68,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InvalidRequestError)
     async def _bad(_: Request, exc: InvalidRequestError) -> JSONResponse:
         return problem(400, "Bad request", str(exc))
+
+    @app.exception_handler(NotFoundError)
+    async def _missing(_: Request, exc: NotFoundError) -> JSONResponse:
+        return problem(404, "Not found", str(exc))
+
+    @app.exception_handler(UnprocessableError)
+    async def _unprocessable(_: Request, exc: UnprocessableError) -> JSONResponse:
+        return problem(422, "Invalid request", str(exc))
 
     @app.exception_handler(EngineError)
     async def _engine(_: Request, exc: EngineError) -> JSONResponse:
