@@ -16,7 +16,6 @@ from engine.types import Customer as CustomerFacts
 
 MAX_QUESTION_CHARS = 4000
 SNIPPET_CHARS = 300
-FROM_ATTRIBUTES = ConfigDict(from_attributes=True)
 
 
 def _isoformat(value: object) -> object:
@@ -31,6 +30,12 @@ IsoTime = Annotated[str, BeforeValidator(_isoformat)]
 """A time as ISO 8601 text (read from a datetime)."""
 IsoDate = Annotated[str, BeforeValidator(_isodate)]
 """A day as YYYY-MM-DD (read from a datetime)."""
+
+
+class FromEngine(BaseModel):
+    """A response body that reads the engine's own object of the same shape: `Model.model_validate(obj)`."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 def requested_audiences(audience: list[str] | str | None) -> tuple[str, ...] | None:
@@ -89,9 +94,7 @@ class CitationOut(BaseModel):
     updated_at: str | None = Field(description="Date the cited article was last updated (YYYY-MM-DD).")
 
 
-class TicketRef(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class TicketRef(FromEngine):
     id: int
     reference: str = Field(description="What the customer quotes, e.g. T-000042.")
     status: str
@@ -133,9 +136,7 @@ class Problem(BaseModel):
     detail: str
 
 
-class FreshnessRow(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class FreshnessRow(FromEngine):
     article_id: str
     title: str
     state: str = Field(description="fresh, due_soon, stale, expired, archived, draft, superseded or suspect")
@@ -182,9 +183,7 @@ class EscalateRequest(BaseModel):
     customer: Customer | None = None
 
 
-class SeenArticleOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class SeenArticleOut(FromEngine):
     article_id: str
     title: str
     url: str | None
@@ -193,9 +192,7 @@ class SeenArticleOut(BaseModel):
     cited: bool
 
 
-class TurnOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class TurnOut(FromEngine):
     interaction_id: str
     session_id: str | None
     at: IsoTime
@@ -209,9 +206,7 @@ class TurnOut(BaseModel):
     locale: str | None
 
 
-class DeliveryOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class DeliveryOut(FromEngine):
     target: str
     event: str
     version: int
@@ -221,9 +216,7 @@ class DeliveryOut(BaseModel):
     last_error: str | None
 
 
-class TicketOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class TicketOut(FromEngine):
     id: int
     reference: str
     status: str
@@ -247,9 +240,7 @@ class TicketOut(BaseModel):
     deliveries: list[DeliveryOut]
 
 
-class SessionOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class SessionOut(FromEngine):
     session_id: str
     turns: list[TurnOut]
     tickets: list[TicketRef]
@@ -342,16 +333,12 @@ class ArticlesRequest(BaseModel):
     source: str = Field(default="api", pattern=r"^[\w\-.:]{1,100}$")
 
 
-class ProblemOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class ProblemOut(FromEngine):
     path: str
     reason: str
 
 
-class IngestOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class IngestOut(FromEngine):
     generation: str
     articles_total: int
     articles_added: int
@@ -362,24 +349,18 @@ class IngestOut(BaseModel):
     problems: list[ProblemOut]
 
 
-class RateOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class RateOut(FromEngine):
     numerator: int
     denominator: int
     value: float | None = Field(description="numerator / denominator; null when the denominator is 0.")
 
 
-class GapOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class GapOut(FromEngine):
     count: int
     examples: list[str]
 
 
-class DayOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class DayOut(FromEngine):
     day: str
     questions: int
     answered: int
@@ -389,25 +370,19 @@ class DayOut(BaseModel):
     helpful: int
 
 
-class ArticleCount(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class ArticleCount(FromEngine):
     article_id: str
     count: int
 
 
-class StaleHitOut(BaseModel):
-    model_config = FROM_ATTRIBUTES
-
+class StaleHitOut(FromEngine):
     article_id: str
     state: str
     count: int
 
 
-class MetricsOut(BaseModel):
+class MetricsOut(FromEngine):
     """The metrics of docs/metrics.md as GET /v1/metrics and `engine metrics` print them."""
-
-    model_config = FROM_ATTRIBUTES
 
     start: IsoTime
     end: IsoTime
