@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -16,12 +17,17 @@ from rich.table import Table
 
 from engine.config import Settings, offline_environment
 from engine.errors import EngineError
-from engine.types import IngestReport, Query
+from engine.types import IngestReport, Query, Question
+
+if TYPE_CHECKING:
+    from engine.wiring import Engine
 
 app = typer.Typer(
     help="Self-service answer engine: ingest a help center, ask it questions, serve the API.", no_args_is_help=True
 )
 err = Console(stderr=True)
+CLI_CHANNEL = "cli"
+"""The channel `engine ask` logs its questions under (the API logs the key's name)."""
 
 DataDir = Annotated[
     Path | None, typer.Option("--data-dir", help="Index and database folder (default: $ENGINE_DATA_DIR or ./data).")
@@ -90,8 +96,12 @@ def ask(
     audience: Annotated[list[str], typer.Option(help="Asker's audience(s), e.g. admins.")] = [],  # noqa: B006
     locale: Annotated[str | None, typer.Option(help="Asker's locale, e.g. en or de.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (one object per line with --batch).")] = False,
+    no_log: Annotated[
+        bool, typer.Option("--no-log", help="Do not log the question, nor open a ticket when it escalates.")
+    ] = False,
 ) -> None:
-    """Answer QUESTION (or every line of --batch) from the index, or say why it escalates."""
+    """Answer QUESTION (or every line of --batch) from the index, or say why it escalates. A QUESTION is logged
+    like the API's (its own session; an escalation opens a ticket) unless --no-log; --batch is never logged."""
     from engine.answer.render import decision_to_dict
     from engine.wiring import build_engine
 
@@ -106,13 +116,23 @@ def ask(
                 typer.echo(json.dumps(out, ensure_ascii=False))
             return
         assert question is not None
-        decision = engine.answers.ask(Query(question, tuple(audience) or ("public",), locale))
+        query = Query(question, tuple(audience) or ("public",), locale)
+        out = decision_to_dict(engine.answers.ask(query)) if no_log else _ask_logged(engine, query)
         if as_json:
-            typer.echo(json.dumps(decision_to_dict(decision), ensure_ascii=False))
+            typer.echo(json.dumps(out, ensure_ascii=False))
         else:
-            _print_decision(decision_to_dict(decision))
+            _print_decision(out)
     finally:
         engine.close()
+
+
+def _ask_logged(engine: Engine, query: Query) -> dict[str, Any]:
+    """The question as one turn of a new conversation on the `cli` channel, shaped as POST /v1/ask answers it."""
+    from engine import conversation
+    from engine.api.schemas import AskResponse
+
+    reply = conversation.ask(engine, Question(query, channel=CLI_CHANNEL))
+    return AskResponse.of(reply).model_dump()
 
 
 def _batch_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -148,7 +168,8 @@ def _print_decision(out: dict[str, Any]) -> None:
             table.add_row(c["title"], c["url"] or c["article_id"], f"{c['score']:.3f}", c["updated_at"] or "-")
         console.print(table)
     else:
-        console.print(f"[yellow]escalate[/]: {out['reason']}")
+        ticket = out.get("ticket")
+        console.print(f"[yellow]escalate[/]: {out['reason']}" + (f", ticket {ticket['reference']}" if ticket else ""))
     console.print(f"confidence {out['confidence']:.2f}")
 
 
@@ -236,27 +257,26 @@ def metrics(
     start: Annotated[str | None, typer.Option("--from", help="ISO date/time (default: 30 days ago).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="ISO date/time, exclusive (default: now).")] = None,
 ) -> None:
-    """Containment, self-service and helpful rates, escalations by reason, content gaps (JSON; docs/metrics.md)."""
-    from dataclasses import asdict
-    from datetime import datetime, timedelta
-
-    from engine.store.db import as_utc
+    """Containment, self-service and helpful rates, escalations by reason, content gaps: the JSON of GET /v1/metrics
+    (docs/metrics.md)."""
+    from engine.api.schemas import MetricsOut
     from engine.wiring import build_engine
 
     engine = build_engine(_settings(data_dir))
     try:
-        until = as_utc(datetime.fromisoformat(end)) if end else engine.clock()
-        since = as_utc(datetime.fromisoformat(start)) if start else until - timedelta(days=30)
-        found = engine.metrics(since, until)
+        found = engine.metrics(_moment(start, "--from"), _moment(end, "--to"))
     finally:
         engine.close()
-    rates = {"containment", "self_service", "helpful"}
-    out = {k: v for k, v in asdict(found).items() if k not in rates}
-    for name in rates:
-        rate = getattr(found, name)
-        out[name] = {"numerator": rate.numerator, "denominator": rate.denominator, "value": rate.value}
-    out["escalations"] = {r: {"count": v.numerator, "rate": v.value} for r, v in found.escalations.items()}
-    typer.echo(json.dumps(out, default=str, indent=2))
+    typer.echo(MetricsOut.model_validate(found).model_dump_json(indent=2))
+
+
+def _moment(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{option} expects an ISO date or time, got {value!r}") from exc
 
 
 from engine.evaluate.calibrate import calibrate_command  # noqa: E402

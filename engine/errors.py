@@ -35,3 +35,11 @@ class GenerationError(EngineError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class NotFoundError(EngineError):
+    """What a request names does not exist, or is not the caller's to see (the two look the same on purpose)."""
+
+
+class UnprocessableError(EngineError):
+    """A request is valid but gives the engine nothing to act on (e.g. a ticket with no question); says what to add."""

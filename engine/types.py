@@ -257,3 +257,48 @@ class Customer:
     email: str | None = None
     name: str | None = None
     plan: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A customer's question as a turn of a conversation: what is asked (and as whom), in which session, from which
+    channel (an API key's name, `cli`), and who to hand over to if it escalates."""
+
+    query: Query
+    session_id: str | None = None
+    """None starts a new session."""
+    channel: str = ""
+    customer: Customer = field(default_factory=Customer)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A helpful / not helpful vote on one answered question."""
+
+    interaction_id: str
+    helpful: bool
+    reason: str | None = None
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    """"Still need help?": a customer asks for a person. Without a question or interaction, the session's last
+    question is the one handed over."""
+
+    session_id: str
+    interaction_id: str | None = None
+    question: str | None = None
+    message: str | None = None
+    customer: Customer = field(default_factory=Customer)
+
+
+@dataclass(frozen=True)
+class SessionAccess:
+    """Which conversations a caller may act on: staff every one, a customer only the session it was handed."""
+
+    session_id: str | None = None
+    every_session: bool = False
+
+    def allows(self, session_id: str | None) -> bool:
+        return self.every_session or (self.session_id is not None and session_id == self.session_id)

@@ -18,18 +18,19 @@ from engine.answer.llm import LLMClient
 from engine.answer.service import AnswerService
 from engine.config import Settings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
-from engine.errors import ConfigError
+from engine.errors import ConfigError, IndexNotReadyError, InvalidRequestError, NotFoundError, UnprocessableError
 from engine.events import tables as _event_tables  # noqa: F401  (registers the tables before create_all)
-from engine.events.metrics import Metrics, TicketFact, compute_metrics
+from engine.events.metrics import PERIOD, Metrics, TicketFact, compute_metrics
 from engine.events.store import EventLog
 from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
 from engine.freshness.report import ReportRow, freshness_report
 from engine.ingest.indexer import Indexer
+from engine.ingest.loader import LoadOptions, load_records
 from engine.protocols import DenseBackend, Embedder
 from engine.retrieve.eligibility import Clock, Eligibility
 from engine.retrieve.hybrid import HybridRetriever
-from engine.store.db import Database, connect
+from engine.store.db import Database, as_utc, connect
 from engine.store.exact import ExactBackend
 from engine.store.generations import GenerationStore
 from engine.store.holder import IndexHolder
@@ -38,6 +39,7 @@ from engine.tickets.desk import HelpDesk
 from engine.tickets.store import TicketStore
 from engine.tickets.targets import make_sender
 from engine.tickets.worker import OutboxWorker
+from engine.types import IngestReport
 
 
 def utc_now() -> datetime:
@@ -64,9 +66,29 @@ class Engine:
     def indexer(self) -> Indexer:
         return Indexer(self.settings, self.store, lambda: self.embedder)
 
+    def add_articles(self, records: list[dict[str, object]], source: str) -> IngestReport:
+        """Add or replace articles given as JSONL-export records; bad records are reported, the rest indexed."""
+        options = LoadOptions(default_locale=self.settings.default_locale,
+                              max_file_bytes=self.settings.ingest.max_file_bytes)
+        parsed = load_records(records, options, origin=f"request ({source})")
+        if not parsed.articles:
+            problems = "; ".join(p.reason for p in parsed.problems)
+            raise UnprocessableError(f"no valid article in the request: {problems}")
+        return self.indexer().upsert(parsed, source=source)
+
+    def remove_article(self, article_id: str) -> IngestReport:
+        """Take one article out of both indexes (NotFoundError when no index holds it)."""
+        try:
+            known = article_id in self.index.get().articles
+        except IndexNotReadyError:
+            known = False
+        if not known:
+            raise NotFoundError(f"article {article_id} not found")
+        return self.indexer().remove([article_id])
+
     @property
     def database(self) -> Database:
-        """Connected on first use (the CLI's one-off questions never open it)."""
+        """Connected on first use (`engine ask --no-log` and `--batch` never open it)."""
         if self._database is None:
             self._database = open_database(self.settings)
         return self._database
@@ -84,8 +106,13 @@ class Engine:
             self._desk = build_desk(self.settings, self.database, self.clock)
         return self._desk
 
-    def metrics(self, start: datetime, end: datetime) -> Metrics:
+    def metrics(self, start: datetime | None = None, end: datetime | None = None) -> Metrics:
+        """Metrics of the questions asked in [start, end): by default the PERIOD up to now; naive times are UTC."""
         now = self.clock()
+        end = as_utc(end) if end else now
+        start = as_utc(start) if start else end - PERIOD
+        if start >= end:
+            raise InvalidRequestError(f"'from' ({start.isoformat()}) must be before 'to' ({end.isoformat()})")
         hours = self.settings.metrics.containment_hours
         tickets = [TicketFact(key, at) for key, at in self.desk.store.opened_since(start)]
         return compute_metrics(

@@ -1,4 +1,5 @@
-"""The CLI's stable interfaces: ingest exit codes, ask --json, ask --batch JSONL."""
+"""The CLI's stable interfaces: ingest exit codes, ask --json (logged like the API's, or not with --no-log),
+ask --batch JSONL."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.config import Settings
+from engine.protocols import Embedder
+from engine.wiring import build_engine
 
 pytestmark = pytest.mark.integration
 runner = CliRunner()
@@ -81,3 +86,28 @@ def test_ask_needs_exactly_one_of_question_or_batch(kb_data_dir: Path) -> None:
     result = runner.invoke(app, ["ask", "--data-dir", str(kb_data_dir)])
 
     assert result.exit_code == 2 and "either a QUESTION or --batch" in result.output
+
+
+def test_a_question_is_logged_and_ticketed_like_the_apis_unless_no_log(
+    kb_data_dir: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(kb_data_dir, data_dir, ignore=shutil.ignore_patterns("engine.db*"))
+    question = "I filed a chargeback with my bank, refund me now"
+    logged = runner.invoke(app, ["ask", question, "--data-dir", str(data_dir), "--json"])
+    quiet = runner.invoke(app, ["ask", question, "--data-dir", str(data_dir), "--json", "--no-log"])
+
+    assert logged.exit_code == 0 and quiet.exit_code == 0, logged.output + quiet.output
+    reply = json.loads(logged.stdout)
+    assert reply["decision"] == "escalate" and reply["ticket"]["reference"] == "T-000001"
+    assert set(json.loads(quiet.stdout)) == {"decision", "answer", "citations", "confidence", "reason"}
+    engine = build_engine(Settings(data_dir=data_dir), embedder=embedder)
+    try:
+        [turn] = engine.events.session(reply["session_id"])
+        with engine.database.engine.connect() as db:
+            channels = db.execute(text("select channel from interactions")).scalars().all()
+        tickets = engine.desk.store.recent()
+    finally:
+        engine.close()
+    assert turn.interaction_id == reply["interaction_id"] and channels == ["cli"]
+    assert [(t.reference, t.session_id, t.reason) for t in tickets] == [("T-000001", reply["session_id"], "sensitive_topic")]

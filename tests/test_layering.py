@@ -1,5 +1,6 @@
 """Imports flow one way (shared/STYLE.md): nothing imports api; ingest never imports retrieve/answer;
-freshness is pure policy; only wiring.py (and the front ends) choose concrete adapters."""
+freshness is pure policy; only wiring.py (and the front ends) choose concrete adapters; routes only translate HTTP
+to the conversation's use cases and the engine."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ def _imports(path: Path) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "engine":  # `from engine import conversation`
+            names.update(f"engine.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.add(node.module)
     return {n for n in names if n.startswith("engine")}
@@ -87,3 +90,57 @@ def test_the_answer_layer_does_not_build_its_own_adapters() -> None:
         _violations("engine.answer", ("engine.api", "engine.wiring", "engine.embedding", "engine.ingest"))
         == []
     )
+
+
+ROUTE_IMPORTS = (
+    "engine.__version__",
+    "engine.conversation",
+    "engine.wiring",
+    "engine.types",
+    "engine.errors",
+    "engine.api.schemas",
+    "engine.api.deps",
+    "engine.api.auth",
+    "engine.api.errors",
+)
+CONVERSATION_IMPORTS = (
+    "engine.answer",
+    "engine.events",
+    "engine.tickets",
+    "engine.types",
+    "engine.errors",
+    "engine.wiring",
+)
+
+
+def _outside(modules: dict[str, set[str]], owner_prefix: str, allowed: tuple[str, ...]) -> list[str]:
+    """Imports of the modules under `owner_prefix` that are neither an allowed module nor inside one."""
+    return [
+        f"{module} imports {name}"
+        for module, names in modules.items()
+        if module.startswith(owner_prefix)
+        for name in names
+        if not any(name == a or name.startswith(a + ".") for a in allowed)
+    ]
+
+
+def test_routes_import_only_the_use_cases_the_engine_types_errors_and_the_api_edge() -> None:
+    modules = _modules()
+    assert len([m for m in modules if m.startswith("engine.api.routes.")]) >= 9
+    assert _outside(modules, "engine.api.routes", ROUTE_IMPORTS) == []
+
+
+def test_the_conversation_sits_below_the_api_and_above_the_stages_it_runs() -> None:
+    assert "engine.conversation" in _modules()
+    assert _outside(_modules(), "engine.conversation", CONVERSATION_IMPORTS) == []
+
+
+def test_the_import_rules_catch_a_route_that_reaches_past_the_use_cases() -> None:
+    modules = {
+        "engine.api.routes.ask": {"engine.conversation", "engine.api.schemas"},
+        "engine.api.routes.bad": {"engine.answer.render", "engine.api.app", "engine.typesetting"},
+    }
+
+    assert sorted(_outside(modules, "engine.api.routes", ROUTE_IMPORTS)) == [
+        f"engine.api.routes.bad imports {name}" for name in sorted(modules["engine.api.routes.bad"])
+    ]

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from engine.config import ApiKey, Role, Settings
 from engine.errors import ConfigError
-from engine.types import Customer
+from engine.types import Customer, SessionAccess
 
 ANONYMOUS_RATE_PER_MINUTE = 30
 """Requests per minute per IP without a valid key: slows down key guessing."""
@@ -214,6 +214,13 @@ def session_for(caller: Principal, gate: Gate, session_id: str | None) -> str:
     if caller.is_public and not gate.sessions.valid(session_id):
         raise HTTPException(403, "unknown session for this key; omit session_id to start a new conversation")
     return session_id
+
+
+def access_for(caller: Principal, gate: Gate, session_id: str | None) -> SessionAccess:
+    """Staff reach every session; a public key only the signed session it presents (none when it presents none)."""
+    if not caller.is_public:
+        return SessionAccess(every_session=True)
+    return SessionAccess(session_id if session_id is not None and gate.sessions.valid(session_id) else None)
 
 
 def audiences_for(caller: Principal, requested: tuple[str, ...] | None) -> tuple[str, ...]:

@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from engine.errors import EngineError, IndexNotReadyError, InvalidRequestError, StoreUnavailableError
+from engine.api.schemas import Problem
+from engine.errors import (
+    EngineError,
+    IndexNotReadyError,
+    InvalidRequestError,
+    NotFoundError,
+    StoreUnavailableError,
+    UnprocessableError,
+)
 
 logger = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+ENGINE_ERRORS: dict[type[EngineError], tuple[int, str]] = {
+    IndexNotReadyError: (503, "Index not ready"),
+    StoreUnavailableError: (503, "Storage unavailable"),
+    InvalidRequestError: (400, "Bad request"),
+    NotFoundError: (404, "Not found"),
+    UnprocessableError: (422, "Invalid request"),
+}
+"""The engine errors a client can act on, as HTTP status and problem title; any other EngineError is a 500."""
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """An operation's documented error responses (OpenAPI `responses`): a problem-details body per status."""
+    return {status: {"model": Problem} for status in statuses}
 
 
 def problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -43,22 +65,18 @@ def install(app: FastAPI) -> None:
             response.headers[key] = value
         return response
 
-    @app.exception_handler(IndexNotReadyError)
-    async def _not_ready(_: Request, exc: IndexNotReadyError) -> JSONResponse:
-        return problem(503, "Index not ready", str(exc))
-
-    @app.exception_handler(StoreUnavailableError)
-    async def _store(_: Request, exc: StoreUnavailableError) -> JSONResponse:
-        return problem(503, "Storage unavailable", str(exc))
-
-    @app.exception_handler(InvalidRequestError)
-    async def _bad(_: Request, exc: InvalidRequestError) -> JSONResponse:
-        return problem(400, "Bad request", str(exc))
+    for error in ENGINE_ERRORS:
+        app.add_exception_handler(error, _engine_problem)
 
     @app.exception_handler(EngineError)
     async def _engine(_: Request, exc: EngineError) -> JSONResponse:
         logger.exception("engine error")
         return problem(500, "Engine error", str(exc))
+
+
+async def _engine_problem(_: Request, exc: Exception) -> JSONResponse:
+    status, title = next(ENGINE_ERRORS[kind] for kind in type(exc).__mro__ if kind in ENGINE_ERRORS)
+    return problem(status, title, str(exc))
 
 
 def _detail(exc: StarletteHTTPException) -> str:

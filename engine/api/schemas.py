@@ -1,14 +1,41 @@
-"""Request and response bodies of the HTTP API (they are also its OpenAPI schema)."""
+"""Request and response bodies of the HTTP API (they are also its OpenAPI schema). Responses are read from the
+engine's own objects (`model_validate(obj)`, from attributes) wherever the shapes match."""
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from engine.tickets.models import Ticket
+from engine.answer.render import decision_to_dict
+from engine.conversation import AgentPreview, Reply
+from engine.freshness.policy import Verdict
+from engine.types import Candidate
+from engine.types import Customer as CustomerFacts
 
 MAX_QUESTION_CHARS = 4000
+SNIPPET_CHARS = 300
+
+
+def _isoformat(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _isodate(value: object) -> object:
+    return value.date().isoformat() if isinstance(value, datetime) else value
+
+
+IsoTime = Annotated[str, BeforeValidator(_isoformat)]
+"""A time as ISO 8601 text (read from a datetime)."""
+IsoDate = Annotated[str, BeforeValidator(_isodate)]
+"""A day as YYYY-MM-DD (read from a datetime)."""
+
+
+class FromEngine(BaseModel):
+    """A response body that reads the engine's own object of the same shape: `Model.model_validate(obj)`."""
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 def requested_audiences(audience: list[str] | str | None) -> tuple[str, ...] | None:
@@ -19,12 +46,16 @@ def requested_audiences(audience: list[str] | str | None) -> tuple[str, ...] | N
 
 
 class Customer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     id: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     name: str | None = Field(default=None, max_length=200)
     plan: str | None = Field(default=None, max_length=100)
+
+    def facts(self) -> CustomerFacts:
+        """What the request says about the customer, as the engine's type."""
+        return CustomerFacts(**self.model_dump())
 
 
 class AskRequest(BaseModel):
@@ -63,15 +94,11 @@ class CitationOut(BaseModel):
     updated_at: str | None = Field(description="Date the cited article was last updated (YYYY-MM-DD).")
 
 
-class TicketRef(BaseModel):
+class TicketRef(FromEngine):
     id: int
     reference: str = Field(description="What the customer quotes, e.g. T-000042.")
     status: str
     version: int
-
-    @classmethod
-    def of(cls, ticket: Ticket) -> TicketRef:
-        return cls(id=ticket.id, reference=ticket.reference, status=ticket.status, version=ticket.version)
 
 
 class AskResponse(BaseModel):
@@ -83,6 +110,16 @@ class AskResponse(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     reason: str
     ticket: TicketRef | None = Field(default=None, description="The ticket an escalation opened or updated.")
+
+    @classmethod
+    def of(cls, reply: Reply) -> AskResponse:
+        ticket = TicketRef.model_validate(reply.ticket) if reply.ticket else None
+        return cls(
+            interaction_id=reply.interaction_id,
+            session_id=reply.session_id,
+            ticket=ticket,
+            **decision_to_dict(reply.decision),
+        )
 
 
 class Health(BaseModel):
@@ -99,15 +136,17 @@ class Problem(BaseModel):
     detail: str
 
 
-class FreshnessRow(BaseModel):
+class FreshnessRow(FromEngine):
     article_id: str
     title: str
     state: str = Field(description="fresh, due_soon, stale, expired, archived, draft, superseded or suspect")
     rule: str = Field(description="The rule that decided the state.")
     detail: str
     owner: str | None
-    updated_at: str | None
-    questions_30d: int = Field(description="Questions that matched it best while it could not answer (30 days).")
+    updated_at: IsoDate | None
+    questions_30d: int = Field(
+        validation_alias="hits_30d", description="Questions that matched it best while it could not answer (30 days)."
+    )
 
 
 SESSION_ID = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
@@ -144,7 +183,7 @@ class EscalateRequest(BaseModel):
     customer: Customer | None = None
 
 
-class SeenArticleOut(BaseModel):
+class SeenArticleOut(FromEngine):
     article_id: str
     title: str
     url: str | None
@@ -153,10 +192,10 @@ class SeenArticleOut(BaseModel):
     cited: bool
 
 
-class TurnOut(BaseModel):
+class TurnOut(FromEngine):
     interaction_id: str
     session_id: str | None
-    at: str
+    at: IsoTime
     question: str = Field(description="As stored: personal data redacted.")
     decision: str
     reason: str
@@ -167,23 +206,23 @@ class TurnOut(BaseModel):
     locale: str | None
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(FromEngine):
     target: str
     event: str
     version: int
     attempts: int
-    delivered_at: str | None
-    next_attempt_at: str | None
+    delivered_at: IsoTime | None
+    next_attempt_at: IsoTime | None
     last_error: str | None
 
 
-class TicketOut(BaseModel):
+class TicketOut(FromEngine):
     id: int
     reference: str
     status: str
     version: int
-    created_at: str
-    updated_at: str
+    created_at: IsoTime
+    updated_at: IsoTime
     subject: str
     question: str
     message: str | None
@@ -201,7 +240,7 @@ class TicketOut(BaseModel):
     deliveries: list[DeliveryOut]
 
 
-class SessionOut(BaseModel):
+class SessionOut(FromEngine):
     session_id: str
     turns: list[TurnOut]
     tickets: list[TicketRef]
@@ -236,6 +275,26 @@ class CandidateOut(BaseModel):
     rule: str
     detail: str
 
+    @classmethod
+    def of(cls, candidate: Candidate, verdict: Verdict) -> CandidateOut:
+        best = candidate.best
+        return cls(
+            article_id=candidate.article.id,
+            title=candidate.article.title,
+            url=candidate.article.url,
+            heading=" › ".join(best.chunk.heading_path),
+            snippet=best.chunk.text[:SNIPPET_CHARS],
+            fused=round(best.fused, 4),
+            bm25=round(best.bm25, 4),
+            dense=round(best.dense, 4),
+            bm25_rank=best.bm25_rank,
+            dense_rank=best.dense_rank,
+            state=str(verdict.state),
+            eligible=verdict.eligible,
+            rule=verdict.rule,
+            detail=verdict.detail,
+        )
+
 
 class PreviewResponse(BaseModel):
     decision: Literal["answer", "escalate"]
@@ -250,6 +309,20 @@ class PreviewResponse(BaseModel):
     generation: str
     candidates: list[CandidateOut]
 
+    @classmethod
+    def of(cls, found: AgentPreview) -> PreviewResponse:
+        result = found.preview
+        decision = result.decision
+        return cls(
+            **decision_to_dict(decision),
+            detail=decision.detail,
+            priority=decision.priority,
+            flags=list(decision.flags),
+            threshold=found.threshold,
+            generation=result.generation,
+            candidates=[CandidateOut.of(c, result.verdicts[c.article.id]) for c in result.candidates],
+        )
+
 
 class ArticlesRequest(BaseModel):
     """Articles to add or replace, as JSON objects with the same fields as a JSONL export line."""
@@ -260,12 +333,12 @@ class ArticlesRequest(BaseModel):
     source: str = Field(default="api", pattern=r"^[\w\-.:]{1,100}$")
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(FromEngine):
     path: str
     reason: str
 
 
-class IngestOut(BaseModel):
+class IngestOut(FromEngine):
     generation: str
     articles_total: int
     articles_added: int
@@ -276,18 +349,18 @@ class IngestOut(BaseModel):
     problems: list[ProblemOut]
 
 
-class RateOut(BaseModel):
+class RateOut(FromEngine):
     numerator: int
     denominator: int
     value: float | None = Field(description="numerator / denominator; null when the denominator is 0.")
 
 
-class GapOut(BaseModel):
+class GapOut(FromEngine):
     count: int
     examples: list[str]
 
 
-class DayOut(BaseModel):
+class DayOut(FromEngine):
     day: str
     questions: int
     answered: int
@@ -297,20 +370,22 @@ class DayOut(BaseModel):
     helpful: int
 
 
-class ArticleCount(BaseModel):
+class ArticleCount(FromEngine):
     article_id: str
     count: int
 
 
-class StaleHitOut(BaseModel):
+class StaleHitOut(FromEngine):
     article_id: str
     state: str
     count: int
 
 
-class MetricsOut(BaseModel):
-    start: str
-    end: str
+class MetricsOut(FromEngine):
+    """The metrics of docs/metrics.md as GET /v1/metrics and `engine metrics` print them."""
+
+    start: IsoTime
+    end: IsoTime
     questions: int
     sessions: int
     containment: RateOut

@@ -13,6 +13,8 @@ import numpy as np
 
 from engine.protocols import Vectors
 
+PERIOD = timedelta(days=30)
+"""The window metrics cover when no start is given: the 30 days up to the end."""
 GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict")
 """Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not)."""
 
@@ -66,6 +68,23 @@ class Gap:
 
 
 @dataclass(frozen=True)
+class ArticleCount:
+    """How often answers cited an article."""
+
+    article_id: str
+    count: int
+
+
+@dataclass(frozen=True)
+class StaleHit:
+    """How often an article matched a question best while its freshness state kept it from answering."""
+
+    article_id: str
+    state: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Day:
     day: str
     questions: int
@@ -89,8 +108,8 @@ class Metrics:
     escalations: dict[str, Rate]
     tickets: int
     content_gaps: tuple[Gap, ...]
-    top_articles: tuple[tuple[str, int], ...]
-    stale_hits: tuple[tuple[str, str, int], ...]
+    top_articles: tuple[ArticleCount, ...]
+    stale_hits: tuple[StaleHit, ...]
     days: tuple[Day, ...] = field(default_factory=tuple)
 
 
@@ -131,8 +150,8 @@ def compute_metrics(
         escalations={reason: Rate(count, len(window)) for reason, count in reasons.most_common()},
         tickets=sum(start <= t.at < end for t in tickets),
         content_gaps=gaps[:10],
-        top_articles=tuple(cited.most_common(10)),
-        stale_hits=tuple((a, s, n) for (a, s), n in stale_counts.most_common(10)),
+        top_articles=tuple(ArticleCount(a, n) for a, n in cited.most_common(10)),
+        stale_hits=tuple(StaleHit(a, s, n) for (a, s), n in stale_counts.most_common(10)),
         days=_days(window, latest, tickets, now, horizon),
     )
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from engine.api.app import create_app
-from engine.events.metrics import compute_metrics, content_gaps
+from engine.cli import app
+from engine.events.metrics import ArticleCount, compute_metrics, content_gaps
 from engine.tickets.models import TicketDraft
 from engine.types import Citation, Decision, Reason
 from engine.wiring import build_engine
@@ -84,7 +87,7 @@ def test_metrics_match_hand_computed_values(tmp_path: Path) -> None:
     assert {r: (v.numerator, v.denominator) for r, v in found.escalations.items()} == {
         "low_confidence": (1, 8), "no_match": (1, 8), "out_of_scope": (1, 8)}
     assert found.tickets == 3
-    assert found.top_articles == (("billing/invoices", 3), ("account/reset-password", 2))
+    assert found.top_articles == (ArticleCount("billing/invoices", 3), ArticleCount("account/reset-password", 2))
     # the two invoice-export questions are one gap; "tell me a joke" is out of scope, not a gap
     assert [(g.count, set(g.examples)) for g in found.content_gaps] == [
         (2, {"export invoices to csv", "export invoice csv"})]
@@ -127,6 +130,25 @@ def test_metrics_endpoint_serves_the_same_numbers_to_staff_only(tmp_path: Path) 
     assert body["containment"] == {"numerator": 3, "denominator": 5, "value": 0.6}
     assert body["helpful"]["value"] == pytest.approx(2 / 3) and body["escalations"]["no_match"]["numerator"] == 1
     assert body["content_gaps"][0]["count"] == 2
+
+
+@pytest.mark.integration
+def test_engine_metrics_prints_the_endpoints_json(tmp_path: Path) -> None:
+    engine = _script(tmp_path)
+    window = {"from": "2026-11-19", "to": "2026-11-23T12:00:00Z"}
+    with serve(create_app(engine.settings, engine=engine)) as url:  # type: ignore[attr-defined]
+        api = httpx.get(f"{url}/v1/metrics", params=window, headers=auth(AGENT_KEY), timeout=30).json()
+    engine.close()  # type: ignore[attr-defined]
+
+    result = CliRunner().invoke(app, ["metrics", "--data-dir", str(tmp_path), "--from", window["from"],
+                                      "--to", window["to"]])
+
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.stdout)
+    assert list(cli) == list(api) and cli["escalations"] == api["escalations"]
+    assert cli["escalations"]["no_match"] == {"numerator": 1, "denominator": 8, "value": 0.125}
+    for key in ("start", "end", "questions", "self_service", "helpful", "tickets", "top_articles", "stale_hits"):
+        assert cli[key] == api[key], key
 
 
 def test_compute_metrics_counts_a_vote_once_per_interaction() -> None:

@@ -13,16 +13,4 @@ router = APIRouter(tags=["freshness"])
 
 @router.get("/v1/freshness", response_model=list[FreshnessRow])
 def freshness(engine: EngineDep, _: StaffCaller) -> list[FreshnessRow]:
-    return [
-        FreshnessRow(
-            article_id=r.article_id,
-            title=r.title,
-            state=str(r.state),
-            rule=r.rule,
-            detail=r.detail,
-            owner=r.owner,
-            updated_at=r.updated_at.date().isoformat() if r.updated_at else None,
-            questions_30d=r.hits_30d,
-        )
-        for r in engine.freshness_report()
-    ]
+    return [FreshnessRow.model_validate(row) for row in engine.freshness_report()]

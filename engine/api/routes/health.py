@@ -6,7 +6,8 @@ from fastapi import APIRouter
 
 from engine import __version__
 from engine.api.deps import EngineDep
-from engine.api.schemas import Health, Problem
+from engine.api.errors import problems
+from engine.api.schemas import Health
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +18,7 @@ def healthz() -> Health:
     return Health(status="ok", version=__version__)
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Problem}})
+@router.get("/readyz", response_model=Health, responses=problems(503))
 def readyz(engine: EngineDep) -> Health:
     """An index is loaded and can answer (503 with a problem body otherwise)."""
     engine.index.get()

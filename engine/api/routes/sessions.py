@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from fastapi import APIRouter
 
-from fastapi import APIRouter, HTTPException
-
-from engine.api.auth import CustomerCaller, GateDep
+from engine import conversation
+from engine.api.auth import CustomerCaller, GateDep, access_for
 from engine.api.deps import EngineDep
-from engine.api.schemas import Problem, SessionOut, TicketRef, TurnOut
+from engine.api.errors import problems
+from engine.api.schemas import SessionOut
 
 router = APIRouter(tags=["sessions"])
-ERRORS = {code: {"model": Problem} for code in (401, 403, 404, 429)}
+ERRORS = problems(401, 403, 404, 429)
 
 
-@router.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)  # type: ignore[arg-type]
+@router.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
 def session(session_id: str, engine: EngineDep, caller: CustomerCaller, gate: GateDep) -> SessionOut:
-    if caller.is_public and not gate.sessions.valid(session_id):
-        raise HTTPException(404, "session not found")
-    turns = engine.events.session(session_id)
-    tickets = engine.desk.store.for_session(session_id)
-    if not turns and not tickets:
-        raise HTTPException(404, "session not found")
-    return SessionOut(
-        session_id=session_id,
-        turns=[TurnOut.model_validate({**asdict(t), "at": t.at.isoformat()}) for t in turns],
-        tickets=[TicketRef.of(t) for t in tickets],
-    )
+    found = conversation.session(engine, session_id, access_for(caller, gate, session_id))
+    return SessionOut.model_validate(found)

@@ -1,0 +1,192 @@
+"""The conversation's use cases, one function each, shared by the HTTP API (and so the widget) and `engine ask`:
+ask (answer or escalate, log the question redacted, hand an escalation to the help desk), vote, ask for a human,
+read a session, and the agents' reads of tickets and previews.
+
+Callers translate their edge (HTTP, command line) into the typed inputs of engine.types and back; the flows and
+their rules live here.
+
+    >>> reply = ask(engine, Question(Query("how do I download an invoice?"), channel="cli"))
+    >>> reply.decision.answered, reply.ticket is None
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from engine.answer.service import Preview
+from engine.errors import NotFoundError, UnprocessableError
+from engine.tickets.models import Ticket
+from engine.types import Decision, Delta, Feedback, HelpRequest, Query, Question, SessionAccess, Turn
+from engine.wiring import Engine
+
+HANDOVER_REASON = "customer_request"
+"""The reason of a ticket the customer asked for (automatic escalations carry the decision's reason)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One question's outcome: the decision, the interaction and session it was logged under, and the ticket an
+    escalation opened or updated."""
+
+    interaction_id: str
+    session_id: str
+    decision: Decision
+    ticket: Ticket | None = None
+    replaced: bool = False
+    """Streaming only: the pieces sent were superseded (show decision.answer instead)."""
+
+
+@dataclass(frozen=True)
+class Session:
+    """A conversation as its customer and the agents see it: questions and replies (redacted), and its tickets."""
+
+    session_id: str
+    turns: tuple[Turn, ...]
+    tickets: tuple[Ticket, ...]
+
+
+@dataclass(frozen=True)
+class AgentPreview:
+    """What a customer would get for a question, every candidate with its verdict, and the threshold it was judged
+    by. Not logged, no ticket."""
+
+    preview: Preview
+    threshold: float
+
+
+def ask(engine: Engine, question: Question) -> Reply:
+    """Answer or escalate the question, log it, and open or update the session's ticket when it escalates."""
+    started = time.perf_counter()
+    return _conclude(engine, question, engine.answers.ask(question.query), started)
+
+
+def ask_streaming(engine: Engine, question: Question) -> Iterator[Delta | Reply]:
+    """`ask`, yielding the answer's pieces as they are worded and then the Reply (an escalation: the Reply alone)."""
+    started = time.perf_counter()
+    for event in engine.answers.stream(question.query):
+        if isinstance(event, Delta):
+            yield event
+        else:
+            yield _conclude(engine, question, event.decision, started, replaced=event.replaced)
+
+
+def _conclude(engine: Engine, question: Question, decision: Decision, started: float, replaced: bool = False) -> Reply:
+    interaction_id = str(uuid.uuid4())
+    session_id = question.session_id or uuid.uuid4().hex
+    engine.events.record_ask(
+        interaction_id=interaction_id,
+        at=engine.clock(),
+        session_id=session_id,
+        question=question.query.text,
+        decision=decision,
+        latency_ms=(time.perf_counter() - started) * 1000,
+        channel=question.channel,
+        locale=question.query.locale,
+    )
+    ticket = None if decision.answered else _escalate(engine, question, decision, session_id, interaction_id)
+    return Reply(interaction_id, session_id, decision, ticket, replaced)
+
+
+def _escalate(engine: Engine, question: Question, decision: Decision, session_id: str, interaction_id: str) -> Ticket:
+    best = decision.candidates[0].article if decision.candidates else None
+    return engine.desk.escalate(
+        question=question.query.text,
+        reason=str(decision.reason),
+        confidence=decision.confidence,
+        customer=question.customer,
+        session_id=session_id,
+        interaction_id=interaction_id,
+        priority=decision.priority,
+        locale=question.query.locale or (best.locale if best else None),
+        category=best.category if best else None,
+    )
+
+
+def vote(engine: Engine, feedback: Feedback, access: SessionAccess) -> None:
+    """Store a vote on an interaction the caller may act on (the latest vote on an interaction counts)."""
+    _turn(engine, feedback.interaction_id, access)
+    engine.events.record_vote(
+        interaction_id=feedback.interaction_id,
+        at=engine.clock(),
+        helpful=feedback.helpful,
+        reason=feedback.reason,
+        comment=feedback.comment,
+    )
+
+
+def request_human(engine: Engine, request: HelpRequest, access: SessionAccess) -> Ticket:
+    """Open the session's ticket (or add to it) for a customer who asks for a person, pre-filled from the turn asked
+    about, else the session's last one."""
+    turn = _turn(engine, request.interaction_id, access) if request.interaction_id else _last_turn(engine, request)
+    question = request.question or (turn.question if turn else None)
+    if question is None or not question.strip():
+        raise UnprocessableError("question: required when the session has no earlier question")
+    return engine.desk.escalate(
+        question=question,
+        reason=HANDOVER_REASON,
+        confidence=turn.confidence if turn else 0.0,
+        customer=request.customer,
+        session_id=request.session_id,
+        interaction_id=turn.interaction_id if turn else None,
+        priority=turn.priority if turn else "normal",
+        message=request.message,
+        locale=turn.locale if turn else None,
+        category=_category(engine, turn),
+    )
+
+
+def _turn(engine: Engine, interaction_id: str, access: SessionAccess) -> Turn:
+    """The interaction, if the caller may act on it (a foreign one looks exactly like a missing one)."""
+    turn = engine.events.turn(interaction_id)
+    if turn is None:
+        raise NotFoundError(f"interaction {interaction_id} not found")
+    if not access.allows(turn.session_id):
+        raise NotFoundError(f"interaction {interaction_id} not found in this session")
+    return turn
+
+
+def _last_turn(engine: Engine, request: HelpRequest) -> Turn | None:
+    turns = engine.events.session(request.session_id)
+    return turns[-1] if turns else None
+
+
+def _category(engine: Engine, turn: Turn | None) -> str | None:
+    """The category of the best article the customer was shown: where the help desk should route the ticket."""
+    if turn is None or not turn.articles:
+        return None
+    article = engine.index.get().articles.get(turn.articles[0].article_id)
+    return article.category if article else None
+
+
+def session(engine: Engine, session_id: str, access: SessionAccess) -> Session:
+    """The conversation and its tickets (NotFoundError when the caller may not see it or it has neither)."""
+    if not access.allows(session_id):
+        raise NotFoundError("session not found")
+    turns = engine.events.session(session_id)
+    tickets = engine.desk.store.for_session(session_id)
+    if not turns and not tickets:
+        raise NotFoundError("session not found")
+    return Session(session_id, tuple(turns), tuple(tickets))
+
+
+def tickets(engine: Engine, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
+    """Tickets newest first, optionally only open or closed ones."""
+    return engine.desk.store.recent(status=status, limit=limit, offset=offset)
+
+
+def ticket(engine: Engine, ticket_id: str) -> Ticket:
+    """A ticket by number (42) or reference (T-000042), with where each delivery stands."""
+    number = ticket_id.upper().removeprefix("T-")
+    found = engine.desk.store.get(int(number)) if number.isdigit() and len(number) < 12 else None
+    if found is None:
+        raise NotFoundError(f"ticket {ticket_id} not found")
+    return found
+
+
+def preview(engine: Engine, query: Query) -> AgentPreview:
+    """What a customer asking `query` would get, for an agent: nothing is logged and no ticket is opened."""
+    return AgentPreview(engine.answers.preview(query), engine.answers.threshold)

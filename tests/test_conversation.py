@@ -1,0 +1,148 @@
+"""The conversation's use cases on the real engine: kb_samples with the real model, a fresh SQLite database per test.
+What the API, the widget and `engine ask` share: ask → log → ticket, streaming, votes, "still need help", session
+and ticket reads, and who may act on which conversation."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import conversation
+from engine.conversation import Reply
+from engine.errors import NotFoundError, UnprocessableError
+from engine.protocols import Embedder
+from engine.types import Customer, Delta, Feedback, HelpRequest, Query, Question, SessionAccess
+from engine.wiring import Engine, build_engine
+from tests.conftest import KB_NOW, kb_settings
+
+pytestmark = pytest.mark.integration
+STAFF = SessionAccess(every_session=True)
+ANSWERED = "how do I turn on two-factor authentication?"
+SENSITIVE = "I filed a chargeback with my bank, refund me now"
+
+
+@pytest.fixture
+def engine(kb_data_dir: Path, embedder: Embedder, tmp_path: Path) -> Iterator[Engine]:
+    """The kb_samples index (copied) with an empty events and tickets database; time moves on between calls."""
+    shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
+    ticks = itertools.count()
+    built = build_engine(kb_settings(tmp_path / "data"), embedder=embedder,
+                         clock=lambda: KB_NOW + timedelta(seconds=next(ticks)))
+    yield built
+    built.close()
+
+
+def _ask(engine: Engine, text: str, session_id: str | None = None, customer: Customer | None = None) -> Reply:
+    question = Question(Query(text), session_id=session_id, channel="widget", customer=customer or Customer())
+    return conversation.ask(engine, question)
+
+
+def test_an_answer_is_logged_redacted_in_a_new_session_and_opens_no_ticket(engine: Engine) -> None:
+    reply = _ask(engine, "how do I turn on two-factor authentication? I am ann@acme.example")
+
+    assert reply.decision.answered and reply.ticket is None and reply.session_id
+    [turn] = engine.events.session(reply.session_id)
+    assert turn.interaction_id == reply.interaction_id and turn.decision == "answer"
+    assert "ann@acme.example" not in turn.question and turn.articles[0].cited
+    assert engine.desk.store.for_session(reply.session_id) == []
+
+
+def test_an_escalation_files_the_sessions_ticket_and_a_second_one_updates_it(engine: Engine) -> None:
+    customer = Customer(id="c-7", email="bo@acme.example", plan="Business")
+    first = _ask(engine, SENSITIVE, customer=customer)
+    second = _ask(engine, SENSITIVE + " today", session_id=first.session_id, customer=customer)
+
+    assert not first.decision.answered and first.ticket is not None and second.ticket is not None
+    assert first.ticket.reason == "sensitive_topic" and first.ticket.customer == customer
+    assert first.ticket.priority in ("high", "urgent") and first.ticket.interaction_id == first.interaction_id
+    assert (second.ticket.id, second.ticket.version) == (first.ticket.id, 2)
+    assert [t.interaction_id for t in second.ticket.transcript] == [first.interaction_id, second.interaction_id]
+
+
+def test_streaming_yields_the_pieces_then_the_logged_reply(engine: Engine) -> None:
+    events = list(conversation.ask_streaming(engine, Question(Query(ANSWERED), channel="widget")))
+
+    *pieces, reply = events
+    assert all(isinstance(p, Delta) for p in pieces) and isinstance(reply, Reply)
+    assert "".join(p.text for p in pieces if isinstance(p, Delta)) == reply.decision.answer
+    assert engine.events.turn(reply.interaction_id) is not None
+
+
+def test_a_vote_counts_only_from_the_session_that_got_the_answer(engine: Engine) -> None:
+    reply = _ask(engine, ANSWERED)
+    vote = Feedback(reply.interaction_id, helpful=False, reason="unclear", comment="call +44 20 7946 0958")
+
+    with pytest.raises(NotFoundError, match="not found in this session"):
+        conversation.vote(engine, vote, SessionAccess("someone-else"))
+    with pytest.raises(NotFoundError, match="not found in this session"):
+        conversation.vote(engine, vote, SessionAccess())
+    with pytest.raises(NotFoundError, match=r"interaction 0+ not found$"):
+        conversation.vote(engine, Feedback("0" * 36, True), STAFF)
+    conversation.vote(engine, vote, SessionAccess(reply.session_id))
+    conversation.vote(engine, Feedback(reply.interaction_id, helpful=True), STAFF)
+
+    votes = sorted(engine.events.votes(KB_NOW - timedelta(days=1)), key=lambda v: v.at)
+    assert [(v.interaction_id, v.helpful) for v in votes] == [(reply.interaction_id, False), (reply.interaction_id, True)]
+
+
+def test_asking_for_a_human_hands_over_the_last_question_with_its_articles(engine: Engine) -> None:
+    reply = _ask(engine, ANSWERED)
+    request = HelpRequest(reply.session_id, message="codes never arrive", customer=Customer(email="ann@acme.example"))
+
+    ticket = conversation.request_human(engine, request, SessionAccess(reply.session_id))
+
+    assert ticket.reason == "customer_request" and ticket.question == ANSWERED and ticket.message == "codes never arrive"
+    assert ticket.interaction_id == reply.interaction_id and ticket.confidence == reply.decision.confidence
+    assert ticket.articles[0].article_id == "account/two-factor-authentication" and ticket.category
+    assert ticket.customer.email == "ann@acme.example"
+
+
+def test_asking_for_a_human_needs_a_question_and_an_own_interaction(engine: Engine) -> None:
+    reply = _ask(engine, ANSWERED)
+
+    with pytest.raises(UnprocessableError, match="question: required"):
+        conversation.request_human(engine, HelpRequest("new-session"), SessionAccess("new-session"))
+    with pytest.raises(NotFoundError):
+        conversation.request_human(engine, HelpRequest("other", interaction_id=reply.interaction_id),
+                                   SessionAccess("other"))
+    ticket = conversation.request_human(engine, HelpRequest("new-session", question="my export hangs"), STAFF)
+    assert ticket.question == "my export hangs" and ticket.transcript == () and ticket.category is None
+
+
+def test_a_session_is_read_only_by_staff_or_its_own_customer(engine: Engine) -> None:
+    reply = _ask(engine, SENSITIVE)
+
+    found = conversation.session(engine, reply.session_id, SessionAccess(reply.session_id))
+    assert [t.interaction_id for t in found.turns] == [reply.interaction_id]
+    assert [t.reference for t in found.tickets] == [reply.ticket.reference if reply.ticket else None]
+    assert conversation.session(engine, reply.session_id, STAFF) == found
+    for access, session_id in ((SessionAccess("other"), reply.session_id), (STAFF, "never-used")):
+        with pytest.raises(NotFoundError, match="session not found"):
+            conversation.session(engine, session_id, access)
+
+
+def test_tickets_are_found_by_number_or_reference_newest_first(engine: Engine) -> None:
+    first = _ask(engine, SENSITIVE).ticket
+    second = _ask(engine, SENSITIVE).ticket
+    assert first is not None and second is not None
+
+    assert conversation.ticket(engine, first.reference).id == first.id
+    assert conversation.ticket(engine, str(first.id)).id == first.id != second.id
+    assert conversation.ticket(engine, second.reference.lower()).reference == second.reference
+    assert [t.id for t in conversation.tickets(engine, status="open")] == [second.id, first.id]
+    for unknown in ("T-999999", "abc", "9" * 20):
+        with pytest.raises(NotFoundError, match="not found"):
+            conversation.ticket(engine, unknown)
+
+
+def test_a_preview_is_neither_logged_nor_ticketed(engine: Engine) -> None:
+    found = conversation.preview(engine, Query(SENSITIVE))
+
+    assert not found.preview.decision.answered and found.threshold == engine.answers.threshold
+    assert engine.events.counts() == {"interactions": 0, "votes": 0}
+    assert engine.desk.store.recent() == []
