@@ -13,7 +13,7 @@ from bench.kb import base_id
 from engine.evaluate.baseline import BaselinePipeline, load_baseline_config
 from engine.evaluate.golden import GoldenRecord
 from engine.protocols import Vectors
-from engine.retrieve.hybrid import HybridRetriever
+from engine.retrieve.hybrid import scored
 from engine.types import Query
 from engine.wiring import Engine
 
@@ -67,19 +67,19 @@ def measure_retrieval(engine: Engine, records: Sequence[GoldenRecord], reference
     queries = [Query(r.question, r.audience, r.locale) for r in records]
     embed_times, vectors = _timed(lambda q: engine.embedder.embed_query(q.text), queries)
     for query, vector in zip(queries[:5], vectors[:5], strict=True):  # warm caches (masks, BM25, numpy)
-        engine.retriever.retrieve(snapshot, query, engine.eligibility.masks(snapshot, query).eligible, vector)
+        engine.retriever.rank(scored(snapshot, query, vector), engine.eligibility.masks(snapshot, query).eligible)
     ours_times: list[float] = []
     for query, vector in zip(queries, vectors, strict=True):
         started = time.perf_counter()
         masks = engine.eligibility.masks(snapshot, query)
-        engine.retriever.retrieve(snapshot, query, masks.eligible, vector)
+        engine.retriever.rank(scored(snapshot, query, vector), masks.eligible)
         ours_times.append(time.perf_counter() - started)
     # hit@3 by original article needs a ranking deeper than the answer's 8 articles: on the synthetic sizes up to
     # ~8 visible near-duplicate copies of one article would fill it (the reference ranks 2 × 40 chunks).
-    wide = HybridRetriever(engine.embedder, engine.settings.retrieval.model_copy(update={"max_articles": HIT_DEPTH}))
     hits = []
     for record, query, vector in zip(records, queries, vectors, strict=True):
-        found = wide.retrieve(snapshot, query, engine.eligibility.masks(snapshot, query).eligible, vector)
+        allowed = engine.eligibility.masks(snapshot, query).eligible
+        found = engine.retriever.rank(scored(snapshot, query, vector), allowed, depth=HIT_DEPTH)
         hits.append(_hit3([c.article.id for c in found.candidates], record.expected_articles))
     ask_times, _ = _timed(engine.answers.ask, queries[: min(len(queries), 60)])
     compared = records[:reference_limit]

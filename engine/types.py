@@ -96,6 +96,16 @@ class Query:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """What one question may see beyond the asker's own filters, and how deep to rank: passed per call, never
+    stored on the service. `exclude`: articles treated as absent (the eval's "gold removed"); `depth`: articles
+    to rank (default: the retrieval settings' max_articles)."""
+
+    exclude: frozenset[str] = frozenset()
+    depth: int | None = None
+
+
+@dataclass(frozen=True)
 class ScoredChunk:
     """A chunk with its scores from each index and after fusion; ranks are 1-based, None = not retrieved."""
 

@@ -19,12 +19,13 @@ from engine.retrieve.eligibility import Eligibility
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.generations import IndexSnapshot
 from engine.store.holder import IndexHolder
-from engine.types import Candidate, Decision, Delta, Final, Query, Reason, Retrieval, Signals, StreamEvent
+from engine.types import Candidate, Decision, Delta, Final, Query, Reason, Retrieval, Scope, Signals, StreamEvent
 
 logger = logging.getLogger(__name__)
 # How much better (in fused score) an ineligible article must match than the best eligible one before the
 # question is treated as being about that outdated content.
 STALE_MARGIN = 0.03
+UNSCOPED = Scope()
 
 
 @dataclass(frozen=True)
@@ -75,17 +76,21 @@ class AnswerService:
         """The confidence at or above which a question is answered."""
         return self._threshold
 
-    def ask(self, query: Query) -> Decision:
-        """Answer with citations, or escalate with a reason."""
-        outcome = self._decide(query)
+    def ask(self, query: Query, scope: Scope = UNSCOPED) -> Decision:
+        """Answer with citations, or escalate with a reason.
+
+            decision = answers.ask(Query("how do I download my invoices?"))
+            removed = answers.ask(query, Scope(exclude=frozenset({"billing/download-invoices"})))
+        """
+        outcome = self._decide(query, scope)
         decision = outcome.decision
         if outcome.request is not None:
             decision = self._worded(decision, self._composer.compose(outcome.request))
         return _logged(decision)
 
-    def stream(self, query: Query) -> Iterator[StreamEvent]:
+    def stream(self, query: Query, scope: Scope = UNSCOPED) -> Iterator[StreamEvent]:
         """The same decision as ask(), its answer in pieces: Delta events, then one Final with the decision."""
-        outcome = self._decide(query)
+        outcome = self._decide(query, scope)
         if outcome.request is None:
             yield Final(_logged(outcome.decision))
             return
@@ -103,8 +108,9 @@ class AnswerService:
         replaced = STREAM_REPLACED in composition.flags or (sent and not decision.answered)
         yield Final(decision, replaced=replaced)
 
-    def preview(self, query: Query) -> Preview:
-        outcome = self._decide(query)
+    def preview(self, query: Query, scope: Scope = UNSCOPED) -> Preview:
+        """The decision plus every candidate the asker may see (eligible or not), for the agent console."""
+        outcome = self._decide(query, scope)
         decision = outcome.decision
         if outcome.request is not None:
             decision = self._worded(decision, self._composer.compose(outcome.request))
@@ -113,24 +119,23 @@ class AnswerService:
     def _worded(self, decision: Decision, composition: Composition) -> Decision:
         return _worded(decision, composition, self._settings.escalate_when_llm_declines)
 
-    def _decide(self, query: Query) -> _Outcome:
+    def _decide(self, query: Query, scope: Scope) -> _Outcome:
         snapshot = self._index.get()
         verdicts = self._eligibility.verdicts(snapshot)
         if not query.text.strip():
             empty = _escalate(Reason.EMPTY_QUESTION, 0.0)
             return _Outcome(empty, Retrieval((), 0, ()), snapshot, verdicts)
-        masks = self._eligibility.masks(snapshot, query)
-        vector = self._retriever.embed(query.text)
-        lexical = self._retriever.keyword_scores(snapshot, query)
-        result = self._retriever.retrieve(snapshot, query, masks.eligible, vector, lexical=lexical)
+        masks = self._eligibility.masks(snapshot, query).without(snapshot, scope.exclude)
+        scores = self._retriever.score(snapshot, query)
+        result = self._retriever.rank(scores, masks.eligible, depth=scope.depth)
         # The shadow ranking (everything the asker may see, fresh or not) tells whether outdated content leads.
         shadow = (
             result
             if np.array_equal(masks.visible, masks.eligible)
-            else self._retriever.retrieve(snapshot, query, masks.visible, vector, lexical=lexical)
+            else self._retriever.rank(scores, masks.visible, depth=scope.depth)
         )
         decision = self._judge(query, snapshot, result, shadow, verdicts)
-        decision = self._screen(query, vector, decision)
+        decision = self._screen(query, scores.vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
             leader = verdicts[shadow.candidates[0].article.id]
             decision = replace(decision, ineligible_leaders=((leader.article_id, str(leader.state)),))

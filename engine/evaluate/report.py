@@ -133,7 +133,7 @@ def build_report(
 ) -> EvalReport:
     grid = sorted(set(threshold_grid()) | set(operating_point.values()))
     ours = [(r.record, r.ours) for r in results]
-    retrieval = {
+    retrieval: dict[str, RetrievalMetrics] = {
         mode: retrieval_metrics([(r.rankings.get(mode, ()), r.record.expected_articles) for r in results])
         for mode in MODES
     }

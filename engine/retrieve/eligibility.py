@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +33,13 @@ class Masks:
 
     visible: npt.NDArray[np.bool_]
     eligible: npt.NDArray[np.bool_]
+
+    def without(self, snapshot: IndexSnapshot, excluded: Collection[str]) -> Masks:
+        """The same masks with `excluded` articles taken out, as if absent from the KB."""
+        if not excluded:
+            return self
+        keep = np.fromiter((a not in excluded for a in snapshot.article_ids), dtype=np.bool_)
+        return Masks(visible=self.visible & keep, eligible=self.eligible & keep)
 
 
 class Eligibility:

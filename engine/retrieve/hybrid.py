@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -27,41 +28,56 @@ class _Scored:
     bm25_max: float
 
 
+Mode = Literal["bm25", "dense", "hybrid"]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """One question scored once against one snapshot (its embedding and every chunk's BM25 score): `rank` then
+    orders it under any number of masks without scoring again."""
+
+    snapshot: IndexSnapshot
+    query: Query
+    terms: tuple[str, ...]
+    vector: Vectors
+    lexical: npt.NDArray[np.float64]
+
+
+def scored(snapshot: IndexSnapshot, query: Query, vector: Vectors) -> Scores:
+    """The question's Scores given its embedding: every chunk's BM25 score, computed once."""
+    query_terms = tuple(terms(query.text))
+    return Scores(snapshot, query, query_terms, vector, snapshot.keyword.scores(query_terms))
+
+
 class HybridRetriever:
-    """BM25 + dense over the articles a mask allows; every candidate keeps its bm25, dense and fused scores."""
+    """BM25 + dense over the articles a mask allows; every candidate keeps its bm25, dense and fused scores.
+
+        scores = retriever.score(snapshot, Query("reset my password"))
+        eligible = retriever.rank(scores, masks.eligible)            # what may answer
+        shadow = retriever.rank(scores, masks.visible)               # what the asker may see, fresh or not
+        deep = retriever.rank(scores, masks.eligible, "bm25", depth=10)
+    """
 
     def __init__(self, embedder: Embedder, settings: RetrievalSettings) -> None:
         self._embedder = embedder
         self._settings = settings
 
-    def embed(self, text: str) -> Vectors:
-        return self._embedder.embed_query(text)
+    def score(self, snapshot: IndexSnapshot, query: Query) -> Scores:
+        """Embed the question and BM25-score every chunk, once."""
+        return scored(snapshot, query, self._embedder.embed_query(query.text))
 
-    def retrieve(
-        self,
-        snapshot: IndexSnapshot,
-        query: Query,
-        allowed: npt.NDArray[np.bool_],
-        vector: Vectors | None = None,
-        mode: str = "hybrid",
-        lexical: npt.NDArray[np.float64] | None = None,
+    def rank(
+        self, scores: Scores, allowed: npt.NDArray[np.bool_], mode: Mode = "hybrid", depth: int | None = None
     ) -> Retrieval:
-        """Rank chunks of allowed articles only (the filter applies before ranking in both indexes).
-
-        `lexical`: BM25 scores of every chunk for this query (keyword_scores), when the caller retrieves the same
-        question under several masks and wants them computed once. mode="bm25" searches only the keyword index
-        and mode="dense" only the dense one; the other score of each candidate is still reported where it is
-        cheap (a bm25 candidate's cosine when `vector` is given, a dense candidate's bm25 when `lexical` is), else 0.
-        """
-        query_terms = tuple(terms(query.text))
+        """Rank chunks of allowed articles only (the filter applies before ranking in both indexes), grouped into
+        at most `depth` articles (default: the settings' max_articles). mode="bm25" searches only the keyword
+        index and mode="dense" only the dense one; the other score of each candidate is still reported."""
+        snapshot = scores.snapshot
         eligible = int(allowed.sum())
         if eligible == 0 or not snapshot.chunks:
-            return Retrieval(candidates=(), eligible_articles=eligible, query_terms=query_terms)
-        if vector is None and mode != "bm25":
-            vector = self.embed(query.text)
-        if lexical is None:
-            lexical = np.zeros(len(snapshot.chunks)) if mode == "dense" else self.keyword_scores(snapshot, query)
-        scored = self._score(snapshot, lexical, vector, allowed, dense_search=mode != "bm25")
+            return Retrieval(candidates=(), eligible_articles=eligible, query_terms=scores.terms)
+        lexical = np.zeros(len(snapshot.chunks)) if mode == "dense" else scores.lexical
+        scored = self._score(snapshot, lexical, scores.vector, allowed, dense_search=mode != "bm25")
         if mode == "bm25":
             fused = scored.bm25 / scored.bm25_max if scored.bm25_max > 0 else scored.bm25
         elif mode == "dense":
@@ -71,21 +87,16 @@ class HybridRetriever:
         else:
             fused = weighted(scored.dense, scored.bm25, scored.bm25_max, self._settings.dense_weight)
         return Retrieval(
-            candidates=self._group(snapshot, scored, fused),
+            candidates=self._group(snapshot, scored, fused, depth or self._settings.max_articles),
             eligible_articles=eligible,
-            query_terms=query_terms,
+            query_terms=scores.terms,
         )
-
-    @staticmethod
-    def keyword_scores(snapshot: IndexSnapshot, query: Query) -> npt.NDArray[np.float64]:
-        """BM25 score of every chunk of the snapshot for the query, before any filter."""
-        return snapshot.keyword.scores(terms(query.text))
 
     def _score(
         self,
         snapshot: IndexSnapshot,
         lexical: npt.NDArray[np.float64],
-        vector: Vectors | None,
+        vector: Vectors,
         allowed: npt.NDArray[np.bool_],
         *,
         dense_search: bool,
@@ -96,12 +107,12 @@ class HybridRetriever:
         bm25_top = _top(bm25_all, limit)
         bm25_top = bm25_top[bm25_all[bm25_top] > 0]
         dense_hits: list[tuple[int, float]] = []
-        if snapshot.dense is not None and dense_search and vector is not None:
+        if snapshot.dense is not None and dense_search:
             dense_hits = snapshot.dense.search(vector, allowed, limit)
         dense_top = np.array([o for o, _ in dense_hits], dtype=np.int64)
         ordinals = np.union1d(bm25_top, dense_top).astype(np.int64)
         dense = np.zeros(len(ordinals), dtype=np.float64)
-        if vector is not None and len(ordinals):
+        if len(ordinals):
             dense = np.asarray(snapshot.vectors[ordinals] @ vector.astype(np.float32), dtype=np.float64)
         bm25 = bm25_all[ordinals]
         return _Scored(
@@ -113,7 +124,10 @@ class HybridRetriever:
             bm25_max=float(bm25_all.max(initial=0.0)),
         )
 
-    def _group(self, snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64]) -> tuple[Candidate, ...]:
+    @staticmethod
+    def _group(
+        snapshot: IndexSnapshot, scored: _Scored, fused: npt.NDArray[np.float64], depth: int
+    ) -> tuple[Candidate, ...]:
         per_article: dict[str, list[ScoredChunk]] = {}
         for position in np.argsort(-fused, kind="stable"):
             chunk = snapshot.chunks[int(scored.ordinals[position])]
@@ -130,7 +144,7 @@ class HybridRetriever:
                     )
                 )
         candidates = [Candidate(snapshot.articles[a], tuple(chunks)) for a, chunks in per_article.items()]
-        return tuple(candidates[: self._settings.max_articles])
+        return tuple(candidates[:depth])
 
 
 def _top(scores: npt.NDArray[np.float64], limit: int) -> npt.NDArray[np.int64]:

@@ -29,8 +29,6 @@ class ExactVectorStore:
             )
         self._vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         self._chunk_article = chunk_article
-        # A question is searched twice with one vector (eligible and shadow masks): the product is reused.
-        self._last: tuple[bytes, Vectors] | None = None
 
     def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
         if not len(self._vectors) or limit <= 0:
@@ -39,19 +37,10 @@ class ExactVectorStore:
         count = min(limit, int(np.count_nonzero(chunk_allowed)))
         if count == 0:
             return []
-        scores = np.where(chunk_allowed, self._scores(np.asarray(vector, dtype=np.float32)), -np.inf)
+        scores = np.where(chunk_allowed, self._vectors @ np.asarray(vector, dtype=np.float32), -np.inf)
         top = np.argpartition(-scores, count - 1)[:count] if count < len(scores) else np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")][:count]
         return [(int(i), float(scores[i])) for i in top]
-
-    def _scores(self, vector: Vectors) -> Vectors:
-        key = vector.tobytes()
-        last = self._last  # one read: another thread may replace it meanwhile
-        if last is not None and last[0] == key:
-            return last[1]
-        scores = self._vectors @ vector
-        self._last = (key, scores)
-        return scores
 
     def close(self) -> None:
         return None

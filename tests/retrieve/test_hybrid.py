@@ -16,7 +16,8 @@ def _retrieve(engine: Engine, text: str, *, audience: tuple[str, ...] = ("public
     snapshot = engine.index.get()
     query = Query(text, audience, locale)
     masks = engine.eligibility.masks(snapshot, query)
-    return [c.article.id for c in engine.retriever.retrieve(snapshot, query, masks.eligible, mode=mode).candidates]
+    scores = engine.retriever.score(snapshot, query)
+    return [c.article.id for c in engine.retriever.rank(scores, masks.eligible, mode).candidates]  # type: ignore[arg-type]
 
 
 def test_candidates_carry_bm25_dense_and_fused_scores(kb_engine: Engine) -> None:
@@ -24,7 +25,7 @@ def test_candidates_carry_bm25_dense_and_fused_scores(kb_engine: Engine) -> None
     query = Query("how do I update the credit card we pay with")
     masks = kb_engine.eligibility.masks(snapshot, query)
 
-    result = kb_engine.retriever.retrieve(snapshot, query, masks.eligible)
+    result = kb_engine.retriever.rank(kb_engine.retriever.score(snapshot, query), masks.eligible)
 
     top = result.candidates[0]
     assert top.article.id == "billing/update-payment-method"
@@ -68,10 +69,27 @@ def test_locale_filter_picks_the_german_article_for_german_askers(kb_engine: Eng
     assert "account/passwort-zuruecksetzen" not in english
 
 
+def test_one_scoring_ranks_under_several_masks_and_depths(kb_engine: Engine) -> None:
+    snapshot = kb_engine.index.get()
+    query = Query("how do I update the credit card we pay with")
+    scores = kb_engine.retriever.score(snapshot, query)
+    everything = np.ones(len(snapshot.article_ids), dtype=bool)
+    without_top = everything.copy()
+    without_top[snapshot.article_ids.index("billing/update-payment-method")] = False
+
+    full = kb_engine.retriever.rank(scores, everything, depth=10)
+    masked = kb_engine.retriever.rank(scores, without_top, depth=10)
+
+    assert full.candidates[0].article.id == "billing/update-payment-method" and len(full.candidates) == 10
+    assert "billing/update-payment-method" not in {c.article.id for c in masked.candidates}
+    assert len(masked.candidates) == 10
+    assert len(kb_engine.retriever.rank(scores, everything, depth=2).candidates) == 2
+
+
 def test_an_empty_filter_result_is_no_candidates_not_a_crash(kb_engine: Engine) -> None:
     snapshot = kb_engine.index.get()
     nothing = np.zeros(len(snapshot.article_ids), dtype=bool)
 
-    result = kb_engine.retriever.retrieve(snapshot, Query("reset password"), nothing)
+    result = kb_engine.retriever.rank(kb_engine.retriever.score(snapshot, Query("reset password")), nothing)
 
     assert result.candidates == () and result.eligible_articles == 0
