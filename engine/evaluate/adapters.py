@@ -48,6 +48,7 @@ def wixqa(datasets: Path, *, gold_removed: bool = False) -> GoldenSet:
                 kind="unanswerable" if gold_removed else "answerable",
                 reference_answer=None if gold_removed else str(q.get("answer") or "") or None,
                 excluded_articles=gold if gold_removed else (),
+                judged_as=str(q["id"]),  # one judgment per (question, article), with or without its gold
             )
         )
     return GoldenSet("wixqa-gold-removed" if gold_removed else "wixqa", tuple(records))

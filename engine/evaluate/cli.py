@@ -76,6 +76,9 @@ def eval_command(
     baseline_config: Annotated[
         Path, typer.Option(help="Baseline settings (similarity cutoff).")
     ] = defaults.BASELINE,
+    judgments: Annotated[
+        Path, typer.Option(help="Folder of judged alternatives (*.jsonl) for the judged scores.")
+    ] = defaults.JUDGMENTS,
 ) -> None:
     """Evaluate golden sets on a KB: retrieval per mode, decisions, threshold sweep, ragas, the baseline."""
     from engine.config import Settings
@@ -91,7 +94,7 @@ def eval_command(
         goldens = [resolve_golden(g, datasets, sample_size=sample, full=full) for g in golden]
     except ConfigError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    options = EvalOptions(baseline, ragas, limit, changed_since, cache_dir, baseline_config)
+    options = EvalOptions(baseline, ragas, limit, changed_since, cache_dir, baseline_config, judgments)
     with _progress(sys.stderr.isatty()) as progress:
         reports = evaluate_kb(spec, goldens, Settings(), options, progress)
     _emit(reports, as_json, html)

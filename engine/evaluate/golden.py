@@ -13,6 +13,8 @@ from engine.types import PUBLIC_AUDIENCE
 
 Kind = Literal["answerable", "unanswerable", "out_of_scope", "sensitive", "injection", "stale"]
 KINDS: tuple[str, ...] = get_args(Kind)
+# Kinds whose must-escalate questions escalate whatever the KB says: a judged answer never makes answering correct.
+POLICY_ESCALATIONS = frozenset({"out_of_scope", "sensitive", "injection"})
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,31 @@ class GoldenRecord:
     reference_answer: str | None = None
     stale_articles: tuple[str, ...] = ()  # never to be cited (the file's stale_articles + suspect_articles)
     excluded_articles: tuple[str, ...] = ()  # taken out of the KB for this question ("gold removed")
+    judged_as: str | None = None  # the question id its judgments are filed under (default: `id`)
+    judged_answers: frozenset[str] = frozenset()  # other articles a reviewer judged to answer it fully
+    judged_partial: frozenset[str] = frozenset()  # other articles a reviewer judged to answer it in part
+    judged_wrong: frozenset[str] = frozenset()  # other articles a reviewer judged not to answer it
 
     @property
     def should_escalate(self) -> bool:
         return not self.expected_articles
+
+    @property
+    def judgment_key(self) -> str:
+        """The question id under which evals/judgments/*.jsonl file this question's judged articles."""
+        return self.judged_as or self.id
+
+    @property
+    def judged_expected(self) -> frozenset[str]:
+        """Articles whose citation counts as correct under judged scoring (none for a policy escalation)."""
+        if self.should_escalate and self.kind in POLICY_ESCALATIONS:
+            return frozenset()
+        return frozenset(self.expected_articles) | self.judged_answers
+
+    @property
+    def judged_should_escalate(self) -> bool:
+        """Must escalate under judged scoring: nothing expected and no article judged to answer it."""
+        return not self.judged_expected
 
 
 @dataclass(frozen=True)

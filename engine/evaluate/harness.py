@@ -9,9 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.config import Settings
+from engine.evaluate import defaults
 from engine.evaluate.baseline import DEFAULT_BASELINE, load_baseline_config
 from engine.evaluate.changes import affected_questions, article_files, changed_files
 from engine.evaluate.golden import GoldenSet
+from engine.evaluate.judgments import attach_judgments, load_judgments
 from engine.evaluate.kbs import DEFAULT_CACHE, KbSpec, OpenKb, open_kb
 from engine.evaluate.metrics import best_cutoff, threshold_grid
 from engine.evaluate.report import BASELINE, OURS, EvalReport, build_report
@@ -31,6 +33,7 @@ class EvalOptions:
     changed_since: str | None = None
     cache_dir: Path = DEFAULT_CACHE
     baseline_config: Path = DEFAULT_BASELINE
+    judgments: Path = defaults.JUDGMENTS
 
 
 def evaluate_kb(
@@ -40,7 +43,9 @@ def evaluate_kb(
     options: EvalOptions,
     progress: Progress | None = None,
 ) -> list[EvalReport]:
-    """One report per golden set, all against the same opened KB."""
+    """One report per golden set, all against the same opened KB; judged alternatives attached to each set."""
+    judgments = load_judgments(options.judgments)
+    goldens = [attach_judgments(golden, judgments) for golden in goldens]
     kb = open_kb(spec, settings, options.cache_dir)
     try:
         cutoff = load_baseline_config(options.baseline_config).similarity_cutoff if options.baseline else None

@@ -68,6 +68,7 @@ def render_html(reports: Sequence[EvalReport]) -> str:
                 m.question[:160],
                 ", ".join(m.expected) or "(escalate)",
                 ", ".join(m.cited) or "–",
+                m.verdict or "–",
                 m.reason,
                 fmt(m.confidence, 2),
             ]
@@ -88,7 +89,7 @@ def render_html(reports: Sequence[EvalReport]) -> str:
             ),
             f'<img alt="threshold sweep" src="data:image/png;base64,{png}">',
             f"<h3>Misses ({len(misses)})</h3>",
-            _table(["id", "kind", "question", "expected", "cited", "reason", "confidence"], misses),
+            _table(["id", "kind", "question", "expected", "cited", "judged", "reason", "confidence"], misses),
         ]
         sections.append("\n".join(parts))
     body = "\n<hr>\n".join(sections)

@@ -89,6 +89,8 @@ class KindMetrics:
 
 @dataclass(frozen=True)
 class DecisionMetrics:
+    """Decision counts under one scoring: strict (expected articles only) or judged (+ judged `answers`)."""
+
     questions: int
     answerable: int
     answered: int
@@ -97,6 +99,7 @@ class DecisionMetrics:
     forbidden_citations: int
     per_kind: dict[str, KindMetrics]
     overall: KindMetrics
+    partial_answers: int = 0  # judged only: answered citing an article judged `partial` (counted wrong)
 
     @property
     def answered_correctly_rate(self) -> float | None:
@@ -110,33 +113,47 @@ class DecisionMetrics:
     def coverage(self) -> float | None:
         return _ratio(self.answered, self.questions)
 
+    @property
+    def partial_rate(self) -> float | None:
+        return _ratio(self.partial_answers, self.answered)
 
-def is_correct(record: GoldenRecord, cited: str | None) -> bool:
-    return cited is not None and cited in record.expected_articles
+
+def is_correct(record: GoldenRecord, cited: str | None, judged: bool = False) -> bool:
+    """Strict: `cited` is an expected article; judged: or an article a reviewer judged to answer the question."""
+    if cited is None:
+        return False
+    return cited in (record.judged_expected if judged else record.expected_articles)
 
 
-def decision_metrics(pairs: Sequence[tuple[GoldenRecord, Outcome]]) -> DecisionMetrics:
-    """Correct = answered and first citation expected; wrong = answered and first citation not expected."""
-    answered = [(r, o) for r, o in pairs if o.answered]
+def must_escalate(record: GoldenRecord, judged: bool = False) -> bool:
+    """Strict: nothing is expected; judged: nor has any article been judged to answer it."""
+    return record.judged_should_escalate if judged else record.should_escalate
+
+
+def decision_metrics(pairs: Sequence[tuple[GoldenRecord, Outcome]], judged: bool = False) -> DecisionMetrics:
+    """Correct = answered and first citation expected (judged: or judged `answers`); wrong = answered otherwise."""
+    answered = [(r, o.cited[0] if o.cited else None) for r, o in pairs if o.answered]
     kinds = sorted({r.kind for r, _ in pairs})
+    correct = sum(1 for r, cited in answered if is_correct(r, cited, judged))
     return DecisionMetrics(
         questions=len(pairs),
-        answerable=sum(1 for r, _ in pairs if not r.should_escalate),
+        answerable=sum(1 for r, _ in pairs if not must_escalate(r, judged)),
         answered=len(answered),
-        answered_correctly=sum(1 for r, o in answered if is_correct(r, o.cited[0] if o.cited else None)),
-        wrong_answers=sum(1 for r, o in answered if not is_correct(r, o.cited[0] if o.cited else None)),
+        answered_correctly=correct,
+        wrong_answers=len(answered) - correct,
         forbidden_citations=sum(len(o.forbidden) for _, o in pairs),
-        per_kind={kind: _kind_metrics([(r, o) for r, o in pairs if r.kind == kind]) for kind in kinds},
-        overall=_kind_metrics(pairs),
+        per_kind={kind: _kind_metrics([(r, o) for r, o in pairs if r.kind == kind], judged) for kind in kinds},
+        overall=_kind_metrics(pairs, judged),
+        partial_answers=sum(1 for r, cited in answered if judged and cited in r.judged_partial),
     )
 
 
-def _kind_metrics(pairs: Sequence[tuple[GoldenRecord, Outcome]]) -> KindMetrics:
+def _kind_metrics(pairs: Sequence[tuple[GoldenRecord, Outcome]], judged: bool = False) -> KindMetrics:
     return KindMetrics(
         questions=len(pairs),
-        should_escalate=sum(1 for r, _ in pairs if r.should_escalate),
+        should_escalate=sum(1 for r, _ in pairs if must_escalate(r, judged)),
         escalated=sum(1 for _, o in pairs if not o.answered),
-        correctly_escalated=sum(1 for r, o in pairs if r.should_escalate and not o.answered),
+        correctly_escalated=sum(1 for r, o in pairs if must_escalate(r, judged) and not o.answered),
     )
 
 

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.evaluate.judgments import verdict_of
+from engine.evaluate.key_facts import key_fact_share
 from engine.evaluate.metrics import (
     HIT_KS,
     NDCG_K,
@@ -35,6 +37,17 @@ class Miss:
     cited: tuple[str, ...]
     reason: str
     confidence: float
+    answer: str | None = None
+    verdict: str | None = None  # the judged verdict on `cited[0]`: answers, partial, wrong, or None (unjudged)
+    baseline_cited: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyFacts:
+    """Mean share of the reference's key facts found in our answers, over answered questions with any."""
+
+    mean: float | None
+    questions: int
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ class EvalReport:
     seconds: float = 0.0
     selection: str = "all"
     tuned: dict[str, float] = field(default_factory=dict)
+    judged: dict[str, DecisionMetrics] = field(default_factory=dict)
+    key_facts: KeyFacts = KeyFacts(None, 0)
 
     def flat(self) -> dict[str, float]:
         """Every metric under a stable dotted name (as in thresholds.toml); undefined rates left out."""
@@ -72,6 +87,9 @@ class EvalReport:
             for kind, k in d.per_kind.items():
                 values[f"{system}.escalation_recall.{kind}"] = k.recall
                 values[f"{system}.escalation_precision.{kind}"] = k.precision
+        for system, d in self.judged.items():
+            values.update(_judged_flat(system, d))
+        values[f"{OURS}.answer.key_facts"] = self.key_facts.mean
         if self.ragas is not None:
             values.update({f"ragas.{name}": mean for name, mean in self.ragas.means.items()})
         return {name: round(value, 4) for name, value in values.items() if value is not None}
@@ -85,6 +103,8 @@ class EvalReport:
             "seconds": round(self.seconds, 1),
             "metrics": self.flat(),
             "counts": {s: _counts(d) for s, d in self.decision.items()},
+            "judged_counts": {s: _counts(d) for s, d in self.judged.items()},
+            "key_facts_questions": self.key_facts.questions,
             "operating_point": self.operating_point,
             "tuned": self.tuned,
             "sweep": {
@@ -104,6 +124,19 @@ class EvalReport:
         }
 
 
+def _judged_flat(system: str, d: DecisionMetrics) -> dict[str, float | None]:
+    values = {
+        f"{system}.judged.answered_correctly": d.answered_correctly_rate,
+        f"{system}.judged.wrong_answer_rate": d.wrong_answer_rate,
+        f"{system}.judged.partial_rate": d.partial_rate,
+        f"{system}.judged.escalation_recall": d.overall.recall,
+        f"{system}.judged.escalation_precision": d.overall.precision,
+    }
+    for kind, k in d.per_kind.items():
+        values[f"{system}.judged.escalation_recall.{kind}"] = k.recall
+    return values
+
+
 def _counts(d: DecisionMetrics) -> dict[str, Any]:
     def kind(k: KindMetrics) -> dict[str, int]:
         return {
@@ -119,6 +152,7 @@ def _counts(d: DecisionMetrics) -> dict[str, Any]:
         "answered": d.answered,
         "answered_correctly": d.answered_correctly,
         "wrong_answers": d.wrong_answers,
+        "partial_answers": d.partial_answers,
         "forbidden_citations": d.forbidden_citations,
         "per_kind": {name: kind(k) for name, k in d.per_kind.items()},
     }
@@ -138,6 +172,7 @@ def build_report(
         for mode in MODES
     }
     decisions = {OURS: decision_metrics(ours)}
+    judged = {OURS: decision_metrics(ours, judged=True)}
     sweeps = {OURS: sweep(ours, grid)}
     with_baseline = [r for r in results if r.baseline is not None]
     if with_baseline and len(with_baseline) == len(results):
@@ -146,6 +181,7 @@ def build_report(
             [(r.baseline_ranking, r.record.expected_articles) for r in results]
         )
         decisions[BASELINE] = decision_metrics(pairs)
+        judged[BASELINE] = decision_metrics(pairs, judged=True)
         sweeps[BASELINE] = sweep(pairs, grid)
     return EvalReport(
         kb=kb,
@@ -157,7 +193,20 @@ def build_report(
         operating_point=operating_point,
         ragas=ragas,
         misses=[_miss(r) for r in results if not _passed(r)],
+        judged=judged,
+        key_facts=key_facts_score(results),
     )
+
+
+def key_facts_score(results: Sequence[QuestionResult]) -> KeyFacts:
+    """Mean key-fact share over our answered questions whose reference answer has key facts."""
+    shares = [
+        share
+        for r in results
+        if r.ours.answered and r.answer and r.record.reference_answer
+        and (share := key_fact_share(r.answer, r.record.reference_answer)) is not None
+    ]
+    return KeyFacts(sum(shares) / len(shares) if shares else None, len(shares))
 
 
 def _passed(result: QuestionResult) -> bool:
@@ -172,5 +221,14 @@ def _passed(result: QuestionResult) -> bool:
 def _miss(result: QuestionResult) -> Miss:
     record, o = result.record, result.ours
     return Miss(
-        record.id, record.kind, record.question, record.expected_articles, o.cited, o.reason, o.confidence
+        record.id,
+        record.kind,
+        record.question,
+        record.expected_articles,
+        o.cited,
+        o.reason,
+        o.confidence,
+        answer=result.answer,
+        verdict=verdict_of(record, o.cited[0]) if o.answered and o.cited else None,
+        baseline_cited=result.baseline.cited if result.baseline and result.baseline.answered else (),
     )

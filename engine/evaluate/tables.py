@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Console
 from rich.table import Table
 
-from engine.evaluate.metrics import HIT_KS, NDCG_K
+from engine.evaluate.metrics import HIT_KS, NDCG_K, DecisionMetrics
 from engine.evaluate.report import BASELINE, OURS, EvalReport
 
 Rows = list[list[str]]
@@ -26,23 +28,38 @@ def retrieval_rows(report: EvalReport) -> tuple[list[str], Rows]:
 
 
 def decision_rows(report: EvalReport) -> tuple[list[str], Rows]:
-    systems = list(report.decision)
-    header = ["decision", *systems]
-    d = report.decision
+    """Each system's decisions scored strictly (expected articles) and judged (+ judged alternatives)."""
+    columns = [(s, m) for s in report.decision for m in (report.decision[s], report.judged.get(s)) if m]
+    header = ["decision"]
+    for system in report.decision:
+        header += [system] + ([f"{system} judged"] if system in report.judged else [])
 
-    def row(label: str, getter: str) -> list[str]:
-        return [label, *(fmt(getattr(d[s], getter)) for s in systems)]
+    def row(label: str, value: Callable[[DecisionMetrics], str]) -> list[str]:
+        return [label, *(value(m) for _, m in columns)]
 
-    rows = [
-        row("answered correctly (of answerable)", "answered_correctly_rate"),
-        row("wrong-answer rate (of answered)", "wrong_answer_rate"),
-        row("coverage (answered of all)", "coverage"),
-        ["escalation recall", *(fmt(d[s].overall.recall) for s in systems)],
-        ["escalation precision", *(fmt(d[s].overall.precision) for s in systems)],
-        ["forbidden citations (must be 0)", *(str(d[s].forbidden_citations) for s in systems)],
-        ["operating point", *(fmt(report.operating_point.get(s), 2) for s in systems)],
+    strict = {id(d) for d in report.decision.values()}
+    return header, [
+        row("answered correctly (of answerable)", lambda d: fmt(d.answered_correctly_rate)),
+        row("wrong-answer rate (of answered)", lambda d: fmt(d.wrong_answer_rate)),
+        row("judged partial (of answered)", lambda d: "–" if id(d) in strict else fmt(d.partial_rate)),
+        row("coverage (answered of all)", lambda d: fmt(d.coverage)),
+        row("escalation recall", lambda d: fmt(d.overall.recall)),
+        row("escalation precision", lambda d: fmt(d.overall.precision)),
+        row("forbidden citations (must be 0)", lambda d: str(d.forbidden_citations)),
+        [
+            "operating point",
+            *(fmt(report.operating_point.get(s), 2) for s, _ in columns),
+        ],
+        [
+            "answer key facts (mean)",
+            *(_key_facts(report) if s == OURS else "–" for s, _ in columns),
+        ],
     ]
-    return header, rows
+
+
+def _key_facts(report: EvalReport) -> str:
+    found = report.key_facts
+    return "–" if found.mean is None else f"{found.mean:.3f} (n={found.questions})"
 
 
 def kind_rows(report: EvalReport) -> tuple[list[str], Rows]:
