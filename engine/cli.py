@@ -17,7 +17,7 @@ from rich.table import Table
 
 from engine.config import Settings, offline_environment
 from engine.errors import EngineError
-from engine.types import IngestReport, Query, Question
+from engine.types import Decision, IngestReport, Query, Question
 
 if TYPE_CHECKING:
     from engine.wiring import Engine
@@ -102,7 +102,6 @@ def ask(
 ) -> None:
     """Answer QUESTION (or every line of --batch) from the index, or say why it escalates. A QUESTION is logged
     like the API's (its own session; an escalation opens a ticket) unless --no-log; --batch is never logged."""
-    from engine.answer.render import decision_to_dict
     from engine.wiring import build_engine
 
     if (question is None) == (batch is None):
@@ -112,12 +111,12 @@ def ask(
         if batch is not None:
             for line_number, record in _batch_lines(batch):
                 query = _batch_query(record, line_number)
-                out = {"id": record.get("id"), **decision_to_dict(engine.answers.ask(query))}
+                out = {"id": record.get("id"), **_asked(engine.answers.ask(query))}
                 typer.echo(json.dumps(out, ensure_ascii=False))
             return
         assert question is not None
         query = Query(question, tuple(audience) or ("public",), locale)
-        out = decision_to_dict(engine.answers.ask(query)) if no_log else _ask_logged(engine, query)
+        out = _asked(engine.answers.ask(query)) if no_log else _ask_logged(engine, query)
         if as_json:
             typer.echo(json.dumps(out, ensure_ascii=False))
         else:
@@ -132,7 +131,21 @@ def _ask_logged(engine: Engine, query: Query) -> dict[str, Any]:
     from engine.api.schemas import AskResponse
 
     reply = conversation.ask(engine, Question(query, channel=CLI_CHANNEL))
-    return AskResponse.of(reply).model_dump()
+    return {**AskResponse.of(reply).model_dump(), **_considered(reply.decision)}
+
+
+def _asked(decision: Decision) -> dict[str, Any]:
+    """The decision's public JSON, plus the articles it considered when it escalated."""
+    from engine.answer.render import decision_to_dict
+
+    return {**decision_to_dict(decision), **_considered(decision)}
+
+
+def _considered(decision: Decision) -> dict[str, Any]:
+    """`considered` (best first, with scores) on an escalation, so hit@k of escalations is measurable."""
+    from engine.answer.render import considered_to_list
+
+    return {} if decision.answered else {"considered": considered_to_list(decision)}
 
 
 def _batch_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:

@@ -82,6 +82,29 @@ def test_single_question_json(kb_data_dir: Path, tmp_path: Path) -> None:
     assert json.loads(result.stdout)["citations"][0]["article_id"] == "billing/download-invoices"
 
 
+def test_an_escalation_lists_the_articles_it_considered(kb_data_dir: Path, tmp_path: Path) -> None:
+    shutil.copytree(kb_data_dir, tmp_path / "data")
+    # kb_samples golden kbs-018: escalates for low confidence, though the refund policy is the right article
+    question = "bought the yearly plan 5 days ago by mistake (meant monthly), can i get my money back?"
+    result = runner.invoke(app, ["ask", question, "--data-dir", str(tmp_path / "data"), "--json", "--no-log"])
+
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["decision"] == "escalate" and out["citations"] == []
+    considered = out["considered"]
+    assert considered and all(set(c) == {"article_id", "title", "score"} for c in considered)
+    scores = [c["score"] for c in considered]
+    assert scores == sorted(scores, reverse=True)
+    assert considered[0]["article_id"] == "billing/refund-policy"
+
+
+def test_an_answer_has_no_considered_list(kb_data_dir: Path, tmp_path: Path) -> None:
+    shutil.copytree(kb_data_dir, tmp_path / "data")
+    result = runner.invoke(app, ["ask", "where can I see my invoices", "--data-dir", str(tmp_path / "data"), "--json"])
+
+    assert result.exit_code == 0 and "considered" not in json.loads(result.stdout)
+
+
 def test_ask_needs_exactly_one_of_question_or_batch(kb_data_dir: Path) -> None:
     result = runner.invoke(app, ["ask", "--data-dir", str(kb_data_dir)])
 
@@ -100,7 +123,7 @@ def test_a_question_is_logged_and_ticketed_like_the_apis_unless_no_log(
     assert logged.exit_code == 0 and quiet.exit_code == 0, logged.output + quiet.output
     reply = json.loads(logged.stdout)
     assert reply["decision"] == "escalate" and reply["ticket"]["reference"] == "T-000001"
-    assert set(json.loads(quiet.stdout)) == {"decision", "answer", "citations", "confidence", "reason"}
+    assert set(json.loads(quiet.stdout)) == {"decision", "answer", "citations", "confidence", "reason", "considered"}
     engine = build_engine(Settings(data_dir=data_dir), embedder=embedder)
     try:
         [turn] = engine.events.session(reply["session_id"])

@@ -27,3 +27,11 @@ def decision_to_dict(decision: Decision) -> dict[str, Any]:
         "confidence": decision.confidence,
         "reason": str(decision.reason),
     }
+
+
+def considered_to_list(decision: Decision) -> list[dict[str, Any]]:
+    """The articles the decision weighed, best first: [{article_id, title, score}] (`engine ask --json`)."""
+    return [
+        {"article_id": c.article.id, "title": c.article.title, "score": round(c.fused, 4)}
+        for c in decision.candidates
+    ]

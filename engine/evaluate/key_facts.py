@@ -15,15 +15,22 @@ import re
 from collections.abc import Iterator
 
 _ARROWS = re.compile(r"\s*(?:→|->|=>|»|›|>)\s*")
-_SEGMENT = r"[A-Z0-9][\w&'/.-]*(?: [\w&'/.-]+){0,4}"
-_PATH = re.compile(rf"{_SEGMENT}(?:\s*(?:→|->|=>|»|›|>)\s*{_SEGMENT})+")
+_ARROW = r"\s*(?:→|->|=>|»|›|>)\s*"
+_PIECE = r"[^\n.,;:()<>→»›=-]+"
+_PATH = re.compile(rf"{_PIECE}(?:{_ARROW}{_PIECE})+")
+# A path's last piece ends where the sentence goes on ("Settings > Code Injection and add the script").
+_STOP = {"and", "then", "to", "click", "enter", "choose", "select", "on", "in", "or", "where", "for", "if", "tab"}
 _QUOTED = re.compile(r"\"([^\"\n]{2,60})\"|“([^”\n]{2,60})”|\*\*([^*\n]{2,60})\*\*|__([^_\n]{2,60})__")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z0-9]+(?:\s+[A-Z][a-zA-Z0-9]+)+\b")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,:]\d+)*(?![\w])")
 _LIST_MARKER = re.compile(r"^\s*\d+[.)]\s", re.MULTILINE)
 _URL = re.compile(r"https?://\S+")
 # Capitalised runs that start a sentence with one of these are instructions, not names ("Click Save" → "Save").
-_LEADING = {"The", "To", "In", "If", "You", "Go", "Click", "Open", "Select", "Then", "Under", "On", "From", "And"}
+_LEADING = {
+    "The", "To", "In", "If", "You", "Go", "Click", "Open", "Select", "Then", "Under", "On", "From", "And",
+    "Tap", "Press", "Choose", "Enter",
+}
 
 
 def key_facts(reference: str) -> tuple[str, ...]:
@@ -38,13 +45,32 @@ def key_facts(reference: str) -> tuple[str, ...]:
 
 
 def _facts(text: str) -> Iterator[str]:
-    paths = [m.group(0) for m in _PATH.finditer(text)]
-    yield from paths
+    yield from (path for m in _PATH.finditer(text) if (path := _trim_path(m.group(0))))
     for match in _QUOTED.finditer(text):
         yield next(group for group in match.groups() if group)
     for match in _CAPITALISED.finditer(text):
         yield _strip_leading(match.group(0))
-    yield from (m.group(0).rstrip(".,:") for m in _NUMBER.finditer(text))
+    yield from (m.group(0) for m in _DATE.finditer(text))
+    yield from (m.group(0).rstrip(".,:") for m in _NUMBER.finditer(_DATE.sub(" ", text)))
+
+
+_LEAD_IN = {w.lower() for w in _LEADING} | {"your", "a", "at", "into", "navigate", "head", "now"}
+
+
+def _trim_path(found: str) -> str:
+    """"Go to Settings > Billing and click Save" → "Settings > Billing": the menu names only."""
+    pieces = [piece.split() for piece in re.split(_ARROW, found)]
+    first = pieces[0][-3:]
+    while first and first[0].lower() in _LEAD_IN:
+        first = first[1:]
+    last: list[str] = []
+    for word in pieces[-1][:3]:
+        if word.lower() in _STOP:
+            break
+        last.append(word)
+    if not first or not last:
+        return ""
+    return " > ".join(" ".join(p) for p in [first, *pieces[1:-1], last])
 
 
 def _strip_leading(name: str) -> str:

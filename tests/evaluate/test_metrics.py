@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -156,3 +157,26 @@ def test_best_cutoff_maximises_correct_minus_wrong() -> None:
     ]
     # 0.7 → 2 correct, 0 wrong (net 2); 0.4 → 3 correct, 2 wrong (net 1); ties prefer the higher threshold.
     assert best_cutoff(pairs, [0.0, 0.4, 0.5, 0.6, 0.7, 0.8]) == 0.7
+
+
+def test_judged_decisions_count_judged_answers_as_correct() -> None:
+    """Six questions: strict 1 correct of 3 answerable; judged 3 of 4 (the hub answers, so does the unanswerable)."""
+    hub = frozenset({"hub"})
+    pairs = [
+        (record("1", ("a",)), answered("a")),  # correct either way
+        (replace(record("2", ("a",)), judged_answers=hub), answered("hub")),  # judged correct
+        (replace(record("3", ("a",)), judged_partial=frozenset({"near"})), answered("near")),  # partial: wrong
+        (replace(record("4", (), "unanswerable"), judged_answers=hub), answered("hub")),  # answerable after all
+        (replace(record("5", (), "sensitive"), judged_answers=hub), answered("hub")),  # policy: still wrong
+        (record("6", (), "unanswerable"), escalated()),  # correctly escalated either way
+    ]
+
+    strict, judged = decision_metrics(pairs), decision_metrics(pairs, judged=True)
+
+    assert (strict.answerable, strict.answered, strict.answered_correctly, strict.wrong_answers) == (3, 5, 1, 4)
+    assert (judged.answerable, judged.answered, judged.answered_correctly, judged.wrong_answers) == (4, 5, 3, 2)
+    assert judged.answered_correctly_rate == pytest.approx(3 / 4) and judged.wrong_answer_rate == pytest.approx(2 / 5)
+    assert judged.partial_answers == 1 and judged.partial_rate == pytest.approx(1 / 5) and strict.partial_answers == 0
+    assert strict.overall.recall == pytest.approx(1 / 3)  # 6 escalated of 4, 5, 6
+    assert judged.overall.recall == pytest.approx(1 / 2)  # 6 escalated of 5, 6
+    assert judged.per_kind["unanswerable"].should_escalate == 1
