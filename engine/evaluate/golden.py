@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -79,19 +79,25 @@ def load_golden(path: Path) -> GoldenSet:
         raise ConfigError(f"golden file {path} does not exist")
     records: list[GoldenRecord] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{path}:{number}: not valid JSON ({exc.msg})") from exc
-        record = record_from_json(data, f"{path}:{number}")
+    for where, data in json_lines(path):
+        record = record_from_json(data, where)
         if record.id in seen:
-            raise ConfigError(f"{path}:{number}: duplicate id {record.id!r}")
+            raise ConfigError(f"{where}: duplicate id {record.id!r}")
         seen.add(record.id)
         records.append(record)
     return GoldenSet(path.name, tuple(records), path)
+
+
+def json_lines(path: Path) -> Iterator[tuple[str, Any]]:
+    """("file:line", parsed JSON) for each non-blank line; a line that is not JSON raises ConfigError saying where."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            yield where, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{where}: not valid JSON ({exc.msg})") from exc
 
 
 def record_from_json(data: Any, where: str) -> GoldenRecord:

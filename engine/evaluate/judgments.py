@@ -10,14 +10,13 @@ pair that either system cited first is judged once, and the verdict applies to b
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
 
 from engine.errors import ConfigError
-from engine.evaluate.golden import GoldenRecord, GoldenSet
+from engine.evaluate.golden import GoldenRecord, GoldenSet, json_lines
 
 Verdict = Literal["answers", "partial", "wrong"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
@@ -55,17 +54,7 @@ def load_judgments(folder: Path) -> dict[tuple[str, str], Judgment]:
 
 def read_judgments(path: Path) -> list[Judgment]:
     """One judgments file, validated; errors name the file and line and what to fix."""
-    judgments = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"{where}: not valid JSON ({exc.msg})") from exc
-        judgments.append(judgment_from_json(data, where))
-    return judgments
+    return [judgment_from_json(data, where) for where, data in json_lines(path)]
 
 
 def judgment_from_json(data: Any, where: str) -> Judgment:
