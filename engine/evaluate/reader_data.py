@@ -27,7 +27,7 @@ from engine.evaluate.kbs import OpenKb, open_kb, resolve_kb
 from engine.reader.windows import framed, plain, windows
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.generations import IndexSnapshot
-from engine.types import Chunk, Query
+from engine.types import Chunk, Query, ScoredChunk
 
 SQUAD = Path("evals/datasets/squad2-dev/dev-v2.0.json")
 SQUAD_SHA256 = "e67e5969b6dc6c1642154740806b79263b77fc048c7c11ee60d534eb48ef81e8"
@@ -60,6 +60,7 @@ class Probe:
     set: str
     group: str
     article_id: str
+    dense: float = 0.0  # the passage's chunk-level cosine (today's main signal), for comparison
 
 
 def squad_pairs(path: Path = SQUAD) -> tuple[list[Pair], list[Probe]]:
@@ -152,14 +153,15 @@ def separation_probes(kb: OpenKb, golden_name: str, set_name: str) -> Iterator[P
         found = retriever.rank(scores, masks.eligible).candidates
         positive = next((c for c in found if c.article.id in gold), None)
         if positive is not None:
-            yield _probe(snapshot, record.question, positive.best.chunk, 1, set_name, record.id)
+            yield _probe(snapshot, record.question, positive.best, 1, set_name, record.id)
         negative = retriever.rank(scores, masks.eligible & keep).candidates
         if negative:
-            yield _probe(snapshot, record.question, negative[0].best.chunk, 0, set_name, record.id)
+            yield _probe(snapshot, record.question, negative[0].best, 0, set_name, record.id)
 
 
-def _probe(snapshot: IndexSnapshot, question: str, chunk: Chunk, label: int, set_name: str, group: str) -> Probe:
-    return Probe(question, tuple(_chunk_windows(snapshot, chunk)), label, set_name, group, chunk.article_id)
+def _probe(snapshot: IndexSnapshot, question: str, best: ScoredChunk, label: int, set_name: str, group: str) -> Probe:
+    windows_ = tuple(_chunk_windows(snapshot, best.chunk))
+    return Probe(question, windows_, label, set_name, group, best.chunk.article_id, best.dense)
 
 
 def write_jsonl(path: Path, rows: Iterable[Pair | Probe]) -> int:

@@ -35,6 +35,7 @@ class Variant:
     batch: int = 32
     sources: tuple[str, ...] = ()
     layers: int = 6  # keep the first N transformer layers (fewer: cheaper to serve)
+    squad_share: float = 1.0  # the share of SQuAD pairs kept (seeded sample)
 
 
 @dataclass
@@ -91,7 +92,12 @@ def train_variant(variant: Variant, pairs: list[dict[str, Any]], base: Path, dev
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
 
     _seed(SEED)
-    chosen = [p for p in pairs if not variant.sources or p["source"].startswith(variant.sources)]
+    sample = random.Random(SEED)
+    chosen = [
+        p for p in pairs
+        if (not variant.sources or p["source"].startswith(variant.sources))
+        and (not p["source"].startswith("squad") or sample.random() < variant.squad_share)
+    ]
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1, dtype=torch.float32)
     if variant.layers < model.config.num_hidden_layers:
@@ -175,11 +181,13 @@ def sha256(path: Path) -> str:
 
 
 VARIANTS = (
+    Variant("kb-only", epochs=4, lr=3e-5, sources=("kb",)),
+    Variant("kb+squad-quarter", epochs=3, lr=3e-5, squad_share=0.25),
+    Variant("kb-only-long", epochs=8, lr=5e-5, sources=("kb",)),
     Variant("squad+kb", epochs=3, lr=3e-5),
     Variant("squad+kb-long", epochs=6, lr=5e-5),
     Variant("squad+kb-3layers", epochs=4, lr=5e-5, layers=3),
     Variant("squad-only", epochs=3, lr=3e-5, sources=("squad",)),
-    Variant("kb-only", epochs=4, lr=3e-5, sources=("kb",)),
 )
 
 
