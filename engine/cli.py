@@ -1,4 +1,4 @@
-"""The `engine` command: ingest, ask and serve (eval, freshness, calibrate and metrics join as they land)."""
+"""The `engine` command: ingest, ask, serve, freshness, tickets, metrics; eval, gate, calibrate and reader."""
 
 from __future__ import annotations
 

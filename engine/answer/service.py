@@ -16,7 +16,7 @@ from engine.config import AnswerSettings
 from engine.freshness.policy import Verdict
 from engine.protocols import Vectors
 from engine.retrieve.eligibility import Eligibility
-from engine.retrieve.hybrid import HybridRetriever
+from engine.retrieve.hybrid import HybridRetriever, Scores
 from engine.store.generations import IndexSnapshot
 from engine.store.holder import IndexHolder
 from engine.types import Candidate, Decision, Delta, Final, Query, Reason, Retrieval, Scope, Signals, StreamEvent
@@ -139,12 +139,15 @@ class AnswerService:
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
             leader = verdicts[shadow.candidates[0].article.id]
             decision = replace(decision, ineligible_leaders=((leader.article_id, str(leader.state)),))
-        request = (
-            AnswerRequest(query.text, result.query_terms, decision.candidates, snapshot.keyword.idf)
-            if decision.answered
-            else None
-        )
+        request = None
+        if decision.answered:
+            sources = self._focused(scores, decision.candidates)
+            request = AnswerRequest(query.text, result.query_terms, sources, snapshot.keyword.idf)
         return _Outcome(decision, shadow, snapshot, verdicts, request)
+
+    def _focused(self, scores: Scores, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """What the answer is quoted from: the chosen article's own sections ranked for the question."""
+        return (self._retriever.sections(scores, candidates[0]), *candidates[1:]) if candidates else candidates
 
     def _screen(self, query: Query, vector: Vectors, decision: Decision) -> Decision:
         """Sensitive topics always go to a person (high priority), even when an article matches; a suspected

@@ -15,7 +15,9 @@ from rich.console import Console
 from engine.answer.calibration import OperatingPoint, choose_threshold, fit_logistic, signal_matrix, sweep
 from engine.answer.confidence import ConfidenceModel, default_calibration_path, load_confidence
 from engine.config import Settings
+from engine.evaluate import defaults
 from engine.evaluate.adapters import resolve_golden
+from engine.evaluate.judgments import attach_judgments, load_judgments
 from engine.evaluate.kbs import open_kb, resolve_kb
 from engine.types import Query, Signals
 
@@ -33,44 +35,34 @@ SKIPPED_KINDS = frozenset({"sensitive", "injection"})
 @dataclass(frozen=True)
 class Labelled:
     signals: Signals
-    correct: bool
+    correct: bool  # the top candidate is an expected article
     answerable: bool
+    judged_correct: bool = False  # … or one a reviewer judged to answer the question (evals/judgments)
 
 
 def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
-    """Run every dev question; label = the top eligible candidate is an expected article."""
+    """Run every dev question and label it both ways (strict and judged); `cache` is read if present, else written."""
     if cache is not None and cache.is_file():
-        return [
-            Labelled(Signals(**r["signals"]), r["correct"], r["answerable"])
-            for r in json.loads(cache.read_text())
-        ]
+        return [Labelled(Signals(**r.pop("signals")), **r) for r in json.loads(cache.read_text())]
     rows: list[Labelled] = []
+    judgments = load_judgments(defaults.JUDGMENTS)
     for kb_name, golden_name, size in DEV_SETS:
         kb = open_kb(resolve_kb(kb_name), settings)
         try:
-            golden = resolve_golden(golden_name, sample_size=size)
+            golden = attach_judgments(resolve_golden(golden_name, sample_size=size), judgments)
             for record in golden.records:
                 if record.kind in SKIPPED_KINDS:
                     continue
                 decision = kb.engine.answers.ask(Query(record.question, record.audience, record.locale))
                 top = decision.candidates[0].article.id if decision.candidates else None
-                rows.append(
-                    Labelled(
-                        decision.signals, top in record.expected_articles, bool(record.expected_articles)
-                    )
-                )
+                correct = top in record.expected_articles
+                judged = correct or top in record.judged_answers
+                rows.append(Labelled(decision.signals, correct, bool(record.expected_articles), judged))
         finally:
             kb.close()
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        cache.write_text(
-            json.dumps(
-                [
-                    {"signals": asdict(r.signals), "correct": r.correct, "answerable": r.answerable}
-                    for r in rows
-                ]
-            )
-        )
+        cache.write_text(json.dumps([asdict(r) for r in rows]))
     return rows
 
 
@@ -93,14 +85,19 @@ def calibrate_command(
     out: Annotated[
         Path | None, typer.Option(help="Where to write it (default: the packaged calibration).")
     ] = None,
+    labels: Annotated[
+        str, typer.Option(help="strict: right = an expected article; judged: or one judged to answer it.")
+    ] = "strict",
     reuse: Annotated[
         Path | None,
         typer.Option(help="Cache of collected signals: read if it exists, else written (for re-fits)."),
     ] = None,
 ) -> None:
     """Fit confidence on the dev sets and write the threshold that keeps wrong answers under --target-wrong."""
+    if labels not in ("strict", "judged"):
+        raise typer.BadParameter(f"--labels must be strict or judged, not {labels!r}")
     rows = collect(Settings(), reuse)
-    correct = [r.correct for r in rows]
+    correct = [r.judged_correct if labels == "judged" else r.correct for r in rows]
     answerable = [r.answerable for r in rows]
     fitted = fit_logistic(signal_matrix([r.signals for r in rows]), correct)
     # Log-loss fitting is not the same as doing best at the operating point: keep whichever model answers more

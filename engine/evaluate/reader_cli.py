@@ -12,13 +12,12 @@ import typer
 from rich.console import Console
 
 from engine.config import Settings
-from engine.reader.scorer import packaged_reader_path
 
 reader_app = typer.Typer(help="The reader: a cross-encoder that reads a passage against the question.")
 console = Console()
 DataDir = Annotated[Path, typer.Option("--data", help="Folder for train/dev/heldout.jsonl.")]
 DEFAULT_DATA = Path(".cache/reader/data")
-SERVED = packaged_reader_path()
+MODEL = Path(".cache/reader/model")
 
 
 @reader_app.command("build-data")
@@ -33,10 +32,10 @@ def build_data(data: DataDir = DEFAULT_DATA) -> None:
 @reader_app.command("export")
 def export(
     trained: Annotated[Path, typer.Argument(help="A transformers folder written by the trainer.")],
-    out: Annotated[Path, typer.Option(help="Where the served model goes.")] = SERVED,
+    out: Annotated[Path, typer.Option(help="Where the int8 model goes.")] = MODEL,
     report: Annotated[Path | None, typer.Option(help="The trainer's report.json, kept as provenance.")] = None,
 ) -> None:
-    """Turn a trained reader into the int8 ONNX file the engine serves (engine/reader/model by default)."""
+    """Turn a trained reader into an int8 ONNX file (onnxruntime + tokenizers to run it)."""
     from engine.embedding import packaged_model_path
     from engine.reader.export import export_reader
     from engine.reader.train import MAX_LENGTH
@@ -61,9 +60,9 @@ def train(
     device: Annotated[str, typer.Option(help="cpu, or cuda on a GPU machine.")] = "cpu",
     variants: Annotated[str, typer.Option(help="Comma-separated recipes (engine/reader/train.py VARIANTS).")] = "",
     work: Annotated[Path, typer.Option(help="Where the trained folders go.")] = Path(".cache/reader/train"),
-    out: Annotated[Path, typer.Option(help="Where the served model goes.")] = SERVED,
+    out: Annotated[Path, typer.Option(help="Where the int8 model goes.")] = MODEL,
 ) -> None:
-    """Rebuild the shipped reader from scratch: data (pinned checksums), training (seeded), int8 export.
+    """Rebuild the reader from scratch: data (pinned checksums), training (seeded), int8 export.
 
     Slow on CPU (docs/reader.md gives the times); on a GPU machine pass --device cuda."""
     from engine.embedding import packaged_model_path
@@ -79,9 +78,9 @@ def train(
 @reader_app.command("measure")
 def measure(
     data: DataDir = DEFAULT_DATA,
-    model: Annotated[Path, typer.Option(help="A served reader folder.")] = SERVED,
+    model: Annotated[Path, typer.Option(help="An exported reader folder.")] = MODEL,
 ) -> None:
-    """Separation of the served (int8) reader on the dev and held-out probes: AUC, recall at 95 % of answers kept."""
+    """Separation of an exported (int8) reader vs the bi-encoder cosine on the dev and held-out probes."""
     from engine.evaluate.reader_measure import measure_probes
 
     for name in ("dev", "heldout"):

@@ -40,7 +40,7 @@ def separation(probes: list[dict[str, Any]], scorers: dict[str, Scorer]) -> dict
 
 
 def measure_probes(model: Path, probes_file: Path) -> dict[str, dict[str, float]]:
-    """The served reader against the bi-encoder cosine (today's main signal), both on their best window."""
+    """An exported reader against the bi-encoder cosine (the engine's main signal), both on their best window."""
     from engine.wiring import make_embedder
 
     settings = Settings()

@@ -1,6 +1,7 @@
-"""The reader at serving time: int8 ONNX cross-encoder, onnxruntime + tokenizers only (no torch).
+"""A trained reader as int8 ONNX: onnxruntime + tokenizers only (no torch). Used by `engine reader measure`; the
+engine does not serve it, because no recipe measured better than the bi-encoder's cosine (docs/reader.md).
 
-    reader = OnnxReader(packaged_reader_path(), threads=2)
+    reader = OnnxReader(Path(".cache/reader/model"), threads=2)
     reader.score("how do I reset my password?", ["Account: To reset your password, open Settings …"])
     # → array([0.97], dtype=float32): the probability that the passage answers the question
 """
@@ -21,11 +22,6 @@ from engine.reader.export import MANIFEST, MODEL_FILE
 logger = logging.getLogger(__name__)
 
 
-def packaged_reader_path() -> Path:
-    """The reader shipped in the repository (engine/reader/model/, rebuilt by `engine reader train`)."""
-    return Path(__file__).resolve().parent / "model"
-
-
 class OnnxReader:
     """Scores (question, passage) pairs: the probability that the passage answers the question."""
 
@@ -33,7 +29,7 @@ class OnnxReader:
         if not (model_dir / MODEL_FILE).is_file() or not (model_dir / "tokenizer.json").is_file():
             raise ConfigError(
                 f"No reader model in {model_dir} ({MODEL_FILE} + tokenizer.json): run `engine reader train` "
-                "or set ENGINE_READER__ENABLED=false"
+                "(docs/reader.md)"
             )
         import onnxruntime
         from tokenizers import Tokenizer

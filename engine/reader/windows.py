@@ -12,7 +12,7 @@ from dataclasses import dataclass
 # Sentence ends, and every line break (list items and steps are sentences of their own).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"\*+|__|`|^#{1,6}\s+|^\s*(?:[-*+]|\d+[.)])\s+|</?[A-Za-z][\w.\-]*(?:\s[^<>]*?)?/?>", re.M)
+_MARKUP = re.compile(r"\*+|__|`|^#{1,6}\s+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+|</?[A-Za-z][\w.\-]*(?:\s[^<>]*?)?/?>", re.M)
 DEFAULT_WINDOW_WORDS = 60
 
 

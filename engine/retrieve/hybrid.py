@@ -13,7 +13,7 @@ from engine.config import RetrievalSettings
 from engine.protocols import Embedder, Vectors
 from engine.retrieve.fusion import ranks, reciprocal_rank, weighted
 from engine.store.generations import IndexSnapshot
-from engine.types import Candidate, Query, Retrieval, ScoredChunk
+from engine.types import Article, Candidate, Chunk, Query, Retrieval, ScoredChunk
 
 _CHUNKS_PER_ARTICLE = 3
 
@@ -92,6 +92,31 @@ class HybridRetriever:
             query_terms=scores.terms,
         )
 
+    def sections(self, scores: Scores, candidate: Candidate, limit: int = _CHUNKS_PER_ARTICLE) -> Candidate:
+        """The candidate's article with its own sections ranked for the question, for quoting: every content
+        section is scored (not only those that made the cross-article cut) and the description summary, which is
+        indexed to be found, is left out unless the article has nothing else."""
+        snapshot = scores.snapshot
+        article = candidate.article
+        position = snapshot.article_ids.index(article.id)
+        ordinals = [
+            int(o)
+            for o in np.flatnonzero(snapshot.chunk_article == position)
+            if not _is_summary(snapshot.chunks[int(o)], article)
+        ]
+        if not ordinals:
+            return candidate
+        picked = np.asarray(ordinals, dtype=np.int64)
+        dense = np.asarray(snapshot.vectors[picked] @ scores.vector.astype(np.float32), dtype=np.float64)
+        bm25 = scores.lexical[picked]
+        fused = weighted(dense, bm25, float(scores.lexical.max(initial=0.0)), self._settings.dense_weight)
+        order = np.argsort(-fused, kind="stable")[:limit]
+        chunks = tuple(
+            ScoredChunk(snapshot.chunks[int(picked[i])], float(bm25[i]), float(dense[i]), float(fused[i]))
+            for i in order
+        )
+        return Candidate(article, chunks)
+
     def _score(
         self,
         snapshot: IndexSnapshot,
@@ -145,6 +170,10 @@ class HybridRetriever:
                 )
         candidates = [Candidate(snapshot.articles[a], tuple(chunks)) for a, chunks in per_article.items()]
         return tuple(candidates[:depth])
+
+
+def _is_summary(chunk: Chunk, article: Article) -> bool:
+    return not chunk.heading_path and article.description is not None and chunk.text == article.description.strip()
 
 
 def _top(scores: npt.NDArray[np.float64], limit: int) -> npt.NDArray[np.int64]:

@@ -1,0 +1,62 @@
+"""What an answer is quoted from: the chosen article's own sections ranked for the question, never its description
+summary (indexed to be found, not to be quoted), even when the summary is what retrieval matched best."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.config import RetrievalSettings, Settings
+from engine.ingest.indexer import Indexer
+from engine.retrieve.hybrid import HybridRetriever
+from engine.store.generations import IndexSnapshot
+from engine.types import Query
+from engine.wiring import open_store
+from tests.fakes import HashEmbedder
+
+ARTICLE = """---
+id: sso/okta
+title: Configure Okta for single sign-on
+description: Which plan includes single sign-on and how to configure Okta as the identity provider for your team.
+---
+# Configure Okta for single sign-on
+
+## Create the app in Okta
+
+Sign in to the Okta admin console. Click Create App Integration, pick SAML 2.0 and click Next.
+
+## Plans that include single sign-on
+
+Single sign-on is part of the Enterprise plan. Business plans can add it for a monthly fee.
+"""
+
+
+@pytest.fixture
+def snapshot(tmp_path: Path) -> IndexSnapshot:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "okta.md").write_text(ARTICLE)
+    (kb / "other.md").write_text("---\nid: other\ntitle: Invite your team\n---\n# Invite your team\n\nOpen Team "
+                                 "settings and click Invite to add people by email address to your workspace.\n")
+    settings = Settings(data_dir=tmp_path / "data")
+    store = open_store(settings)
+    Indexer(settings, store, HashEmbedder).ingest(kb)
+    return store.load()
+
+
+def test_the_description_is_found_but_the_answer_comes_from_a_section(snapshot: IndexSnapshot) -> None:
+    retriever = HybridRetriever(HashEmbedder(), RetrievalSettings())
+    scores = retriever.score(snapshot, Query("configure okta as the identity provider for my team"))
+    found = retriever.rank(scores, np.ones(len(snapshot.article_ids), dtype=bool))
+    top = found.candidates[0]
+    description = snapshot.articles["sso/okta"].description
+    assert top.article.id == "sso/okta" and top.best.chunk.text == description  # the summary matched best
+
+    quoted = retriever.sections(scores, top)
+
+    assert description not in [s.chunk.text for s in quoted.chunks]
+    assert quoted.best.chunk.heading_path[-1] == "Create the app in Okta"
+    assert len(quoted.chunks) == 2 and [s.fused for s in quoted.chunks] == sorted((s.fused for s in quoted.chunks),
+                                                                                  reverse=True)
