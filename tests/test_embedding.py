@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from engine.config import EmbeddingSettings, Settings
+from engine.config import EmbeddingSettings
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder, packaged_model_path
 
 pytestmark = pytest.mark.integration
@@ -26,9 +28,9 @@ def test_the_model_comes_from_the_installed_package() -> None:
     assert (path / "model.safetensors").is_file()
 
 
-def test_onnx_vectors_match_sentence_transformers() -> None:
+def test_onnx_vectors_match_sentence_transformers(tmp_path: Path) -> None:
     torch_vectors = SentenceTransformerEmbedder(EmbeddingSettings()).embed_passages(TEXTS)
-    onnx = OnnxEmbedder(EmbeddingSettings(), Settings().model_cache_dir)
+    onnx = OnnxEmbedder(EmbeddingSettings(), tmp_path)  # exported afresh, not a cached file
     onnx_vectors = onnx.embed_passages(TEXTS)
 
     assert onnx_vectors.shape == torch_vectors.shape == (len(TEXTS), 384)
