@@ -197,7 +197,7 @@ def serve(
 
     from engine.api.app import create_app
 
-    uvicorn.run(create_app(_settings(data_dir)), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(_settings(data_dir), port=port), host=host, port=port, log_level="info")
 
 
 freshness_app = typer.Typer(help="Freshness: which articles may answer now, and why the others may not.")

@@ -1,6 +1,7 @@
 """The conversation's use cases, one function each, shared by the HTTP API (and so the widget) and `engine ask`:
 ask (answer or escalate, log the question redacted, hand an escalation to the help desk), vote, ask for a human,
-read a session, and the agents' reads of tickets and previews.
+read a session and the caller's own tickets (and answer "where is my ticket?" from them), and the agents' reads
+of tickets and previews.
 
 Callers translate their edge (HTTP, command line) into the typed inputs of engine.types and back; the flows and
 their rules live here.
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 from engine.answer.service import Preview
 from engine.errors import NotFoundError, UnprocessableError
+from engine.tickets import customer as customer_tickets
+from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
 from engine.types import Decision, Delta, Feedback, HelpRequest, Query, Question, SessionAccess, Turn
 from engine.wiring import Engine
@@ -58,20 +61,34 @@ class AgentPreview:
     threshold: float
 
 
-def ask(engine: Engine, question: Question) -> Reply:
-    """Answer or escalate the question, log it, and open or update the session's ticket when it escalates."""
+def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Reply:
+    """Answer or escalate the question, log it, and open or update the session's ticket when it escalates.
+    A question about the asker's own ticket is answered from the tickets `owner` may see (default: the session's)."""
     started = time.perf_counter()
-    return _conclude(engine, question, engine.answers.ask(question.query), started)
+    decision = _ticket_status(engine, question, owner) or engine.answers.ask(question.query)
+    return _conclude(engine, question, decision, started)
 
 
-def ask_streaming(engine: Engine, question: Question) -> Iterator[Delta | Reply]:
+def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Iterator[Delta | Reply]:
     """`ask`, yielding the answer's pieces as they are worded and then the Reply (an escalation: the Reply alone)."""
     started = time.perf_counter()
+    status = _ticket_status(engine, question, owner)
+    if status is not None:
+        yield _conclude(engine, question, status, started)
+        return
     for event in engine.answers.stream(question.query):
         if isinstance(event, Delta):
             yield event
         else:
             yield _conclude(engine, question, event.decision, started, replaced=event.replaced)
+
+
+def _ticket_status(engine: Engine, question: Question, owner: TicketOwner | None) -> Decision | None:
+    asked = customer_tickets.status_question(question.query.text)
+    if asked is None:
+        return None
+    mine = customer_tickets.own_tickets(engine.desk.store, owner or TicketOwner(question.session_id))
+    return customer_tickets.status_decision(asked, mine)
 
 
 def _conclude(engine: Engine, question: Question, decision: Decision, started: float, replaced: bool = False) -> Reply:
@@ -171,6 +188,14 @@ def session(engine: Engine, session_id: str, access: SessionAccess) -> Session:
     if not turns and not tickets:
         raise NotFoundError("session not found")
     return Session(session_id, tuple(turns), tuple(tickets))
+
+
+def own_tickets(engine: Engine, owner: TicketOwner, access: SessionAccess) -> list[Ticket]:
+    """The tickets of the caller's own session and of the customer their key vouches for, most recent first
+    (NotFoundError when the caller may not act in that session)."""
+    if not access.allows(owner.session_id):
+        raise NotFoundError("session not found")
+    return customer_tickets.own_tickets(engine.desk.store, owner)
 
 
 def tickets(engine: Engine, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:

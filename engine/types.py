@@ -153,6 +153,8 @@ class Reason(StrEnum):
     STALE_SOURCE = "stale_source"
     CONFLICT = "conflict"
     EMPTY_QUESTION = "empty_question"
+    TICKET_STATUS = "ticket_status"
+    """A question about the asker's own ticket, answered from it rather than from the articles."""
 
 
 @dataclass(frozen=True)

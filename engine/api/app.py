@@ -10,10 +10,11 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
 
 from engine import __version__
 from engine.api import errors
-from engine.api.auth import Gate, KeyRing, RateLimiter, SessionSigner, load_keys, session_secret
+from engine.api.auth import SERVE_PORT, Gate, KeyRing, RateLimiter, SessionSigner, load_keys, session_secret
 from engine.api.limits import BodyLimit
 from engine.api.routes import articles, ask, feedback, freshness, health, metrics, pages, preview, sessions, tickets
 from engine.config import Settings, offline_environment
@@ -22,9 +23,9 @@ from engine.wiring import Engine, build_engine
 STATIC = Path(__file__).parent / "static"
 
 
-def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
-    """The API over `engine` (built from `settings` at startup when not given)."""
-    keys = KeyRing(load_keys(settings))
+def create_app(settings: Settings, engine: Engine | None = None, port: int = SERVE_PORT) -> FastAPI:
+    """The API over `engine` (built from `settings` at startup when not given), served on `port`."""
+    keys = KeyRing(load_keys(settings, port))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,12 +46,15 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         description="Answers customer questions only from fresh KB articles; escalates everything else as "
         "pre-filled tickets. Authenticate with `Authorization: Bearer KEY` or `X-API-Key: KEY`.",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/pages.py from the packaged Swagger UI, not a CDN: /docs works offline
+        redoc_url=None,
     )
     app.state.gate = Gate(keys, RateLimiter(), SessionSigner(session_secret(settings)))
     errors.install(app)
     for module in (health, ask, feedback, tickets, sessions, preview, articles, metrics, freshness, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
     app.add_middleware(
         CORSMiddleware,
         allow_origins=keys.origins,

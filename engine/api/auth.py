@@ -21,6 +21,8 @@ from engine.config import ApiKey, Role, Settings
 from engine.errors import ConfigError
 from engine.types import Customer, SessionAccess
 
+SERVE_PORT = 8000
+"""The port `engine serve` listens on unless told otherwise: what `{port}` in a key's origins means by default."""
 ANONYMOUS_RATE_PER_MINUTE = 30
 """Requests per minute per IP without a valid key: slows down key guessing."""
 
@@ -40,8 +42,19 @@ class Principal:
         return self.role == "public"
 
 
-def load_keys(settings: Settings) -> list[ApiKey]:
-    """Keys from settings plus the optional keys file; names and secrets must be unique."""
+def with_port(origins: tuple[str, ...], port: int) -> tuple[str, ...]:
+    """Origins with `{port}` replaced by the port the API is served on, so a page the server itself serves (the
+    demo help center) is allowed whichever port it runs on.
+
+        >>> with_port(("http://127.0.0.1:{port}", "https://shop.example"), 8001)
+        ('http://127.0.0.1:8001', 'https://shop.example')
+    """
+    return tuple(origin.replace("{port}", str(port)) for origin in origins)
+
+
+def load_keys(settings: Settings, port: int = SERVE_PORT) -> list[ApiKey]:
+    """Keys from settings plus the optional keys file (`{port}` in origins: the port served on); names and secrets
+    must be unique."""
     keys = list(settings.auth.keys)
     path = settings.auth.keys_file
     if path is not None:
@@ -50,6 +63,7 @@ def load_keys(settings: Settings) -> list[ApiKey]:
             keys += [ApiKey.model_validate(item) for item in document.get("keys", [])]
         except (OSError, tomllib.TOMLDecodeError, ValidationError) as exc:
             raise ConfigError(f"auth keys file {path}: {exc}") from exc
+    keys = [k.model_copy(update={"origins": with_port(k.origins, port)}) for k in keys]
     names = [k.name for k in keys]
     if len(set(names)) != len(names):
         raise ConfigError(f"API key names must be unique, got {names}")

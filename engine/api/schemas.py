@@ -246,6 +246,17 @@ class SessionOut(FromEngine):
     tickets: list[TicketRef]
 
 
+class OwnTicketOut(FromEngine):
+    """A ticket as its own customer sees it in the widget: where it stands, never the agents' internals."""
+
+    reference: str = Field(description="What the customer quotes, e.g. T-000042.")
+    status: str
+    subject: str
+    created_at: IsoTime
+    updated_at: IsoTime = Field(description="When the ticket last changed.")
+    message: str | None = Field(description="The latest note the customer added, if any.")
+
+
 class PreviewRequest(BaseModel):
     """An agent's question, as a customer with this audience and locale would ask it."""
 

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.store.db import Database, as_utc
@@ -91,6 +91,19 @@ class TicketStore:
         query = select(TicketRow).where(TicketRow.session_id == session_id).order_by(TicketRow.id)
         with self._db.transaction() as session:
             return [_ticket(row, ()) for row in session.scalars(query)]
+
+    def for_customer(self, *, id: str | None, email: str | None) -> list[Ticket]:
+        """Tickets of the customer with this id (or, without one, this email, in any case)."""
+        field, value = ("id", id) if id else ("email", email)
+        if not value:
+            return []
+        # The LIKE only narrows the rows read; the exact comparison below decides (emails may contain `_` or `%`).
+        needle = f'"{field}": {json.dumps(value if field == "id" else value.lower())}'
+        column = TicketRow.customer if field == "id" else func.lower(TicketRow.customer)
+        query = select(TicketRow).where(column.contains(needle, autoescape=True)).order_by(TicketRow.id)
+        with self._db.transaction() as session:
+            tickets = [_ticket(row, ()) for row in session.scalars(query)]
+        return [t for t in tickets if _same(getattr(t.customer, field), value, field)]
 
     def opened_since(self, start: datetime) -> list[tuple[str, datetime]]:
         """(session key, created at) of tickets created on or after `start`, for containment."""
@@ -203,6 +216,12 @@ def _fill(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
     row.category = draft.category
     row.priority = draft.priority
     row.tags = json.dumps(list(draft.tags))
+
+
+def _same(stored: str | None, wanted: str, field: str) -> bool:
+    if stored is None:
+        return False
+    return stored == wanted if field == "id" else stored.lower() == wanted.lower()
 
 
 def _turn_dict(turn: Turn) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from tests.servers import serve
 pytestmark = pytest.mark.integration
 NEW_ARTICLE = {"id": "api/matrix-note", "title": "Matrix note", "text": "Body of a note about matrices.",
                "updated_at": "2026-11-01"}
-CUSTOMER_ENDPOINTS = {"ask", "feedback", "escalate", "session"}
+CUSTOMER_ENDPOINTS = {"ask", "feedback", "escalate", "session", "own_tickets"}
 STAFF_ENDPOINTS = {"tickets", "ticket", "preview", "metrics", "freshness"}
 ADMIN_ENDPOINTS = {"add_article", "remove_article"}
 
@@ -45,6 +45,7 @@ def _requests(url: str, session: dict[str, Any]) -> dict[str, tuple[str, str, di
                                               "session_id": session["session_id"]}),
         "escalate": ("POST", "/v1/escalate", {"session_id": session["session_id"], "question": "still stuck"}),
         "session": ("GET", f"/v1/sessions/{session['session_id']}", None),
+        "own_tickets": ("GET", f"/v1/sessions/{session['session_id']}/tickets", None),
         "tickets": ("GET", "/v1/tickets", None),
         "ticket": ("GET", f"/v1/tickets/{session['ticket_id']}", None),
         "preview": ("POST", "/v1/preview", {"question": "how do I reset my password?"}),
@@ -101,6 +102,7 @@ def test_probes_and_openapi_need_no_key(api: str) -> None:
     assert httpx.get(f"{api}/healthz").status_code == 200
     spec = httpx.get(f"{api}/openapi.json").json()
     assert {"/v1/ask", "/v1/feedback", "/v1/escalate", "/v1/tickets/{ticket_id}", "/v1/sessions/{session_id}",
+            "/v1/sessions/{session_id}/tickets",
             "/v1/preview", "/v1/articles", "/v1/metrics", "/v1/freshness"} <= set(spec["paths"])
 
 
@@ -113,12 +115,14 @@ def test_a_public_key_is_confined_to_its_own_session(api: str, session: dict[str
     forged = httpx.post(f"{api}/v1/ask", json={"question": "hi", "session_id": "guessed-session-1"}, headers=key,
                         timeout=30)
     peek = httpx.get(f"{api}/v1/sessions/{session['session_id'].split('.')[0]}.{'0' * 24}", headers=key, timeout=30)
+    peek_tickets = httpx.get(f"{api}/v1/sessions/{session['session_id'].split('.')[0]}.{'0' * 24}/tickets",
+                             headers=key, timeout=30)
     staff = httpx.post(f"{api}/v1/feedback", json={"interaction_id": session["interaction_id"], "helpful": False},
                        headers=auth(AGENT_KEY), timeout=30)
 
     assert vote.status_code == 404 and "not found in this session" in vote.json()["detail"]
     assert forged.status_code == 403 and "omit session_id" in forged.json()["detail"]
-    assert peek.status_code == 404
+    assert peek.status_code == 404 and peek_tickets.status_code == 404
     assert staff.status_code == 201
 
 

@@ -135,3 +135,25 @@ def test_a_huge_page_offset_is_a_422_not_a_database_overflow(stack: tuple[str, E
     response = httpx.get(f"{url}/v1/tickets", params={"offset": 6613431559587952066560}, headers=AGENT)
 
     assert response.status_code == 422 and "offset" in response.json()["detail"]
+
+
+def test_a_customer_sees_and_asks_about_only_their_own_tickets(stack: tuple[str, Engine, Inbox]) -> None:
+    url, _, _ = stack
+    mine = _ask(url, "write me a poem about the sea")
+    theirs = _ask(url, "write me a haiku about pirates")
+    own, their_ref = mine["ticket"]["reference"], theirs["ticket"]["reference"]  # type: ignore[index]
+
+    listed = httpx.get(f"{url}/v1/sessions/{mine['session_id']}/tickets", headers=WIDGET, timeout=30)
+    status = _ask(url, f"where is my ticket {own}?", mine["session_id"])  # type: ignore[arg-type]
+    snoop = _ask(url, f"what's the status of ticket {their_ref}?", mine["session_id"])  # type: ignore[arg-type]
+    fresh = httpx.get(f"{url}/v1/sessions/{_ask(url, 'how do I reset my password?')['session_id']}/tickets", headers=WIDGET, timeout=30)
+
+    assert listed.status_code == 200
+    assert [(t["reference"], t["status"], t["subject"]) for t in listed.json()] == [
+        (own, "open", "write me a poem about the sea")]
+    assert set(listed.json()[0]) == {"reference", "status", "subject", "created_at", "updated_at", "message"}
+    assert status["decision"] == "answer" and status["reason"] == "ticket_status" and status["ticket"] is None
+    assert own in str(status["answer"]) and "is open" in str(status["answer"])
+    assert snoop["reason"] == "ticket_status" and "can't find" in str(snoop["answer"])
+    assert "haiku" not in str(snoop["answer"])
+    assert fresh.status_code == 200 and fresh.json() == []

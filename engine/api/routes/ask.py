@@ -43,15 +43,16 @@ def ask(
         channel=caller.name,
         customer=merge_customer(caller.customer, body.customer.facts() if body.customer else None),
     )
+    owner = conversation.TicketOwner(session_id, caller.customer)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-        events = _stream(engine, question)
+        events = _stream(engine, question, owner)
         return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-    return AskResponse.of(conversation.ask(engine, question))
+    return AskResponse.of(conversation.ask(engine, question, owner))
 
 
-def _stream(engine: Engine, question: Question) -> Iterator[str]:
+def _stream(engine: Engine, question: Question, owner: conversation.TicketOwner) -> Iterator[str]:
     try:
-        for event in conversation.ask_streaming(engine, question):
+        for event in conversation.ask_streaming(engine, question, owner):
             if isinstance(event, Delta):
                 yield _sse("delta", {"text": event.text})
             else:

@@ -1,12 +1,14 @@
-"""Browser pages: the demo help center at / (embeds the configured public widget key), the widget script, and
-the agent console and dashboard (static; staff sign in with their key in the page, never embedded)."""
+"""Browser pages: the demo help center at / (embeds the configured public widget key), the widget script, the
+agent console and dashboard (static; staff sign in with their key in the page, never embedded) and the API docs
+(Swagger UI from the swagger-ui-bundle package, so they work offline)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from engine.api.auth import GateDep
 
@@ -23,9 +25,17 @@ def home(gate: GateDep) -> HTMLResponse:
 
 
 @router.get("/widget.js")
-def widget() -> FileResponse:
-    return FileResponse(STATIC / "widget.js", media_type="text/javascript; charset=utf-8",
-                        headers={"Cache-Control": WIDGET_CACHE})
+def widget() -> Response:
+    """widget.js with the Markdown renderer it shares with the staff pages, both inside one closure (no globals
+    on the embedding page)."""
+    parts = [(STATIC / name).read_text() for name in ("markdown.js", "widget.js")]
+    return Response("(function () {\n" + "\n".join(parts) + "})();\n", media_type="text/javascript; charset=utf-8",
+                    headers={"Cache-Control": WIDGET_CACHE})
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/agent")
@@ -36,3 +46,11 @@ def agent_console() -> FileResponse:
 @router.get("/dashboard")
 def dashboard() -> FileResponse:
     return FileResponse(STATIC / "dashboard.html", media_type="text/html; charset=utf-8")
+
+
+@router.get("/docs")
+def api_docs() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Answer engine — API",
+                               swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                               swagger_css_url="/docs-assets/swagger-ui.css",
+                               swagger_favicon_url="/static/favicon.svg")

@@ -57,7 +57,7 @@
         el("dt", {}, "Priority"), el("dd", {}, data.priority),
         el("dt", {}, "Flags"), el("dd", {}, data.flags.length ? data.flags.join(", ") : "none"),
         el("dt", {}, "Index"), el("dd", {}, data.generation)),
-      answered ? el("p", { class: "answer", id: "pv-answer" }, data.answer) : null,
+      answered ? S.markdown(data.answer, { id: "pv-answer" }) : null,
       data.citations.length ? el("p", {}, "Cites: ", data.citations.map(function (c) { return c.title; }).join("; ")) : null);
     var rows = data.candidates.map(function (c) {
       return el("tr", {},
@@ -134,7 +134,7 @@
       el("p", {}, el("strong", {}, "Customer: "), t.question),
       el("p", {}, el("span", { class: "badge " + (t.decision === "answer" ? "good" : "warn") }, t.decision), " ",
         el("span", { class: "muted" }, t.reason + " · confidence " + t.confidence.toFixed(2) + " · " + t.at.slice(0, 16).replace("T", " "))),
-      t.answer ? el("p", { class: "answer" }, t.answer) : null);
+      t.answer ? S.markdown(t.answer) : null);
   }
 
   function delivery(d) { return d.target + ": " + (d.delivered_at ? "delivered" : d.last_error ? "failing (" + d.last_error + ")" : "pending"); }

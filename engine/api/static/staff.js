@@ -77,5 +77,11 @@
     return el("span", { class: "badge " + tone }, state.replace("_", " "));
   }
 
-  window.Staff = { el: el, api: api, problem: problem, signIn: signIn, pct: pct, stateBadge: stateBadge };
+  /* An answer's Markdown rendered as DOM text nodes (markdown.js): **bold** shows bold, <script> shows as text. */
+  function markdown(source, attrs) {
+    return el("div", Object.assign({ class: "answer md" }, attrs), answerMarkdown(document).render(source));
+  }
+
+  window.Staff = { el: el, api: api, problem: problem, signIn: signIn, pct: pct, stateBadge: stateBadge,
+    markdown: markdown };
 })();

@@ -12,6 +12,7 @@
   var API = new URL(".", script.src).href.replace(/\/$/, "");
   var TITLE = script.getAttribute("data-title") || "Help center";
   var STORE = "answer-widget:" + KEY;
+  var MARKDOWN = answerMarkdown(document);
   var REASONS = [["wrong", "It's wrong"], ["outdated", "It's out of date"], ["unclear", "It's unclear"],
     ["incomplete", "Something is missing"], ["not_my_question", "It's not what I asked"], ["other", "Something else"]];
   var THUMB = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6' +
@@ -39,7 +40,7 @@
     "  width:380px;max-width:calc(100vw - 40px);height:600px;max-height:calc(100vh - 110px);background:#fff;",
     "  border:1px solid #d0d7e2;border-radius:14px;box-shadow:0 12px 40px rgba(16,24,40,.28);overflow:hidden;}",
     ".panel[hidden]{display:none;}",
-    "header{display:flex;align-items:center;justify-content:space-between;padding:12px 14px;background:#1a56c4;color:#fff;}",
+    "header{display:flex;flex-wrap:wrap;gap:4px;align-items:center;justify-content:space-between;padding:12px 14px;background:#1a56c4;color:#fff;}",
     "header h2{margin:0;font-size:16px;font-weight:600;}",
     "header p{margin:0;font-size:13px;opacity:.95;}",
     ".close{border:0;background:transparent;color:#fff;font-size:22px;line-height:1;padding:4px 8px;border-radius:6px;}",
@@ -63,6 +64,13 @@
     ".chip svg{width:16px;height:16px;fill:currentColor;}",
     ".body p{margin:0 0 8px;}.body p:last-child{margin-bottom:0;}.body ul,.body ol{margin:0 0 8px;padding-left:20px;}",
     ".body code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef2f7;padding:0 3px;border-radius:4px;}",
+    ".body pre{margin:0 0 8px;padding:8px;background:#eef2f7;border-radius:6px;overflow-x:auto;white-space:pre;}",
+    ".body pre code{padding:0;background:none;}.body em{font-style:italic;}",
+    ".tools{display:flex;gap:2px;align-items:center;}",
+    ".tool{border:0;background:transparent;color:#fff;font-size:13px;font-weight:600;padding:4px 6px;border-radius:6px;",
+    "  text-decoration:underline;}.tool:focus-visible{outline-color:#fff;}",
+    ".requests{list-style:none;margin:8px 0 0;padding:0;}.requests li{margin:0 0 8px;}",
+    ".requests .ref{font-weight:700;}",
     ".body strong{font-weight:700;}.body a{color:#1a56c4;text-decoration:underline;}",
     ".chip[aria-pressed=true]{background:#e6eefc;border-color:#1a56c4;}",
     ".link{border:0;background:none;padding:4px 2px;color:#1a56c4;text-decoration:underline;font-weight:600;font-size:13px;}",
@@ -101,7 +109,9 @@
   var heading = el("div");
   heading.append(el("h2", {}, TITLE), el("p", {}, "Answers from our help articles"));
   var closeBtn = el("button", { class: "close", type: "button", "aria-label": "Close help" }, "×");
-  head.append(heading, closeBtn);
+  var requestsBtn = el("button", { class: "tool", type: "button" }, "Your requests");
+  var restartBtn = el("button", { class: "tool", type: "button" }, "New conversation");
+  head.append(heading, el("div", { class: "tools" }, requestsBtn, restartBtn, closeBtn));
   var log = el("div", { class: "log", "aria-label": "Conversation", role: "region" });
   var live = el("div", { class: "sr", "aria-live": "polite", role: "status" });
   var form = el("form", { class: "ask" });
@@ -119,6 +129,8 @@
   if (state.open) open(true); /* open before the reload or navigation: stays open, without taking the focus */
   launcher.addEventListener("click", function () { panel.hidden ? open() : close(); });
   closeBtn.addEventListener("click", close);
+  requestsBtn.addEventListener("click", showRequests);
+  restartBtn.addEventListener("click", newConversation);
   panel.addEventListener("keydown", onKey);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -173,7 +185,7 @@
       })
       .catch(function (error) {
         pending.remove();
-        if (error && error.status === 403 && state.session_id) state.session_id = null;
+        if (error && error.status === 403 && state.session_id && !refusedOrigin(error)) state.session_id = null;
         push({ kind: "error", text: friendly(error) });
       })
       .then(function () { busy(false); input.focus(); });
@@ -232,7 +244,8 @@
     save();
     var node = draw(item);
     log.appendChild(node);
-    scroll();
+    if (item.kind === "answer") showStart(node);
+    else scroll();
     if (item.kind !== "user") announce(node.getAttribute("data-say") || node.textContent);
   }
 
@@ -302,7 +315,8 @@
   function reasonForm(item, row, trigger) {
     if (row.parentNode.querySelector(".why")) return;
     var box = el("form", { class: "sub why", "aria-label": "Feedback" });
-    var select = el("select", { id: "aw-why-" + item.interaction_id, name: "reason" });
+    var select = el("select", { id: "aw-why-" + item.interaction_id, name: "reason", required: "" });
+    select.appendChild(el("option", { value: "", disabled: "", selected: "" }, "Choose a reason…"));
     REASONS.forEach(function (r) { select.appendChild(el("option", { value: r[0] }, r[1])); });
     var comment = el("textarea", { id: "aw-comment-" + item.interaction_id, name: "comment", rows: "2", maxlength: "2000" });
     var submit = el("button", { class: "primary", type: "submit" }, "Send feedback");
@@ -370,6 +384,61 @@
     question.focus();
   }
 
+  /* "New conversation": forget the session and the transcript (tickets stay; "Your requests" still lists
+   * those of the signed-in customer). */
+  function newConversation() {
+    state.session_id = null;
+    state.items = [];
+    save();
+    render();
+    announce("New conversation started.");
+    input.focus();
+  }
+
+  /* "Your requests": the caller's own tickets and where they stand (GET /v1/sessions/{id}/tickets). */
+  function showRequests() {
+    log.querySelectorAll(".requests-view").forEach(function (old) { old.remove(); });
+    var box = el("div", { class: "msg bot requests-view", role: "region", "aria-label": "Your requests" });
+    log.appendChild(box);
+    var shown = state.session_id
+      ? get("/v1/sessions/" + encodeURIComponent(state.session_id) + "/tickets").then(function (r) { return r.json(); })
+      : Promise.resolve([]);
+    shown.then(function (tickets) {
+      box.append(el("strong", {}, "Your requests"));
+      if (!tickets.length) box.append(el("p", {}, "You have no requests with our support team yet."));
+      else box.append(tickets.reduce(function (list, t) { list.append(requestItem(t)); return list; },
+        el("ul", { class: "requests" })));
+      showStart(box);
+      announce(box.textContent);
+    }).catch(function (error) { box.remove(); push({ kind: "error", text: friendly(error) }); });
+  }
+
+  function requestItem(ticket) {
+    var li = el("li", {}, el("span", { class: "ref" }, ticket.reference), text(" · " + ticket.status + " · " + ticket.subject));
+    li.append(el("span", { class: "date" }, "Last updated " + niceDate(ticket.updated_at)));
+    if (ticket.message) li.append(el("span", { class: "date" }, "Your latest note: " + ticket.message));
+    return li;
+  }
+
+  function get(path) {
+    return fetch(API + path, { headers: { "X-API-Key": KEY } }).then(function (response) {
+      if (response.ok) return response;
+      return response.json().catch(function () { return {}; }).then(function (problem) {
+        throw failure(response.status, problem.detail);
+      });
+    });
+  }
+
+  function refusedOrigin(error) {
+    return !!(error && error.status === 403 && /origin/i.test(error.detail || ""));
+  }
+
+  /* A long reply opens at its start (the customer reads from the top), a short one at the bottom of the log. */
+  function showStart(node) {
+    if (node.offsetHeight <= log.clientHeight) { scroll(); return; }
+    log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+  }
+
   function showError(error, after) {
     var note = el("div", { class: "msg bot error", role: "alert" }, friendly(error));
     after.after(note);
@@ -398,6 +467,8 @@
     var status = error && error.status;
     if (status === 429) return "You're sending questions very quickly — please wait a moment and try again.";
     if (status === 413 || status === 422) return "That message couldn't be sent — please shorten it and try again.";
+    if (refusedOrigin(error)) return "This site isn't allowed to use the help widget. If you run this site, add " +
+      "its address to the widget key's allowed origins.";
     if (status === 403 && state.session_id === null) return "Your conversation expired — please ask your question again.";
     return FRIENDLY;
   }
@@ -433,39 +504,10 @@
     return Number(parts[2]) + " " + months[Number(parts[1]) - 1] + " " + parts[0];
   }
 
-  /* The answer's light Markdown (paragraphs, lists, **bold**, `code`) as DOM nodes: text only, never HTML. */
-  function rich(source) {
-    var out = document.createDocumentFragment(), list = null;
-    String(source).split(/\n/).forEach(function (line) {
-      var bullet = /^\s*(?:[-*]|(\d+)[.)])\s+(.*)$/.exec(line);
-      if (bullet) {
-        var kind = bullet[1] ? "ol" : "ul";
-        if (!list || list.tagName.toLowerCase() !== kind) { list = el(kind); out.appendChild(list); }
-        list.appendChild(inline(el("li"), bullet[2]));
-        return;
-      }
-      list = null;
-      if (line.trim()) out.appendChild(inline(el("p"), line.replace(/^#+\s*/, "")));
-    });
-    return out;
-  }
-
-  function plain(source) {
-    return String(source).replace(/\[([^\]]+)\]\([^)\s]+\)/g, "$1").replace(/\*\*|`/g, "");
-  }
-
-  function inline(node, line) {
-    line.split(/(\*\*[^*]+\*\*|`[^`]+`|\[[^\]]+\]\([^)\s]+\))/).forEach(function (part) {
-      var link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
-      if (link) node.appendChild(el("a", { href: safeUrl(link[2]), target: "_blank", rel: "noopener" }, link[1]));
-      else if (/^\*\*.+\*\*$/.test(part)) node.appendChild(el("strong", {}, part.slice(2, -2)));
-      else if (/^`.+`$/.test(part)) node.appendChild(el("code", {}, part.slice(1, -1)));
-      else if (part) node.appendChild(text(part));
-    });
-    return node;
-  }
-
-  function safeUrl(url) { return /^https?:\/\//i.test(url || "") ? url : "#"; }
+  /* The answer's light Markdown as DOM nodes (markdown.js, served with this script): text only, never HTML. */
+  function rich(source) { return MARKDOWN.render(source); }
+  function plain(source) { return MARKDOWN.plain(source); }
+  function safeUrl(url) { return MARKDOWN.safeUrl(url); }
 
   function el(tag, attrs, content) {
     var node = document.createElement(tag);
