@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import AGENT_KEY
 from tests.ui.conftest import Stack, shot
 from tests.ui.widget import ask, open_widget
 
@@ -71,6 +72,13 @@ def test_asking_for_a_person_asks_for_an_email_and_files_the_ticket_with_it(stac
 
     reply = ask(page, "can I talk to a human please")
     expect(reply).to_contain_text("handing your conversation to our support team")
+    [unreachable] = stack.engine.desk.store.for_session(_session(page))
+    console = page.context.new_page()
+    console.goto(f"{stack.api}/agent#ticket/{unreachable.reference}")
+    console.get_by_label("Staff API key").fill(AGENT_KEY)
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#ticket-customer")).to_contain_text("no contact")
+    console.close()
     form = reply.get_by_role("form", name="Your email")
     form.get_by_label(re.compile("Email")).fill("not-an-email")
     form.get_by_role("button", name="Send email").click()
