@@ -15,7 +15,8 @@ MessageKind = Literal["greeting", "thanks", "goodbye", "handoff", "frustration",
 SMALL_TALK: tuple[MessageKind, ...] = ("greeting", "thanks", "goodbye")
 
 _GREETING = (
-    r"h+i+(?:ya+)?|h+e+l+o+w?|he+y+|hallo+|hola|namaste|greetings|yo|howdy|moin|servus|hai|helo|"
+    r"h+i+(?:ya+)?|h+e+l+o+w?|he+y+|hallo+|hola|namaste|greetings|yo|howdy|moin|servus|hai|helo|hlo|hy|"
+    r"s+u+p+|wa+s+u+p+|what'?s\s+up|"
     r"good\s+(?:morning|afternoon|evening|day)|guten\s+(?:tag|morgen|abend)|gr[üu](?:ß|ss|e)\s*gott"
 )
 _THANKS = (
@@ -33,7 +34,7 @@ _FILLER = (
 _HANDOFF = re.compile(
     r"\b(?:talk|speak|chat|connect|transfer|put)\w*\s+(?:me\s+)?(?:to|with|through)\s+(?:a|an|some|your|the|"
     r"real|live|actual)?\s*(?:real\s+|live\s+|actual\s+)?(?:human|person|agent|someone|somebody|representative|"
-    r"rep|operator|support\s+team|customer\s+service)\b|\b(?:human|agent|operator|person)\s+please\b|"
+    r"rep|operator|support\s+team|customer\s+service)\b|\bput\s+me\s+through\b|\b(?:human|agent|operator|person)\s+please\b|"
     r"\blive\s+(?:agent|chat|person)\b|\breal\s+(?:human|person)\b|\bcall\s+me\s+back\b|"
     r"\b(?:mit\s+(?:einem|einer)\s+(?:menschen|mitarbeiter(?:in)?|person|berater(?:in)?))\b|"
     r"\b(?:echten?|richtigen?)\s+(?:menschen|person|mitarbeiter)\b|\b(?:mitarbeiter|mensch)\s+bitte\b",
@@ -133,5 +134,8 @@ def topic_words(text: str) -> list[str]:
 
 
 def vague(text: str) -> bool:
-    """A problem with at most one word saying what it is about ("it's not working", "problem with billing")."""
+    """A problem with at most one word saying what it is about ("it's not working", "problem with billing"), or
+    no words at all ("???")."""
+    if not any(ch.isalnum() for ch in text):
+        return True
     return bool(_VAGUE_WORDS.search(text)) and len(topic_words(text)) <= 1 and len(text) <= 60
