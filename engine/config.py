@@ -259,7 +259,7 @@ class DialogueSettings(Group):
         description="Languages a question without a locale is recognised in (ISO 639-1); empty = no detection.",
     )
     follow_up_rewrite: Literal["none", "question", "title", "both"] = Field(
-        default="both",
+        default="title",
         description="What a short follow-up is retrieved with besides itself: the previous question, the title of "
         "the article that answered it, both, or none (measured: docs/evals.md, \"Follow-ups\").",
     )
