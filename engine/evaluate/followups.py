@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine.config import Settings
@@ -17,37 +18,62 @@ from engine.wiring import Engine
 CONVERSATIONS = Path("evals/golden/conversations.jsonl")
 
 
-def _hit(decision: Decision, expected: list[str]) -> bool:
+@dataclass(frozen=True)
+class TurnCase:
+    question: str
+    expected: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A golden two-turn conversation: the second turn leans on the first."""
+
+    id: str
+    kb: str
+    first: TurnCase
+    second: TurnCase
+
+
+def load_conversations(path: Path) -> list[Conversation]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cases = []
+    for row in rows:
+        first, second = (TurnCase(t["question"], tuple(t["expected_articles"])) for t in row["turns"])
+        cases.append(Conversation(row["id"], row["kb"], first, second))
+    return cases
+
+
+def _hit(decision: Decision, expected: tuple[str, ...]) -> bool:
     return decision.answered and bool(decision.citations) and decision.citations[0].article_id in expected
 
 
-def measure(engine: Engine, rows: list[dict[str, object]]) -> dict[str, int]:
+def measure(engine: Engine, conversations: list[Conversation]) -> dict[str, int]:
     """Second turns answered from an expected article, per rewrite; plus first turns right and follow-ups detected."""
-    counts = {"first_turn": 0, "detected": 0, "as_deployed": 0, **{how: 0 for how in REWRITES}}
-    for row in rows:
-        first, second = row["turns"]  # type: ignore[misc]
-        before = engine.answers.ask(Query(first["question"]))
-        counts["first_turn"] += _hit(before, first["expected_articles"])
-        detected = is_follow_up(second["question"])
+    counts: dict[str, int] = {"first_turn": 0, "detected": 0, "as_deployed": 0, **{how: 0 for how in REWRITES}}
+    for case in conversations:
+        first, second = case.first, case.second
+        before = engine.answers.ask(Query(first.question))
+        counts["first_turn"] += _hit(before, first.expected)
+        detected = is_follow_up(second.question)
         counts["detected"] += detected
         title = before.citations[0].title if before.citations else ""
         deployed = engine.settings.dialogue.follow_up_rewrite if detected and before.answered else "none"
         for how in REWRITES:
-            text = rewrite(second["question"], Context(first["question"], title), how)
-            hit = _hit(engine.answers.ask(Query(text)), second["expected_articles"])
+            text = rewrite(second.question, Context(first.question, title), how)
+            hit = _hit(engine.answers.ask(Query(text)), second.expected)
             counts[how] += hit
             counts["as_deployed"] += hit and how == deployed
     return counts
 
 
 def main(path: Path) -> str:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    conversations = [c for c in load_conversations(path) if c.kb == "kb_samples"]
     opened = open_kb(resolve_kb("kb_samples"), Settings())
     try:
-        counts = measure(opened.engine, [r for r in rows if r["kb"] == "kb_samples"])
+        counts = measure(opened.engine, conversations)
     finally:
         opened.close()
-    n = sum(r["kb"] == "kb_samples" for r in rows)
+    n = len(conversations)
     lines = [f"kb_samples, {n} two-turn conversations", "", "| second turn retrieved with | answered correctly |",
              "|---|---:|"]
     lines += [f"| {how} | {counts[how]}/{n} ({counts[how] / n:.0%}) |" for how in REWRITES]
