@@ -247,6 +247,32 @@ class TicketSettings(Group):
         return self
 
 
+class DialogueSettings(Group):
+    """Messages that are not plain questions (docs/api.md, "Message types") and the language of those without a
+    locale."""
+
+    replies_file: Path | None = Field(
+        default=None, description="Wording of replies per type and language (TOML); unset = the packaged one."
+    )
+    detect_languages: list[str] = Field(
+        default_factory=lambda: ["en", "de", "fr", "es", "it", "nl", "pt"],
+        description="Languages a question without a locale is recognised in (ISO 639-1); empty = no detection.",
+    )
+    follow_up_rewrite: Literal["none", "question", "title", "both"] = Field(
+        default="title",
+        description="What a short follow-up is retrieved with besides itself: the previous question, the title of "
+        "the article that answered it, both, or none (measured: docs/evals.md, \"Follow-ups\").",
+    )
+
+    @field_validator("detect_languages")
+    @classmethod
+    def _codes(cls, value: list[str]) -> list[str]:
+        bad = [code for code in value if len(code) != 2 or not code.isalpha()]
+        if bad or len(value) == 1:
+            raise ValueError(f"dialogue.detect_languages: two-letter ISO 639-1 codes, none or two or more; got {value}")
+        return [code.lower() for code in value]
+
+
 class MetricsSettings(Group):
     """Definitions behind the metrics (docs/metrics.md)."""
 
@@ -282,6 +308,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     tickets: TicketSettings = TicketSettings()
     metrics: MetricsSettings = MetricsSettings()
+    dialogue: DialogueSettings = DialogueSettings()
 
     @field_validator("qdrant_url")
     @classmethod

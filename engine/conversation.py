@@ -19,14 +19,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engine.answer.service import Preview
+from engine.dialogue.steps import Prepared, finish, prepare
 from engine.errors import NotFoundError, UnprocessableError
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
-from engine.types import Decision, Delta, Feedback, HelpRequest, Query, Question, SessionAccess, Turn
+from engine.types import Decision, Delta, Feedback, HelpRequest, Query, Question, Reason, SessionAccess, Turn
 from engine.wiring import Engine
 
-HANDOVER_REASON = "customer_request"
+HANDOVER_REASON = str(Reason.CUSTOMER_REQUEST)
 """The reason of a ticket the customer asked for (automatic escalations carry the decision's reason)."""
 
 
@@ -41,6 +42,11 @@ class Reply:
     ticket: Ticket | None = None
     replaced: bool = False
     """Streaming only: the pieces sent were superseded (show decision.answer instead)."""
+
+    @property
+    def contact_needed(self) -> bool:
+        """A ticket was filed for a customer nobody can reply to yet: ask for an email."""
+        return self.ticket is not None and not self.ticket.has_contact
 
 
 @dataclass(frozen=True)
@@ -62,25 +68,31 @@ class AgentPreview:
 
 
 def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Reply:
-    """Answer or escalate the question, log it, and open or update the session's ticket when it escalates.
-    A question about the asker's own ticket is answered from the tickets `owner` may see (default: the session's)."""
+    """Reply to a message (small talk, a request for a person, a clarifying question, a question about the asker's
+    own ticket, answered from the tickets `owner` may see, default: the session's) or answer or escalate the
+    question, log it, and open or update the session's ticket when it escalates."""
     started = time.perf_counter()
-    decision = _ticket_status(engine, question, owner) or engine.answers.ask(question.query)
-    return _conclude(engine, question, decision, started)
+    prepared = prepare(engine, question)
+    status = _ticket_status(engine, question, owner)
+    decision = status or prepared.decision or finish(engine, prepared, engine.answers.ask(prepared.query))
+    return _conclude(engine, question, decision, started, prepared)
 
 
 def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Iterator[Delta | Reply]:
-    """`ask`, yielding the answer's pieces as they are worded and then the Reply (an escalation: the Reply alone)."""
+    """`ask`, yielding the answer's pieces as they are worded and then the Reply (anything else: the Reply alone)."""
     started = time.perf_counter()
-    status = _ticket_status(engine, question, owner)
-    if status is not None:
-        yield _conclude(engine, question, status, started)
+    prepared = prepare(engine, question)
+    early = _ticket_status(engine, question, owner) or prepared.decision
+    if early is not None:
+        yield _conclude(engine, question, early, started, prepared)
         return
-    for event in engine.answers.stream(question.query):
+    for event in engine.answers.stream(prepared.query):
         if isinstance(event, Delta):
             yield event
         else:
-            yield _conclude(engine, question, event.decision, started, replaced=event.replaced)
+            decision = finish(engine, prepared, event.decision)
+            replaced = event.replaced or (decision.answer != event.decision.answer)
+            yield _conclude(engine, question, decision, started, prepared, replaced=replaced)
 
 
 def _ticket_status(engine: Engine, question: Question, owner: TicketOwner | None) -> Decision | None:
@@ -91,9 +103,12 @@ def _ticket_status(engine: Engine, question: Question, owner: TicketOwner | None
     return customer_tickets.status_decision(asked, mine)
 
 
-def _conclude(engine: Engine, question: Question, decision: Decision, started: float, replaced: bool = False) -> Reply:
+def _conclude(
+    engine: Engine, question: Question, decision: Decision, started: float, prepared: Prepared, replaced: bool = False
+) -> Reply:
     interaction_id = str(uuid.uuid4())
     session_id = question.session_id or uuid.uuid4().hex
+    earlier = engine.events.session(session_id) if question.session_id else []
     engine.events.record_ask(
         interaction_id=interaction_id,
         at=engine.clock(),
@@ -102,24 +117,38 @@ def _conclude(engine: Engine, question: Question, decision: Decision, started: f
         decision=decision,
         latency_ms=(time.perf_counter() - started) * 1000,
         channel=question.channel,
-        locale=question.query.locale,
+        locale=prepared.locale or question.query.locale,
     )
-    ticket = None if decision.answered else _escalate(engine, question, decision, session_id, interaction_id)
+    ticket = None
+    if decision.escalated:
+        ticket = _escalate(engine, question, decision, session_id, interaction_id, earlier, prepared.locale)
     return Reply(interaction_id, session_id, decision, ticket, replaced)
 
 
-def _escalate(engine: Engine, question: Question, decision: Decision, session_id: str, interaction_id: str) -> Ticket:
+def _escalate(
+    engine: Engine,
+    question: Question,
+    decision: Decision,
+    session_id: str,
+    interaction_id: str,
+    earlier: list[Turn],
+    locale: str | None,
+) -> Ticket:
+    """File the escalation; a request for a person is filed with the session's last real question, if any."""
     best = decision.candidates[0].article if decision.candidates else None
+    asked = [t for t in earlier if t.decision in ("answer", "escalate", "clarify")]
+    handoff = decision.reason == Reason.CUSTOMER_REQUEST and bool(asked)
     return engine.desk.escalate(
-        question=question.query.text,
+        question=asked[-1].question if handoff else question.query.text,
         reason=str(decision.reason),
         confidence=decision.confidence,
         customer=question.customer,
         session_id=session_id,
         interaction_id=interaction_id,
         priority=decision.priority,
-        locale=question.query.locale or (best.locale if best else None),
-        category=best.category if best else None,
+        message=question.query.text if handoff else None,
+        locale=locale or question.query.locale or (best.locale if best else None),
+        category=best.category if best else _category(engine, asked[-1] if asked else None),
     )
 
 

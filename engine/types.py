@@ -155,6 +155,15 @@ class Reason(StrEnum):
     EMPTY_QUESTION = "empty_question"
     TICKET_STATUS = "ticket_status"
     """A question about the asker's own ticket, answered from it rather than from the articles."""
+    GREETING = "greeting"
+    THANKS = "thanks"
+    GOODBYE = "goodbye"
+    CUSTOMER_REQUEST = "customer_request"
+    VAGUE = "vague"
+    UNSERVED_LANGUAGE = "unserved_language"
+    """Asked in a language the help center has no articles in, and the default locale's did not answer."""
+    CONFLICT_EARLIER = "conflict_earlier"
+    """The answer contradicts an earlier answer of the same session."""
 
 
 @dataclass(frozen=True)
@@ -185,10 +194,24 @@ class Signals:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """The engine's reply to one question: an answer with citations, or an escalation with a reason."""
+class Suggestion:
+    """A topic offered back to a vague message: asking `question` retrieves the article."""
 
-    decision: Literal["answer", "escalate"]
+    article_id: str
+    title: str
+    question: str
+
+
+DecisionKind = Literal["answer", "escalate", "reply", "clarify"]
+"""answer: from articles; escalate: to a person; reply: small talk, no question; clarify: a question back."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The engine's reply to one message: an answer with citations, an escalation with a reason, a small-talk reply,
+    or a clarifying question with suggestions."""
+
+    decision: DecisionKind
     answer: str | None
     citations: tuple[Citation, ...]
     confidence: float
@@ -205,10 +228,19 @@ class Decision:
     """(article id, freshness state) of articles that matched best but may not answer: content-health signals."""
     conflict: tuple[str, str] | None = None
     """(answering article, disagreeing article) when sources disagree (Reason.CONFLICT): a pair for review."""
+    message: str | None = None
+    """What to say to the customer besides (or instead of) an answer: a reply, a clarifying question, an
+    acknowledgement of a request for a person or of frustration, a note that the answer is in another language."""
+    suggestions: tuple[Suggestion, ...] = ()
+    """Topics to pick from (decision "clarify")."""
 
     @property
     def answered(self) -> bool:
         return self.decision == "answer"
+
+    @property
+    def escalated(self) -> bool:
+        return self.decision == "escalate"
 
 
 @dataclass(frozen=True)

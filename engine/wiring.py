@@ -17,6 +17,8 @@ from engine.answer.guardrails import Guardrails, default_policy_path, injection_
 from engine.answer.llm import LLMClient
 from engine.answer.service import AnswerService
 from engine.config import Settings
+from engine.dialogue.language import LanguageDetector
+from engine.dialogue.replies import ReplyBook, default_replies_path, load_replies
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from engine.errors import ConfigError, IndexNotReadyError, InvalidRequestError, NotFoundError, UnprocessableError
 from engine.events import tables as _event_tables  # noqa: F401  (registers the tables before create_all)
@@ -58,6 +60,8 @@ class Engine:
     retriever: HybridRetriever
     answers: AnswerService
     clock: Clock
+    replies: ReplyBook
+    languages: LanguageDetector | None
 
     _database: Database | None = None
     _events: EventLog | None = None
@@ -242,4 +246,6 @@ def build_engine(
         make_composer(settings, embedder),
         Guardrails(load_sensitive_policy(settings.answer.sensitive_policy_file or default_policy_path()), embedder),
     )
-    return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock)
+    replies = load_replies(settings.dialogue.replies_file or default_replies_path())
+    languages = LanguageDetector(settings.dialogue.detect_languages) if settings.dialogue.detect_languages else None
+    return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages)

@@ -146,3 +146,78 @@ def test_a_preview_is_neither_logged_nor_ticketed(engine: Engine) -> None:
     assert not found.preview.decision.answered and found.threshold == engine.answers.threshold
     assert engine.events.counts() == {"interactions": 0, "votes": 0}
     assert engine.desk.store.recent() == []
+
+
+def test_small_talk_is_replied_to_without_a_ticket_and_a_greeting_with_a_question_is_the_question(
+    engine: Engine,
+) -> None:
+    hello = _ask(engine, "Hii")
+    thanks = _ask(engine, "thanks!", session_id=hello.session_id)
+    asked = _ask(engine, "Hi there, " + ANSWERED, session_id=hello.session_id)
+
+    assert (hello.decision.decision, hello.decision.reason, hello.ticket) == ("reply", "greeting", None)
+    assert thanks.decision.reason == "thanks" and thanks.decision.message and thanks.ticket is None
+    assert asked.decision.answered and asked.decision.citations[0].article_id == "account/two-factor-authentication"
+    assert engine.desk.store.for_session(hello.session_id) == []
+
+
+def test_a_request_for_a_person_escalates_as_such_with_the_earlier_question(engine: Engine) -> None:
+    first = _ask(engine, ANSWERED)
+    reply = _ask(engine, "can I talk to a human please", session_id=first.session_id)
+
+    assert reply.decision.reason == "customer_request" and "support team" in (reply.decision.message or "")
+    assert reply.ticket is not None and reply.ticket.question == ANSWERED
+    assert reply.ticket.message == "can I talk to a human please" and reply.contact_needed
+    german = _ask(engine, "Ich möchte mit einem Mitarbeiter sprechen")
+    assert german.decision.reason == "customer_request" and (german.decision.message or "").startswith("Gern")
+
+
+def test_frustration_is_acknowledged_with_raised_priority_never_a_generic_escalation(engine: Engine) -> None:
+    reply = _ask(engine, "You charged me TWICE, I want a refund now!!")
+
+    assert reply.decision.escalated and "frustrated" in reply.decision.flags
+    assert "sorry" in (reply.decision.message or "") and reply.ticket is not None
+    assert reply.ticket.priority in ("high", "urgent")
+
+
+def test_a_vague_message_gets_a_question_back_with_distinct_topics(engine: Engine) -> None:
+    reply = _ask(engine, "problem with billing")
+
+    assert reply.decision.decision == "clarify" and reply.ticket is None
+    titles = [s.title for s in reply.decision.suggestions]
+    assert 2 <= len(titles) <= 4 and len(set(titles)) == len(titles)
+    picked = _ask(engine, reply.decision.suggestions[0].question, session_id=reply.session_id)
+    assert picked.decision.answered
+    assert picked.decision.citations[0].article_id == reply.decision.suggestions[0].article_id
+
+
+def test_the_ticket_keeps_the_first_escalations_subject_and_reason_and_lists_later_ones(engine: Engine) -> None:
+    first = _ask(engine, SENSITIVE)
+    _ask(engine, "write me a poem about the sea", session_id=first.session_id)
+    human = conversation.request_human(
+        engine, HelpRequest(first.session_id, customer=Customer(email="bo@acme.example")), SessionAccess(first.session_id)
+    )
+
+    assert human.reason == "sensitive_topic" and human.subject == SENSITIVE
+    assert [r.reason for r in human.later_reasons] == ["out_of_scope", "customer_request"]
+    assert human.has_contact and human.customer.email == "bo@acme.example"
+    assert first.contact_needed
+
+
+def test_a_follow_up_is_retrieved_with_the_previous_turn(engine: Engine) -> None:
+    first = _ask(engine, "where do I download invoices as PDF?")
+    follow = _ask(engine, "and can I get them by email?", session_id=first.session_id)
+    alone = _ask(engine, "and can I get them by email?")
+
+    assert first.decision.citations[0].article_id == "billing/download-invoices"
+    assert follow.decision.answered and follow.decision.citations[0].article_id == "billing/download-invoices"
+    assert not alone.decision.citations or alone.decision.citations[0].article_id != "billing/download-invoices"
+
+
+def test_a_german_question_without_a_locale_is_answered_from_the_german_article(engine: Engine) -> None:
+    reply = _ask(engine, "Wie setze ich mein Passwort zurück?")
+
+    assert reply.decision.answered, reply.decision.reason
+    assert reply.decision.citations[0].article_id == "account/passwort-zuruecksetzen"
+    french = _ask(engine, "Comment réinitialiser mon mot de passe ?")
+    assert french.decision.reason in ("answered", "unserved_language") and french.decision.message

@@ -105,6 +105,7 @@ ROUTE_IMPORTS = (
 )
 CONVERSATION_IMPORTS = (
     "engine.answer",
+    "engine.dialogue",
     "engine.events",
     "engine.tickets",
     "engine.types",

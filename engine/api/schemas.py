@@ -49,7 +49,8 @@ class Customer(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     id: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$",
+                              description="Where an agent replies: checked to look like an address.")
     name: str | None = Field(default=None, max_length=200)
     plan: str | None = Field(default=None, max_length=100)
 
@@ -101,24 +102,45 @@ class TicketRef(FromEngine):
     version: int
 
 
+class SuggestionOut(FromEngine):
+    article_id: str
+    title: str
+    question: str = Field(description="Send this as the next question when the customer picks the topic.")
+
+
+DECISION_DOC = ("answer: from articles (answer, citations); escalate: to a person (ticket); reply: small talk "
+                "(greeting, thanks, goodbye), not a question, no ticket; clarify: a question back (message) with "
+                "topics to pick from (suggestions), neither an answer nor an escalation.")
+
+
 class AskResponse(BaseModel):
     interaction_id: str
     session_id: str = Field(description="Send it back with the next question to keep one conversation.")
-    decision: Literal["answer", "escalate"]
+    decision: Literal["answer", "escalate", "reply", "clarify"] = Field(description=DECISION_DOC)
     answer: str | None
     citations: list[CitationOut]
     confidence: float = Field(ge=0.0, le=1.0)
     reason: str
     ticket: TicketRef | None = Field(default=None, description="The ticket an escalation opened or updated.")
+    message: str | None = Field(default=None, description="What to say to the customer, in their language: the "
+                                "reply, the clarifying question, the acknowledgement of an escalation, or a note "
+                                "shown above the answer. Null when there is nothing to add.")
+    suggestions: list[SuggestionOut] = Field(default_factory=list, description="Topics for decision clarify.")
+    contact_needed: bool = Field(default=False, description="The ticket has no email to reply to: ask the "
+                                 "customer for one and send it with POST /v1/escalate.")
 
     @classmethod
     def of(cls, reply: Reply) -> AskResponse:
         ticket = TicketRef.model_validate(reply.ticket) if reply.ticket else None
+        decision = reply.decision
         return cls(
             interaction_id=reply.interaction_id,
             session_id=reply.session_id,
             ticket=ticket,
-            **decision_to_dict(reply.decision),
+            message=decision.message,
+            suggestions=[SuggestionOut.model_validate(s) for s in decision.suggestions],
+            contact_needed=reply.contact_needed,
+            **decision_to_dict(decision),
         )
 
 
@@ -216,6 +238,12 @@ class DeliveryOut(FromEngine):
     last_error: str | None
 
 
+class LaterReasonOut(FromEngine):
+    at: IsoTime
+    reason: str
+    question: str
+
+
 class TicketOut(FromEngine):
     id: int
     reference: str
@@ -238,6 +266,9 @@ class TicketOut(FromEngine):
     session_id: str | None
     interaction_id: str | None
     deliveries: list[DeliveryOut]
+    has_contact: bool = Field(description="Whether the customer left an email an agent can reply to.")
+    later_reasons: list[LaterReasonOut] = Field(description="Later escalations of the session, oldest first: the "
+                                                "subject and reason stay those of the first.")
 
 
 class SessionOut(FromEngine):
@@ -308,7 +339,7 @@ class CandidateOut(BaseModel):
 
 
 class PreviewResponse(BaseModel):
-    decision: Literal["answer", "escalate"]
+    decision: Literal["answer", "escalate", "reply", "clarify"]
     answer: str | None
     citations: list[CitationOut]
     confidence: float
@@ -409,3 +440,6 @@ class MetricsOut(FromEngine):
     top_articles: list[ArticleCount]
     stale_hits: list[StaleHitOut]
     days: list[DayOut]
+    replies: int = Field(description="Small-talk messages (greetings, thanks, goodbyes): not questions.")
+    clarifications: int = Field(description="Vague messages answered with a question back: neither answered "
+                                "nor escalated.")

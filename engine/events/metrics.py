@@ -17,6 +17,9 @@ PERIOD = timedelta(days=30)
 """The window metrics cover when no start is given: the 30 days up to the end."""
 GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict")
 """Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not)."""
+QUESTION_DECISIONS = ("answer", "escalate")
+"""A question is answered or escalated; small-talk replies are no question, and a clarifying question back is
+neither an answer nor an escalation (counted apart)."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,10 @@ class Metrics:
     top_articles: tuple[ArticleCount, ...]
     stale_hits: tuple[StaleHit, ...]
     days: tuple[Day, ...] = field(default_factory=tuple)
+    replies: int = 0
+    """Small-talk messages (greetings, thanks, goodbyes): not questions."""
+    clarifications: int = 0
+    """Vague messages answered with a question back."""
 
 
 def compute_metrics(
@@ -127,9 +134,10 @@ def compute_metrics(
     gap_similarity: float,
 ) -> Metrics:
     """Metrics for questions asked in [start, end); tickets and votes count whenever they happened."""
-    window = [a for a in asks if start <= a.at < end]
+    messages = [a for a in asks if start <= a.at < end]
+    window = [a for a in messages if a.decision in QUESTION_DECISIONS]
     horizon = timedelta(hours=containment_hours)
-    first_ask = _first_asks(window)
+    first_ask = _first_asks([a for a in messages if a.decision != "reply"])
     mature = {key: at for key, at in first_ask.items() if at + horizon <= now}
     escalated_sessions = {key for key, at in mature.items() if _ticket_within(tickets, key, at, horizon)}
     answered = sum(a.decision == "answer" for a in window)
@@ -153,6 +161,8 @@ def compute_metrics(
         top_articles=tuple(ArticleCount(a, n) for a, n in cited.most_common(10)),
         stale_hits=tuple(StaleHit(a, s, n) for (a, s), n in stale_counts.most_common(10)),
         days=_days(window, latest, tickets, now, horizon),
+        replies=sum(a.decision == "reply" for a in messages),
+        clarifications=sum(a.decision == "clarify" for a in messages),
     )
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -44,9 +44,28 @@ def connect(settings: Settings) -> SqlEngine:
         engine = create_engine(url, pool_pre_ping=True)
     try:
         Base.metadata.create_all(engine)
+        _add_missing_columns(engine)
     except OperationalError as exc:
         raise StoreUnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
     return engine
+
+
+def _add_missing_columns(engine: SqlEngine) -> None:
+    """Columns added to a table after its database was created (each has a server default): create_all makes
+    missing tables only."""
+    existing = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            if not existing.has_table(table.name):
+                continue
+            known = {column["name"] for column in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in known and column.server_default is not None:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    default = column.server_default.arg  # type: ignore[attr-defined]
+                    connection.execute(
+                        text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} DEFAULT '{default}'")
+                    )
 
 
 class Database:

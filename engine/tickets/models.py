@@ -50,6 +50,15 @@ class TicketDraft:
 
 
 @dataclass(frozen=True)
+class LaterReason:
+    """A later escalation of a ticket's session: the ticket keeps its first subject and reason, and lists these."""
+
+    at: datetime
+    reason: str
+    question: str
+
+
+@dataclass(frozen=True)
 class Ticket:
     """A stored ticket; `version` grows with every update and keys its deliveries."""
 
@@ -74,6 +83,12 @@ class Ticket:
     session_id: str | None
     interaction_id: str | None
     deliveries: tuple[DeliveryState, ...] = ()
+    later_reasons: tuple[LaterReason, ...] = ()
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether an agent can reply: the customer left an email."""
+        return bool(self.customer.email)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape sent to webhooks and returned by GET /v1/tickets/{id}."""
@@ -81,6 +96,8 @@ class Ticket:
         data["created_at"] = self.created_at.isoformat()
         data["updated_at"] = self.updated_at.isoformat()
         data["transcript"] = [{**asdict(t), "at": t.at.isoformat()} for t in self.transcript]
+        data["later_reasons"] = [{**asdict(r), "at": r.at.isoformat()} for r in self.later_reasons]
+        data["has_contact"] = self.has_contact
         return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.store.db import Database, as_utc
-from engine.tickets.models import DeliveryState, Ticket, TicketDraft, higher_priority, reference
+from engine.tickets.models import DeliveryState, LaterReason, Ticket, TicketDraft, higher_priority, reference
 from engine.tickets.tables import OutboxRow, TicketLinkRow, TicketRow
 from engine.types import Customer, SeenArticle, Turn
 
@@ -53,10 +53,7 @@ class TicketStore:
                 _fill(row, draft, at)
                 session.add(row)
             else:
-                previous_priority = row.priority
-                _fill(row, draft, at)
-                row.priority = higher_priority(previous_priority, draft.priority)
-                row.version += 1
+                _update(row, draft, at)
             session.flush()
             ticket = _ticket(row, ())
             for target in self._targets:
@@ -224,6 +221,26 @@ def _same(stored: str | None, wanted: str, field: str) -> bool:
     return stored == wanted if field == "id" else stored.lower() == wanted.lower()
 
 
+def _update(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
+    """A later escalation: the first subject, question, reason and interaction stay (they say what opened the
+    ticket); the later reason joins the history; the customer's details only grow; the priority only rises."""
+    first = (row.subject, row.question, row.reason, row.interaction_id, row.locale, row.category, row.message)
+    customer = _merged(Customer(**json.loads(row.customer)), draft.customer)
+    priority = higher_priority(row.priority, draft.priority)
+    later = [*json.loads(row.later_reasons or "[]"), {"at": at.isoformat(), "reason": draft.reason,
+                                                       "question": draft.question}]
+    _fill(row, replace(draft, customer=customer, priority=priority), at)
+    row.subject, row.question, row.reason, row.interaction_id = first[:4]
+    row.locale, row.category = first[4] or row.locale, first[5] or row.category
+    row.message = draft.message or first[6]
+    row.later_reasons = json.dumps(later)
+    row.version += 1
+
+
+def _merged(known: Customer, given: Customer) -> Customer:
+    return Customer(**{k: v if v is not None else getattr(known, k) for k, v in asdict(given).items()})
+
+
 def _turn_dict(turn: Turn) -> dict[str, Any]:
     return {**asdict(turn), "at": turn.at.isoformat()}
 
@@ -256,6 +273,10 @@ def _ticket(row: TicketRow, deliveries: tuple[DeliveryState, ...]) -> Ticket:
         session_id=row.session_id,
         interaction_id=row.interaction_id,
         deliveries=deliveries,
+        later_reasons=tuple(
+            LaterReason(datetime.fromisoformat(r["at"]), r["reason"], r["question"])
+            for r in json.loads(row.later_reasons or "[]")
+        ),
     )
 
 

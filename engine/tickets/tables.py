@@ -32,6 +32,7 @@ class TicketRow(Base):
     category: Mapped[str | None] = mapped_column(String(200), nullable=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     tags: Mapped[str] = mapped_column(Text, default="[]")
+    later_reasons: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class OutboxRow(Base):

@@ -114,7 +114,9 @@ def test_not_ready_without_an_index(tmp_path: Path, embedder: object) -> None:
     engine = build_engine(kb_settings(tmp_path), embedder=embedder, clock=lambda: KB_NOW)  # type: ignore[arg-type]
     with serve(create_app(engine.settings, engine=engine)) as url:
         ready = httpx.get(f"{url}/readyz")
-        ask = httpx.post(f"{url}/v1/ask", json={"question": "hello"}, headers=KEY)
+        ask = httpx.post(f"{url}/v1/ask", json={"question": "how do I export a board?"}, headers=KEY)
+        hello = httpx.post(f"{url}/v1/ask", json={"question": "hello"}, headers=KEY)
 
     assert ready.status_code == 503 and "engine ingest" in ready.json()["detail"]
     assert ask.status_code == 503
+    assert hello.status_code == 200 and hello.json()["decision"] == "reply"  # small talk needs no index

@@ -91,7 +91,8 @@ def test_escalations_in_one_session_update_one_ticket_with_rising_priority(stack
     assert first["decision"] == second["decision"] == "escalate" and second["reason"] == "sensitive_topic"
     assert first["ticket"]["id"] == second["ticket"]["id"] and second["ticket"]["version"] == 2  # type: ignore[index]
     ticket = httpx.get(f"{url}/v1/tickets/{second['ticket']['id']}", headers=AGENT, timeout=30).json()  # type: ignore[index]
-    assert ticket["priority"] in ("high", "urgent") and ticket["reason"] == "sensitive_topic"
+    assert ticket["priority"] in ("high", "urgent") and ticket["reason"] == "out_of_scope"  # the first one stays
+    assert [r["reason"] for r in ticket["later_reasons"]] == ["sensitive_topic"] and not ticket["has_contact"]
     assert [t["reason"] for t in ticket["transcript"]] == ["out_of_scope", "sensitive_topic"]
     session = httpx.get(f"{url}/v1/sessions/{session_id}", headers=WIDGET, timeout=30).json()
     assert [t["reason"] for t in session["turns"]] == ["out_of_scope", "sensitive_topic"]

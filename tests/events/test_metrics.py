@@ -160,3 +160,22 @@ def test_compute_metrics_counts_a_vote_once_per_interaction() -> None:
                             embed=HashEmbedder().embed_passages, gap_similarity=0.75)
 
     assert (found.helpful.numerator, found.helpful.denominator) == (1, 1)
+
+
+def test_small_talk_is_no_question_and_a_clarify_is_neither_answered_nor_escalated() -> None:
+    from engine.events.metrics import AskFact, TicketFact
+
+    asks = [
+        AskFact("g1", "only-hello", DAY1, "hi", "reply", "greeting", ()),
+        AskFact("c1", "vague", DAY1, "it's not working", "clarify", "vague", ()),
+        AskFact("a1", "vague", DAY1 + timedelta(minutes=1), "Slow boards", "answer", "answered", ("s",)),
+        AskFact("t1", "vague", DAY1 + timedelta(minutes=2), "thanks!", "reply", "thanks", ()),
+        AskFact("h1", "human", DAY1, "talk to a human", "escalate", "customer_request", ()),
+    ]
+    found = compute_metrics(asks, [], [TicketFact("human", DAY1)], [], start=DAY1, end=NOW, now=NOW,
+                            containment_hours=24, embed=HashEmbedder().embed_passages, gap_similarity=0.75)
+
+    assert (found.questions, found.replies, found.clarifications) == (2, 2, 1)
+    assert (found.self_service.numerator, found.self_service.denominator) == (1, 2)
+    assert (found.containment.numerator, found.containment.denominator) == (1, 2)  # the greeting-only one: no session
+    assert found.escalations["customer_request"].denominator == 2

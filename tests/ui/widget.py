@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
-REPLY = ".msg.answer, .msg.escalation, .msg.error"
+REPLY = ".msg.answer, .msg.escalation, .msg.error, .msg.reply, .msg.clarify"
 
 
 def open_widget(page: Page) -> None:

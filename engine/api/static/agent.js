@@ -86,7 +86,7 @@
         var link = el("a", { href: "#ticket/" + t.reference }, t.reference);
         var row = el("tr", { class: "pick" }, el("td", {}, link), el("td", {}, t.subject),
           el("td", {}, t.reason), el("td", {}, t.priority), el("td", {}, t.status),
-          el("td", {}, t.customer.email || "—"), el("td", {}, t.updated_at.slice(0, 16).replace("T", " ")));
+          el("td", {}, t.has_contact ? t.customer.email : noContact()), el("td", {}, t.updated_at.slice(0, 16).replace("T", " ")));
         row.addEventListener("click", function () { location.hash = "ticket/" + t.reference; });
         return row;
       });
@@ -98,6 +98,10 @@
     }).catch(fail);
   }
 
+  function noContact() {
+    return el("span", { class: "badge warn", title: "The customer left no email: nobody can reply yet" }, "no contact");
+  }
+
   function showTicket(reference) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading " + reference + "…"));
     S.api("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
@@ -107,7 +111,12 @@
           el("dt", {}, "Reason"), el("dd", { id: "ticket-reason" }, t.reason),
           el("dt", {}, "Confidence"), el("dd", {}, t.confidence.toFixed(2)),
           el("dt", {}, "Priority"), el("dd", {}, t.priority),
-          el("dt", {}, "Customer"), el("dd", {}, [t.customer.name, t.customer.email, t.customer.plan].filter(Boolean).join(" · ") || "—"),
+          el("dt", {}, "Customer"), el("dd", { id: "ticket-customer" },
+            [t.customer.name, t.customer.email, t.customer.plan].filter(Boolean).join(" · ") || "—", " ",
+            t.has_contact ? "" : noContact()),
+          el("dt", {}, "Later reasons"), el("dd", { id: "ticket-later" }, (t.later_reasons || []).map(function (r) {
+            return r.reason + " (" + r.at.slice(0, 16).replace("T", " ") + ")";
+          }).join("; ") || "—"),
           el("dt", {}, "Category"), el("dd", {}, t.category || "—"),
           el("dt", {}, "Locale"), el("dd", {}, t.locale || "—"),
           el("dt", {}, "Question"), el("dd", {}, t.question),

@@ -13,6 +13,7 @@
   var TITLE = script.getAttribute("data-title") || "Help center";
   var STORE = "answer-widget:" + KEY;
   var MARKDOWN = answerMarkdown(document);
+  var LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(navigator.language || "") ? navigator.language : null;
   var REASONS = [["wrong", "It's wrong"], ["outdated", "It's out of date"], ["unclear", "It's unclear"],
     ["incomplete", "Something is missing"], ["not_my_question", "It's not what I asked"], ["other", "Something else"]];
   var THUMB = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6' +
@@ -86,6 +87,7 @@
     ".ask{display:flex;gap:8px;padding:10px;border-top:1px solid #d8dee8;background:#fff;}",
     ".ask input{flex:1;}",
     ".typing{color:#4a5462;font-style:italic;}",
+    ".note{margin:0 0 8px;color:#4a5462;font-style:italic;}.ask-back{margin:0;}.topic{text-align:left;}",
     "@media (max-width:480px){.panel{left:0;right:0;bottom:0;top:0;width:100%;max-width:100%;height:100%;",
     "  max-height:100%;border-radius:0;border:0;}.launcher{right:12px;bottom:12px;}}"
   ].join("\n");
@@ -176,12 +178,13 @@
     announce("Searching our help articles…");
     var body = { question: question };
     if (state.session_id) body.session_id = state.session_id;
+    if (LOCALE) body.locale = LOCALE;
     request("/v1/ask", body, { Accept: "text/event-stream, application/json" })
       .then(function (response) { return readAnswer(response, pending); })
       .then(function (data) {
         pending.remove();
         state.session_id = data.session_id;
-        push(data.decision === "answer" ? answerItem(question, data) : escalationItem(question, data));
+        push(itemFor(question, data));
       })
       .catch(function (error) {
         pending.remove();
@@ -227,8 +230,20 @@
     return pump();
   }
 
+  function itemFor(question, data) {
+    if (data.decision === "answer") return answerItem(question, data);
+    if (data.decision === "reply") return { kind: "reply", text: data.message || "" };
+    if (data.decision === "clarify") {
+      return { kind: "clarify", text: data.message || "", suggestions: (data.suggestions || []).map(function (s) {
+        return { title: s.title, question: s.question };
+      }) };
+    }
+    return escalationItem(question, data);
+  }
+
   function answerItem(question, data) {
     return { kind: "answer", question: question, text: data.answer || "", interaction_id: data.interaction_id,
+      note: data.message || null,
       citations: (data.citations || []).map(function (c) {
         return { title: c.title, url: c.url, updated_at: c.updated_at };
       }) };
@@ -236,7 +251,8 @@
 
   function escalationItem(question, data) {
     return { kind: "escalated", question: question, interaction_id: data.interaction_id, reason: data.reason,
-      reference: data.ticket ? data.ticket.reference : null };
+      reference: data.ticket ? data.ticket.reference : null, message: data.message || null,
+      contact_needed: !!data.contact_needed };
   }
 
   function push(item) {
@@ -263,11 +279,26 @@
         "reference is " + item.reference + ". We'll reply by email" + (item.email ? " to " + item.email : "") + ".");
     }
     if (item.kind === "escalated") return drawEscalation(item);
+    if (item.kind === "reply") return el("div", { class: "msg bot reply" }, item.text);
+    if (item.kind === "clarify") return drawClarify(item);
     return drawAnswer(item);
+  }
+
+  function drawClarify(item) {
+    var node = el("div", { class: "msg bot clarify" }, el("p", { class: "ask-back" }, item.text));
+    var row = el("div", { class: "actions", role: "group", "aria-label": "Suggested topics" });
+    item.suggestions.forEach(function (s) {
+      var pick = el("button", { class: "chip topic", type: "button" }, s.title);
+      pick.addEventListener("click", function () { if (!send.disabled) ask(s.question); });
+      row.appendChild(pick);
+    });
+    if (item.suggestions.length) node.appendChild(row);
+    return node;
   }
 
   function drawAnswer(item) {
     var node = el("div", { class: "msg bot answer", "data-say": plain(item.text) }, el("div", { class: "body" }, rich(item.text)));
+    if (item.note) node.insertBefore(el("p", { class: "note" }, item.note), node.firstChild);
     if (item.citations.length) {
       var list = el("ul", { class: "sources", "aria-label": "Sources" });
       item.citations.forEach(function (c) {
@@ -284,11 +315,12 @@
   }
 
   function drawEscalation(item) {
-    var words = item.reference
-      ? "I couldn't find a reliable answer in our help articles, so I've passed your question to our support team. " +
-        "Your ticket reference is " + item.reference + "."
-      : "I couldn't find a reliable answer in our help articles. Our support team can help.";
+    var opening = item.message || (item.reference
+      ? "I couldn't find a reliable answer in our help articles, so I've passed your question to our support team."
+      : "I couldn't find a reliable answer in our help articles. Our support team can help.");
+    var words = opening + (item.reference ? " Your ticket reference is " + item.reference + "." : "");
     var node = el("div", { class: "msg bot notice escalation" }, words);
+    if (item.contact_needed && item.reference && !item.contact) node.appendChild(contactForm(item));
     var row = el("div", { class: "actions" });
     var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
     more.addEventListener("click", function () { ticketForm(node, item, more); });
@@ -437,6 +469,32 @@
   function showStart(node) {
     if (node.offsetHeight <= log.clientHeight) { scroll(); return; }
     log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+  }
+
+  /* A ticket nobody can reply to: ask where to reach the customer, and add it to the ticket. */
+  function contactForm(item) {
+    var id = "aw-c-" + item.interaction_id;
+    var box = el("form", { class: "sub contact-form", "aria-label": "Your email" });
+    var email = el("input", { id: id, name: "email", type: "email", required: "", autocomplete: "email",
+      maxlength: "320" });
+    email.value = state.email || "";
+    var submit = el("button", { class: "primary", type: "submit" }, "Send email");
+    box.append(el("label", { for: id }, "Where can our team reach you? Email"), email, el("div", { class: "row" }, submit));
+    box.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!email.checkValidity()) { email.reportValidity(); return; }
+      submit.disabled = true;
+      state.email = email.value.trim();
+      var body = { session_id: state.session_id, interaction_id: item.interaction_id, question: item.question,
+        customer: { email: state.email } };
+      request("/v1/escalate", body).then(function (response) { return response.json(); }).then(function (ticket) {
+        item.contact = state.email;
+        box.remove();
+        push({ kind: "ticket", reference: ticket.reference, email: state.email });
+        input.focus();
+      }).catch(function (error) { submit.disabled = false; showError(error, box); });
+    });
+    return box;
   }
 
   function showError(error, after) {

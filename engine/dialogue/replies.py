@@ -1,0 +1,55 @@
+"""The wording of every reply that is not an article's answer, per reply type and language, from a TOML file
+(the packaged replies.toml or a deployment's own).
+
+    >>> book = load_replies(default_replies_path())
+    >>> book.say("greeting", "de-AT").startswith("Hallo")
+    True
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from engine.errors import ConfigError
+
+ReplyKind = Literal[
+    "greeting", "thanks", "goodbye", "handoff", "frustration", "frustration_answered", "clarify", "clarify_none",
+    "language_fallback", "language_unserved", "conflict",
+]
+REPLY_KINDS: tuple[ReplyKind, ...] = (
+    "greeting", "thanks", "goodbye", "handoff", "frustration", "frustration_answered", "clarify", "clarify_none",
+    "language_fallback", "language_unserved", "conflict",
+)
+FALLBACK_LANGUAGE = "en"
+
+
+def default_replies_path() -> Path:
+    return Path(__file__).with_name("replies.toml")
+
+
+@dataclass(frozen=True)
+class ReplyBook:
+    """Wording by language, then reply type; `en` must be complete, other languages fall back to it."""
+
+    wording: dict[str, dict[str, str]]
+
+    def say(self, kind: ReplyKind, locale: str | None) -> str:
+        """The wording of `kind` in the locale's language, else in English."""
+        language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
+        return self.wording.get(language, {}).get(kind) or self.wording[FALLBACK_LANGUAGE][kind]
+
+
+def load_replies(path: Path) -> ReplyBook:
+    """Read and check a replies file: ConfigError naming what to fix when English lacks a reply type."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"replies file {path}: {exc}") from exc
+    wording = {lang: {k: str(v) for k, v in table.items()} for lang, table in data.items() if isinstance(table, dict)}
+    missing = [k for k in REPLY_KINDS if not wording.get(FALLBACK_LANGUAGE, {}).get(k)]
+    if missing:
+        raise ConfigError(f"replies file {path}: [{FALLBACK_LANGUAGE}] needs {', '.join(missing)}")
+    return ReplyBook(wording)

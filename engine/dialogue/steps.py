@@ -1,0 +1,109 @@
+"""A message's way through the engine around retrieval: what it is, which query and locale retrieval gets (a
+follow-up carries the previous turn, a question without a locale gets its detected language), and what is done to
+the decision afterwards (frustration acknowledged, a language note, a contradiction of the earlier answer).
+
+    >>> prepared = prepare(engine, Question(Query("hi")))
+    >>> prepared.decision.decision
+    'reply'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from engine.dialogue import plan
+from engine.dialogue.consistency import contradicts
+from engine.dialogue.followup import Context, is_follow_up, rewrite
+from engine.dialogue.messages import SMALL_TALK, Message, classify
+from engine.errors import IndexNotReadyError
+from engine.retrieve.eligibility import primary_language
+from engine.types import Decision, Query, Question, Turn
+from engine.wiring import Engine
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A message made ready: a decision already taken (small talk, a request for a person, a clarifying question),
+    or the query to answer and what to check afterwards."""
+
+    message: Message
+    query: Query
+    locale: str | None
+    """The language replies are worded in (the question's, even when the answer comes from another locale)."""
+    decision: Decision | None = None
+    earlier: Turn | None = None
+    """The previous answered turn, when this message follows up on it."""
+    language_fallback: bool = False
+
+
+def prepare(engine: Engine, question: Question) -> Prepared:
+    """What the message is and how it will be answered; retrieval runs here only for a clarifying question."""
+    message = classify(question.query.text)
+    query, locale, fallback = _localised(engine, question.query)
+    book = engine.replies
+    if message.kind in SMALL_TALK:
+        return Prepared(message, query, locale, plan.reply(plan.small_talk_reason(message.kind), book, locale))
+    if message.kind == "handoff":
+        priority = plan.FRUSTRATION_PRIORITY if message.frustrated else "normal"
+        return Prepared(message, query, locale, plan.handoff(book, locale, priority))
+    if message.kind == "vague":
+        candidates = engine.answers.ask(query).candidates
+        return Prepared(message, query, locale, plan.clarify(candidates, book, locale))
+    earlier = _earlier(engine, question.session_id)
+    if earlier is not None and is_follow_up(message.rest):
+        context = Context(earlier.question, _cited_title(earlier))
+        text = rewrite(message.rest, context, engine.settings.dialogue.follow_up_rewrite)
+        return Prepared(message, replace(query, text=text), locale, None, earlier, fallback)
+    return Prepared(message, replace(query, text=message.rest), locale, language_fallback=fallback)
+
+
+def finish(engine: Engine, prepared: Prepared, decision: Decision) -> Decision:
+    """The decision as the customer gets it: contradictions of the earlier answer escalate, frustration is
+    acknowledged, an answer from another language's articles says so."""
+    book, locale = engine.replies, prepared.locale
+    earlier = prepared.earlier
+    if decision.answered and earlier is not None and earlier.answer and decision.answer:
+        cited = earlier.articles[0].article_id if earlier.articles else ""
+        topic = f"{earlier.question} {prepared.message.rest}"
+        moved = bool(decision.citations) and decision.citations[0].article_id != cited
+        if moved and contradicts(earlier.answer, decision.answer, topic):
+            decision = plan.contradicts_earlier(decision, cited, book, locale)
+    if prepared.message.frustrated:
+        return plan.acknowledge_frustration(decision, book, locale)
+    if prepared.language_fallback:
+        return plan.language_note(decision, book, locale or "")
+    return decision
+
+
+def _localised(engine: Engine, query: Query) -> tuple[Query, str | None, bool]:
+    """(the query with the locale to retrieve in, the language to word replies in, whether the answer will come
+    from the default locale instead of the asker's language)."""
+    asked = query.locale or (engine.languages.detect(query.text) if engine.languages else None)
+    if asked is None:
+        return query, None, False
+    default = engine.settings.default_locale
+    if primary_language(asked) in _served(engine):
+        return replace(query, locale=asked), asked, False
+    fallback = primary_language(asked) != primary_language(default)
+    return replace(query, locale=default), asked, fallback
+
+
+def _served(engine: Engine) -> set[str]:
+    try:
+        articles = engine.index.get().articles.values()
+    except IndexNotReadyError:
+        return set()
+    return {primary_language(article.locale) for article in articles}
+
+
+def _earlier(engine: Engine, session_id: str | None) -> Turn | None:
+    """The session's last turn, when it was answered (a follow-up refers to an answer)."""
+    if session_id is None:
+        return None
+    turns = [t for t in engine.events.session(session_id) if t.decision != "reply"]
+    return turns[-1] if turns and turns[-1].decision == "answer" else None
+
+
+def _cited_title(turn: Turn) -> str:
+    cited = [a for a in turn.articles if a.cited]
+    return cited[0].title if cited else ""

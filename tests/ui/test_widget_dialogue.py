@@ -1,0 +1,112 @@
+"""Conversations in the widget, in real Chromium: small talk opens no ticket, a follow-up keeps its topic, a vague
+message is asked back with topics to click, a request for a person asks for an email and files it, and a German
+browser gets the German article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import AGENT_KEY
+from tests.ui.conftest import Stack, shot
+from tests.ui.widget import ask, open_widget
+
+pytestmark = pytest.mark.integration
+
+
+def _tickets(stack: Stack, session_id: str) -> list[str]:
+    return [t.reference for t in stack.engine.desk.store.for_session(session_id)]
+
+
+def _session(page: Page) -> str:
+    return str(page.evaluate("() => JSON.parse(Object.entries(localStorage).find(([k]) => "
+                             "k.startsWith('answer-widget:'))[1]).session_id"))
+
+
+def test_a_greeting_and_thanks_get_a_reply_and_open_no_ticket(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+
+    expect(ask(page, "hi")).to_contain_text("What can I help you with?")
+    expect(ask(page, "thanks!")).to_contain_text("You're welcome")
+    assert _tickets(stack, _session(page)) == []
+    expect(page.locator(".msg.escalation")).to_have_count(0)
+
+
+def test_a_follow_up_is_answered_from_the_article_of_the_question_before(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+
+    first = ask(page, "where do I download invoices as PDF?")
+    expect(first.get_by_role("link", name="Download invoices and receipts")).to_be_visible()
+    follow = ask(page, "and can I get them by email?")
+    expect(follow.get_by_role("link", name="Download invoices and receipts")).to_be_visible()
+    expect(page.locator(".msg.answer")).to_have_count(2)
+    shot(page, "20-follow-up")
+
+
+def test_a_vague_message_is_asked_back_and_a_clicked_topic_is_answered(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+
+    clarify = ask(page, "problem with billing")
+    topics = clarify.get_by_role("group", name="Suggested topics").get_by_role("button")
+    expect(clarify).to_contain_text("Could you tell me a bit more?")
+    assert 2 <= topics.count() <= 4
+    title = topics.first.inner_text()
+    shot(page, "21-clarify")
+    topics.first.click()
+
+    answer = page.locator(".msg.answer").last
+    expect(answer.get_by_role("link", name=title)).to_be_visible()
+    assert _tickets(stack, _session(page)) == []
+
+
+def test_asking_for_a_person_asks_for_an_email_and_files_the_ticket_with_it(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+    expect(ask(page, "how do I turn on two-factor authentication?")).to_contain_text("authenticat")
+
+    reply = ask(page, "can I talk to a human please")
+    expect(reply).to_contain_text("handing your conversation to our support team")
+    [unreachable] = stack.engine.desk.store.for_session(_session(page))
+    console = page.context.new_page()
+    console.goto(f"{stack.api}/agent#ticket/{unreachable.reference}")
+    console.get_by_label("Staff API key").fill(AGENT_KEY)
+    console.get_by_role("button", name="Sign in").click()
+    expect(console.locator("#ticket-customer")).to_contain_text("no contact")
+    console.close()
+    form = reply.get_by_role("form", name="Your email")
+    form.get_by_label(re.compile("Email")).fill("not-an-email")
+    form.get_by_role("button", name="Send email").click()
+    expect(page.locator(".msg.ticket")).to_have_count(0)
+    form.get_by_label(re.compile("Email")).fill("ann@acme.example")
+    shot(page, "22-handoff-email")
+    form.get_by_role("button", name="Send email").click()
+
+    expect(page.locator(".msg.ticket")).to_contain_text("ann@acme.example")
+    [ticket] = stack.engine.desk.store.for_session(_session(page))
+    assert ticket.reason == "customer_request" and ticket.has_contact
+    assert ticket.customer.email == "ann@acme.example"
+    assert ticket.question == "how do I turn on two-factor authentication?"
+
+
+@pytest.fixture
+def german_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    context.set_default_timeout(60_000)
+    yield context.new_page()
+    context.close()
+
+
+def test_a_german_browser_gets_the_german_article(stack: Stack, german_page: Page) -> None:
+    german_page.goto(stack.shop)
+    open_widget(german_page)
+
+    answer = ask(german_page, "Wie setze ich mein Passwort zurück?")
+
+    expect(answer.get_by_role("link", name=re.compile("Passwort"))).to_be_visible()
+    shot(german_page, "23-german")
