@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from engine.answer.service import Preview
 from engine.errors import NotFoundError, UnprocessableError
+from engine.events.holdout import in_holdout
 from engine.tickets.models import Ticket
 from engine.types import Decision, Delta, Feedback, HelpRequest, Query, Question, SessionAccess, Turn
 from engine.wiring import Engine
@@ -61,12 +62,17 @@ class AgentPreview:
 def ask(engine: Engine, question: Question) -> Reply:
     """Answer or escalate the question, log it, and open or update the session's ticket when it escalates."""
     started = time.perf_counter()
+    if in_holdout(question.session_id, engine.settings.holdout):
+        return _held_out(engine, question, started)
     return _conclude(engine, question, engine.answers.ask(question.query), started)
 
 
 def ask_streaming(engine: Engine, question: Question) -> Iterator[Delta | Reply]:
     """`ask`, yielding the answer's pieces as they are worded and then the Reply (an escalation: the Reply alone)."""
     started = time.perf_counter()
+    if in_holdout(question.session_id, engine.settings.holdout):
+        yield _held_out(engine, question, started)
+        return
     for event in engine.answers.stream(question.query):
         if isinstance(event, Delta):
             yield event
@@ -89,6 +95,16 @@ def _conclude(engine: Engine, question: Question, decision: Decision, started: f
     )
     ticket = None if decision.answered else _escalate(engine, question, decision, session_id, interaction_id)
     return Reply(interaction_id, session_id, decision, ticket, replaced)
+
+
+def _held_out(engine: Engine, question: Question, started: float) -> Reply:
+    """The holdout arm (docs/metrics.md): search results and the ticket form; no AI answer, no automatic ticket."""
+    decision = engine.answers.search(question.query)
+    interaction_id, session_id = str(uuid.uuid4()), question.session_id or uuid.uuid4().hex
+    engine.events.record_ask(interaction_id=interaction_id, at=engine.clock(), session_id=session_id,
+                             question=question.query.text, decision=decision, channel=question.channel,
+                             latency_ms=(time.perf_counter() - started) * 1000, locale=question.query.locale)
+    return Reply(interaction_id, session_id, decision)
 
 
 def _escalate(engine: Engine, question: Question, decision: Decision, session_id: str, interaction_id: str) -> Ticket:

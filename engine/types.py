@@ -153,6 +153,8 @@ class Reason(StrEnum):
     STALE_SOURCE = "stale_source"
     CONFLICT = "conflict"
     EMPTY_QUESTION = "empty_question"
+    HOLDOUT = "holdout"
+    """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ class TicketRow(Base):
     category: Mapped[str | None] = mapped_column(String(200), nullable=True)
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     tags: Mapped[str] = mapped_column(Text, default="[]")
+    assignee: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class OutboxRow(Base):
