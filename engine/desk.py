@@ -25,7 +25,7 @@ def find_tickets(engine: Engine, query: TicketQuery) -> list[Ticket]:
     return engine.desk.store.search(query)
 
 
-def change_ticket(engine: Engine, ticket_id: str, change: TicketChange, version: int) -> Ticket:
+def change_ticket(engine: Engine, ticket_id: str, change: TicketChange, version: int | None) -> Ticket:
     """Apply an agent's change made on `version` of the ticket (ConflictError when someone changed it since); the
     new version is delivered to the help desks like any other."""
     return engine.desk.change(ticket_number(ticket_id), change, version)

@@ -108,14 +108,17 @@ def _conditions(query: ConversationQuery) -> list[ColumnElement[bool]]:
     if query.article:
         marker = json.dumps({"article_id": query.article})[1:-1]
         stale = select(ContentHealth.interaction_id).where(ContentHealth.article_id == query.article)
-        conditions.append(or_(Interaction.articles.contains(marker, autoescape=True), Interaction.id.in_(stale)))
+        cited = Interaction.citations.contains(json.dumps(query.article), autoescape=True)
+        shown = Interaction.articles.contains(marker, autoescape=True)
+        conditions.append(or_(cited, shown, Interaction.id.in_(stale)))
     if query.voted_down:
         conditions.append(Interaction.id.in_(select(Vote.interaction_id).where(Vote.helpful.is_(False))))
     return conditions
 
 
 def _item(vote: Vote, row: Interaction) -> FeedbackItem:
-    articles = tuple(SeenArticle(**a) for a in json.loads(row.articles or "[]"))
+    seen = {a["article_id"]: SeenArticle(**a) for a in json.loads(row.articles or "[]")}
+    cited = [seen.get(a) or SeenArticle(a, a, None, "", 0.0, True) for a in json.loads(row.citations or "[]")]
     return FeedbackItem(
         interaction_id=row.id,
         session_id=row.session_id,
@@ -125,7 +128,7 @@ def _item(vote: Vote, row: Interaction) -> FeedbackItem:
         comment=redact(vote.comment) if vote.comment else None,
         question=redact(row.question),
         answer=row.answer,
-        articles=tuple(a for a in articles if a.cited),
+        articles=tuple(cited),
     )
 
 

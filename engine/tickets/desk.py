@@ -61,7 +61,7 @@ class HelpDesk:
             self._worker.nudge()
         return ticket
 
-    def change(self, ticket_id: int, change: TicketChange, version: int) -> Ticket:
+    def change(self, ticket_id: int, change: TicketChange, version: int | None) -> Ticket:
         """An agent's change made on `version` (ConflictError if the ticket moved on); delivered as a new version."""
         ticket = self.store.change(ticket_id, change, version, self._clock())
         if self._worker is not None:

@@ -70,14 +70,14 @@ class TicketStore:
                 row.version += 1
             return self._queue(session, row, event, at)
 
-    def change(self, ticket_id: int, change: TicketChange, version: int, at: datetime) -> Ticket:
+    def change(self, ticket_id: int, change: TicketChange, version: int | None, at: datetime) -> Ticket:
         """Apply an agent's change made against `version`; ConflictError when the ticket has moved on since (nothing
-        is written then). The new version is delivered like any other."""
+        is written then; None skips the check). The new version is delivered like any other."""
         with self._db.transaction(write=True) as session:
             row = session.get(TicketRow, ticket_id, with_for_update=True)
             if row is None:
                 raise NotFoundError(f"ticket {ticket_id} not found")
-            if row.version != version:
+            if version is not None and row.version != version:
                 raise ConflictError(
                     f"{reference(ticket_id)} was changed by someone else: you edited version {version}, it is now "
                     f"at version {row.version}. Reload it, then apply your change again."

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from engine.api.app import create_app
 from engine.cli import app
-from engine.events.metrics import ArticleCount, compute_metrics, content_gaps
+from engine.events.metrics import compute_metrics, content_gaps
 from engine.tickets.models import TicketDraft
 from engine.types import Citation, Decision, Reason
 from engine.wiring import build_engine

@@ -71,17 +71,19 @@ def change(
     if_match: Annotated[str | None, Header(description='The version the change was made on, e.g. "3".')] = None,
 ) -> TicketOut:
     """Change status (open → pending → solved), assignee, or add an internal note. 409 when someone changed the
-    ticket since the version in If-Match (nothing is written); 428 without If-Match."""
+    ticket since the version in If-Match (nothing is written); 428 without If-Match; `If-Match: *` skips the check."""
     change = desk.TicketChange(caller.name, body.status, body.assignee, body.note)
     found = desk.change_ticket(engine, ticket_id, change, _version(if_match))
     response.headers["ETag"] = f'"{found.version}"'
     return TicketOut.model_validate(found)
 
 
-def _version(if_match: str | None) -> int:
-    """The version of an If-Match header: "3", W/"3" or 3."""
+def _version(if_match: str | None) -> int | None:
+    """The version of an If-Match header: "3", W/"3" or 3; * (None) changes whatever version is current."""
     if if_match is None:
         raise HTTPException(428, 'If-Match is required: send the ticket version you changed, e.g. If-Match: "3"')
+    if if_match.strip() == "*":
+        return None
     tag = if_match.strip().removeprefix("W/").strip('"')
     if not tag.isdigit() or len(tag) > 9:
         raise HTTPException(400, f"If-Match must be a ticket version such as \"3\", got {if_match!r}")
