@@ -3,11 +3,15 @@ who edited the same version is told so (409) and loses nothing; the staff pages 
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+from pathlib import Path
+
 import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import AGENT_KEY, auth
+from tests.conftest import AGENT_KEY, KB_NOW, auth
 from tests.ui.conftest import Stack, shot
 
 pytestmark = pytest.mark.integration
@@ -94,3 +98,31 @@ def test_staff_pages_fit_a_390_px_phone(stack: Stack, browser: Browser, path: st
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement !== document.body")
     context.close()
+
+
+def test_dashboard_bars_drill_down_to_conversations_and_tables_export_as_csv(stack: Stack, page: Page) -> None:
+    poem = httpx.post(f"{stack.api}/v1/ask", json={"question": "write me a poem about the sea"},
+                      headers=auth(AGENT_KEY), timeout=60).json()
+    stack.clock.now = KB_NOW + timedelta(hours=1)  # periods end before now: let the question fall inside
+    try:
+        _sign_in(page, f"{stack.api}/dashboard")
+        expect(page.locator("#chart-escalations svg rect.bar").first).to_be_visible()
+
+        page.locator("#chart-escalations").get_by_role("button", name="Conversations: out of scope").click()
+        expect(page.locator("#drill-title")).to_have_text("Escalated: out of scope")
+        expect(page.locator("#drill")).to_contain_text("write me a poem about the sea")
+        link = page.locator("#drill a").filter(has_text="Open").first
+        expect(link).to_have_attribute("href", re.compile(r"^/agent#session/"))
+        hrefs = [page.locator("#drill a").nth(i).get_attribute("href") for i in range(page.locator("#drill a").count())]
+        assert f"/agent#session/{poem['session_id']}" in hrefs
+        page.locator("#chart-escalations rect.bar").first.click()
+        expect(page.locator("#drill table")).to_be_visible()
+        shot(page, "23-dashboard-drill", full_page=True)
+
+        with page.expect_download() as download:
+            page.locator("#chart-escalations [data-csv]").click()
+        csv = Path(download.value.path()).read_text()
+        assert csv.startswith('"Reason","Share","Questions"') and '"out of scope"' in csv
+        expect(page.locator("#holdout")).to_contain_text("The holdout is off")
+    finally:
+        stack.clock.now = KB_NOW

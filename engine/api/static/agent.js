@@ -15,6 +15,7 @@
       else link.removeAttribute("aria-current");
     });
     if (hash.indexOf("ticket/") === 0) showTicket(decodeURIComponent(hash.slice(7)));
+    else if (hash.indexOf("session/") === 0) showSession(decodeURIComponent(hash.slice(8)));
     else if (hash === "tickets") showTickets();
     else showPreview();
   }
@@ -213,6 +214,17 @@
 
   function priorityBadge(priority) {
     return el("span", { class: "badge " + (priority === "urgent" || priority === "high" ? "bad" : priority === "low" ? "info" : "warn") }, priority);
+  }
+
+  /* A conversation as the dashboard's drill-down links to it: its turns (redacted) and its tickets. */
+  function showSession(id) {
+    main.replaceChildren(el("p", { class: "muted" }, "Loading the conversation…"));
+    S.api("/v1/sessions/" + encodeURIComponent(id)).then(function (s) {
+      main.replaceChildren(el("h1", {}, "Conversation"), el("section", { class: "card", id: "session-turns" },
+        el("p", { class: "muted" }, "Session " + s.session_id), s.turns.map(turn),
+        s.tickets.length ? el("p", {}, "Tickets: ", s.tickets.map(function (t) { return el("a", { href: "#ticket/" + t.reference }, t.reference + " "); })) : null));
+      main.focus({ preventScroll: true });
+    }).catch(fail);
   }
 
   function turn(t) {
