@@ -48,19 +48,6 @@ class FeedbackOut(FromEngine):
     by_question: list[FeedbackCountOut]
 
 
-class ConversationTurnOut(FromEngine):
-    interaction_id: str
-    session_id: str | None
-    at: IsoTime
-    question: str = Field(description="As stored: personal data redacted.")
-    decision: str
-    reason: str
-    confidence: float
-    answer: str | None
-    articles: list[SeenArticleOut]
-    locale: str | None
-
-
 class RateOut(FromEngine):
     numerator: int
     denominator: int

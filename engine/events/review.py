@@ -141,6 +141,11 @@ def _by_article(items: Sequence[FeedbackItem]) -> tuple[FeedbackCount, ...]:
 def _by_question(items: Sequence[FeedbackItem]) -> tuple[FeedbackCount, ...]:
     labels: dict[str, str] = {}
     for item in items:
-        labels.setdefault(" ".join(item.question.lower().split()).rstrip("?!. "), item.question)
-    counts = Counter(" ".join(item.question.lower().split()).rstrip("?!. ") for item in items)
+        labels.setdefault(_question_key(item.question), item.question)
+    counts = Counter(_question_key(item.question) for item in items)
     return tuple(FeedbackCount(key, labels[key], n) for key, n in counts.most_common())
+
+
+def _question_key(question: str) -> str:
+    """One question however it was cased, spaced or punctuated at the end."""
+    return " ".join(question.lower().split()).rstrip("?!. ")

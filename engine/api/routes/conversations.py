@@ -12,13 +12,13 @@ from engine import desk
 from engine.api.auth import StaffCaller
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
-from engine.api.staff_schemas import ConversationTurnOut
+from engine.api.schemas import TurnOut
 
 router = APIRouter(tags=["metrics"])
 ERRORS = problems(400, 401, 403, 422, 429)
 
 
-@router.get("/v1/conversations", response_model=list[ConversationTurnOut], responses=ERRORS)
+@router.get("/v1/conversations", response_model=list[TurnOut], responses=ERRORS)
 def conversations(
     engine: EngineDep,
     _: StaffCaller,
@@ -32,9 +32,9 @@ def conversations(
     channel: Annotated[str | None, Query(max_length=64, description="The API key name the question came from.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-) -> list[ConversationTurnOut]:
+) -> list[TurnOut]:
     """Questions asked in the period matching every filter given, newest first (redacted)."""
     start, end = engine.period(start, end)
     query = desk.ConversationQuery(start, end, reason, article, tuple(interaction or ()), voted_down, locale, channel,
                                    limit, offset)
-    return [ConversationTurnOut.model_validate(t) for t in desk.conversations(engine, query)]
+    return [TurnOut.model_validate(t) for t in desk.conversations(engine, query)]
