@@ -272,7 +272,7 @@ def metrics(
 ) -> None:
     """Containment, self-service and helpful rates, escalations by reason, content gaps: the JSON of GET /v1/metrics
     (docs/metrics.md)."""
-    from engine.api.schemas import MetricsOut
+    from engine.api.staff_schemas import MetricsOut
     from engine.wiring import build_engine
 
     engine = build_engine(_settings(data_dir))

@@ -282,6 +282,17 @@ class MetricsSettings(Group):
                                   "questions count as the same content gap.")
 
 
+class HoldoutSettings(Group):
+    """The randomized holdout that measures deflection (docs/metrics.md): a share of sessions gets no AI answer."""
+
+    share: float = Field(default=0.0, ge=0.0, le=0.5, description="Share of new sessions in the holdout arm "
+                         "(search results and the ticket form only); 0 = off. 0.05 = 5 %.")
+    seed: str = Field(default="holdout-1", min_length=1, max_length=100, description="Salt of the session-id hash "
+                      "that assigns arms; a new seed re-draws every session's arm.")
+    precision: float = Field(default=2.0, gt=0.0, le=50.0, description="Wanted 95 % half-width of the incremental "
+                             "deflection, in tickets per 100 sessions, for the sample size estimate.")
+
+
 class Settings(BaseSettings):
     """Every setting of the engine. Environment: ENGINE_<NAME>, nested groups as ENGINE_<GROUP>__<NAME>; an unknown
     name is an error naming the closest valid one. A new group is a Group subclass plus one field here."""
@@ -309,6 +320,7 @@ class Settings(BaseSettings):
     tickets: TicketSettings = TicketSettings()
     metrics: MetricsSettings = MetricsSettings()
     dialogue: DialogueSettings = DialogueSettings()
+    holdout: HoldoutSettings = HoldoutSettings()
 
     @field_validator("qdrant_url")
     @classmethod

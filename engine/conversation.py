@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from engine.answer.service import Preview
 from engine.dialogue.steps import Prepared, finish, prepare
 from engine.errors import NotFoundError, UnprocessableError
+from engine.events.holdout import in_holdout
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
@@ -72,6 +73,8 @@ def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) ->
     own ticket, answered from the tickets `owner` may see, default: the session's) or answer or escalate the
     question, log it, and open or update the session's ticket when it escalates."""
     started = time.perf_counter()
+    if in_holdout(question.session_id, engine.settings.holdout):
+        return _held_out(engine, question, started)
     prepared = prepare(engine, question)
     status = _ticket_status(engine, question, owner)
     decision = status or prepared.decision or finish(engine, prepared, engine.answers.ask(prepared.query))
@@ -81,6 +84,9 @@ def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) ->
 def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Iterator[Delta | Reply]:
     """`ask`, yielding the answer's pieces as they are worded and then the Reply (anything else: the Reply alone)."""
     started = time.perf_counter()
+    if in_holdout(question.session_id, engine.settings.holdout):
+        yield _held_out(engine, question, started)
+        return
     prepared = prepare(engine, question)
     early = _ticket_status(engine, question, owner) or prepared.decision
     if early is not None:
@@ -123,6 +129,16 @@ def _conclude(
     if decision.escalated:
         ticket = _escalate(engine, question, decision, session_id, interaction_id, earlier, prepared.locale)
     return Reply(interaction_id, session_id, decision, ticket, replaced)
+
+
+def _held_out(engine: Engine, question: Question, started: float) -> Reply:
+    """The holdout arm (docs/metrics.md): search results and the ticket form; no AI answer, no automatic ticket."""
+    decision = engine.answers.search(question.query)
+    interaction_id, session_id = str(uuid.uuid4()), question.session_id or uuid.uuid4().hex
+    engine.events.record_ask(interaction_id=interaction_id, at=engine.clock(), session_id=session_id,
+                             question=question.query.text, decision=decision, channel=question.channel,
+                             latency_ms=(time.perf_counter() - started) * 1000, locale=question.query.locale)
+    return Reply(interaction_id, session_id, decision)
 
 
 def _escalate(

@@ -43,3 +43,7 @@ class NotFoundError(EngineError):
 
 class UnprocessableError(EngineError):
     """A request is valid but gives the engine nothing to act on (e.g. a ticket with no question); says what to add."""
+
+
+class ConflictError(EngineError):
+    """A change was made against an out-of-date version (someone else changed it first); reload and retry."""

@@ -164,6 +164,8 @@ class Reason(StrEnum):
     """Asked in a language the help center has no articles in, and the default locale's did not answer."""
     CONFLICT_EARLIER = "conflict_earlier"
     """The answer contradicts an earlier answer of the same session."""
+    HOLDOUT = "holdout"
+    """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
 
 
 @dataclass(frozen=True)

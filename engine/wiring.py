@@ -22,7 +22,8 @@ from engine.dialogue.replies import ReplyBook, default_replies_path, load_replie
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
 from engine.errors import ConfigError, IndexNotReadyError, InvalidRequestError, NotFoundError, UnprocessableError
 from engine.events import tables as _event_tables  # noqa: F401  (registers the tables before create_all)
-from engine.events.metrics import PERIOD, Metrics, TicketFact, compute_metrics
+from engine.events.metrics import EVERYTHING, PERIOD, Metrics, Slice, TicketFact, compute_metrics
+from engine.events.review import Review
 from engine.events.store import EventLog
 from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
@@ -110,17 +111,35 @@ class Engine:
             self._desk = build_desk(self.settings, self.database, self.clock)
         return self._desk
 
-    def metrics(self, start: datetime | None = None, end: datetime | None = None) -> Metrics:
-        """Metrics of the questions asked in [start, end): by default the PERIOD up to now; naive times are UTC."""
-        now = self.clock()
-        end = as_utc(end) if end else now
+    @property
+    def review(self) -> Review:
+        """Staff reads of the event log: feedback and the conversations behind the dashboard's numbers."""
+        return Review(self.database)
+
+    def period(self, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
+        """[start, end) as UTC: by default the PERIOD up to now; naive times are UTC."""
+        end = as_utc(end) if end else self.clock()
         start = as_utc(start) if start else end - PERIOD
         if start >= end:
             raise InvalidRequestError(f"'from' ({start.isoformat()}) must be before 'to' ({end.isoformat()})")
+        return start, end
+
+    def title(self, article_id: str) -> str:
+        """The article's title in the current index, else its id (removed articles, no index yet)."""
+        try:
+            article = self.index.get().articles.get(article_id)
+        except IndexNotReadyError:
+            article = None
+        return article.title if article else article_id
+
+    def metrics(self, start: datetime | None = None, end: datetime | None = None, where: Slice = EVERYTHING) -> Metrics:
+        """Metrics of the questions asked in [start, end) (see `period`), of one locale or channel if `where` says."""
+        now = self.clock()
+        start, end = self.period(start, end)
         hours = self.settings.metrics.containment_hours
         tickets = [TicketFact(key, at) for key, at in self.desk.store.opened_since(start)]
         return compute_metrics(
-            self.events.asks(start, end),
+            self.events.asks(start, end, where),
             self.events.votes(start),
             tickets,
             self.events.stale(start, end),
@@ -130,6 +149,8 @@ class Engine:
             containment_hours=hours,
             embed=lambda texts: self.embedder.embed_passages(texts),
             gap_similarity=self.settings.metrics.gap_similarity,
+            holdout=self.settings.holdout,
+            title=self.title,
         )
 
     def freshness_report(self) -> list[ReportRow]:

@@ -95,10 +95,12 @@ def test_the_answer_layer_does_not_build_its_own_adapters() -> None:
 ROUTE_IMPORTS = (
     "engine.__version__",
     "engine.conversation",
+    "engine.desk",
     "engine.wiring",
     "engine.types",
     "engine.errors",
     "engine.api.schemas",
+    "engine.api.staff_schemas",
     "engine.api.deps",
     "engine.api.auth",
     "engine.api.errors",

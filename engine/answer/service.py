@@ -11,6 +11,7 @@ import numpy as np
 from engine.answer.composer import DECLINED, STREAM_REPLACED, AnswerRequest, Composer, Composition
 from engine.answer.confidence import ConfidenceModel, signals
 from engine.answer.conflicts import find_conflict
+from engine.answer.extractive import citation
 from engine.answer.guardrails import Guardrails
 from engine.config import AnswerSettings
 from engine.freshness.policy import Verdict
@@ -115,6 +116,14 @@ class AnswerService:
         if outcome.request is not None:
             decision = self._worded(decision, self._composer.compose(outcome.request))
         return Preview(decision, outcome.shadow.candidates, outcome.verdicts, outcome.snapshot.generation)
+
+    def search(self, query: Query, scope: Scope = UNSCOPED, results: int = 3) -> Decision:
+        """Search results only, never an answer: the holdout arm's reply (docs/metrics.md). The best eligible
+        articles come back as citations of an escalation with reason HOLDOUT; nothing is composed."""
+        decision = self._decide(query, scope).decision
+        found = tuple(citation(c, c.best.chunk) for c in decision.candidates[:results])
+        return replace(decision, decision="escalate", answer=None, citations=found, reason=Reason.HOLDOUT,
+                       detail="holdout arm: search results and the ticket form, no AI answer")
 
     def _worded(self, decision: Decision, composition: Composition) -> Decision:
         return _worded(decision, composition, self._settings.escalate_when_llm_declines)

@@ -16,7 +16,19 @@ from engine import __version__
 from engine.api import errors
 from engine.api.auth import SERVE_PORT, Gate, KeyRing, RateLimiter, SessionSigner, load_keys, session_secret
 from engine.api.limits import BodyLimit
-from engine.api.routes import articles, ask, feedback, freshness, health, metrics, pages, preview, sessions, tickets
+from engine.api.routes import (
+    articles,
+    ask,
+    conversations,
+    feedback,
+    freshness,
+    health,
+    metrics,
+    pages,
+    preview,
+    sessions,
+    tickets,
+)
 from engine.config import Settings, offline_environment
 from engine.wiring import Engine, build_engine
 
@@ -51,7 +63,8 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
     )
     app.state.gate = Gate(keys, RateLimiter(), SessionSigner(session_secret(settings)))
     errors.install(app)
-    for module in (health, ask, feedback, tickets, sessions, preview, articles, metrics, freshness, pages):
+    routers = (health, ask, feedback, tickets, sessions, preview, articles, metrics, conversations, freshness, pages)
+    for module in routers:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")

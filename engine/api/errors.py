@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine.api.schemas import Problem
 from engine.errors import (
+    ConflictError,
     EngineError,
     IndexNotReadyError,
     InvalidRequestError,
@@ -27,6 +28,7 @@ ENGINE_ERRORS: dict[type[EngineError], tuple[int, str]] = {
     StoreUnavailableError: (503, "Storage unavailable"),
     InvalidRequestError: (400, "Bad request"),
     NotFoundError: (404, "Not found"),
+    ConflictError: (409, "Conflict"),
     UnprocessableError: (422, "Invalid request"),
 }
 """The engine errors a client can act on, as HTTP status and problem title; any other EngineError is a 500."""

@@ -265,10 +265,18 @@ class TicketOut(FromEngine):
     tags: list[str]
     session_id: str | None
     interaction_id: str | None
+    assignee: str | None
+    notes: list[NoteOut] = Field(description="Internal notes, oldest first: agents only.")
     deliveries: list[DeliveryOut]
     has_contact: bool = Field(description="Whether the customer left an email an agent can reply to.")
     later_reasons: list[LaterReasonOut] = Field(description="Later escalations of the session, oldest first: the "
                                                 "subject and reason stay those of the first.")
+
+
+class NoteOut(FromEngine):
+    author: str
+    at: IsoTime
+    text: str
 
 
 class SessionOut(FromEngine):
@@ -389,57 +397,3 @@ class IngestOut(FromEngine):
     articles_removed: int
     chunks_embedded: int
     problems: list[ProblemOut]
-
-
-class RateOut(FromEngine):
-    numerator: int
-    denominator: int
-    value: float | None = Field(description="numerator / denominator; null when the denominator is 0.")
-
-
-class GapOut(FromEngine):
-    count: int
-    examples: list[str]
-
-
-class DayOut(FromEngine):
-    day: str
-    questions: int
-    answered: int
-    sessions: int
-    contained: int
-    votes: int
-    helpful: int
-
-
-class ArticleCount(FromEngine):
-    article_id: str
-    count: int
-
-
-class StaleHitOut(FromEngine):
-    article_id: str
-    state: str
-    count: int
-
-
-class MetricsOut(FromEngine):
-    """The metrics of docs/metrics.md as GET /v1/metrics and `engine metrics` print them."""
-
-    start: IsoTime
-    end: IsoTime
-    questions: int
-    sessions: int
-    containment: RateOut
-    sessions_pending: int = Field(description="Sessions younger than the containment window: not yet counted.")
-    self_service: RateOut
-    helpful: RateOut
-    escalations: dict[str, RateOut]
-    tickets: int
-    content_gaps: list[GapOut]
-    top_articles: list[ArticleCount]
-    stale_hits: list[StaleHitOut]
-    days: list[DayOut]
-    replies: int = Field(description="Small-talk messages (greetings, thanks, goodbyes): not questions.")
-    clarifications: int = Field(description="Vague messages answered with a question back: neither answered "
-                                "nor escalated.")

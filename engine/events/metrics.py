@@ -4,6 +4,7 @@ Every rate is numerator / denominator over the same population, so it never exce
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -11,8 +12,16 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from engine.config import HoldoutSettings
+from engine.events.holdout import HoldoutReport, holdout_report
 from engine.protocols import Vectors
+from engine.types import Reason
 
+HOLDOUT = str(Reason.HOLDOUT)
+
+GAP_IDS = 100
+"""Interactions kept per content gap for drilling down."""
+_HOW_PREFIXES = ("how do i ", "how can i ", "how would i ", "how to ", "how do you ", "how do we ", "how can we ")
 PERIOD = timedelta(days=30)
 """The window metrics cover when no start is given: the 30 days up to the end."""
 GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict")
@@ -20,6 +29,17 @@ GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict")
 QUESTION_DECISIONS = ("answer", "escalate")
 """A question is answered or escalated; small-talk replies are no question, and a clarifying question back is
 neither an answer nor an escalation (counted apart)."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Which questions metrics cover besides the period: one locale, one channel (API key name); None = all."""
+
+    locale: str | None = None
+    channel: str | None = None
+
+
+EVERYTHING = Slice()
 
 
 @dataclass(frozen=True)
@@ -68,6 +88,10 @@ class Gap:
 
     count: int
     examples: tuple[str, ...]
+    title: str = ""
+    """A suggested title for the article that would have answered them (docs/metrics.md says how)."""
+    interaction_ids: tuple[str, ...] = ()
+    """The questions of the group (the first GAP_IDS), for drilling down to the conversations."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,7 @@ class ArticleCount:
 
     article_id: str
     count: int
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +110,7 @@ class StaleHit:
     article_id: str
     state: str
     count: int
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +144,7 @@ class Metrics:
     """Small-talk messages (greetings, thanks, goodbyes): not questions."""
     clarifications: int = 0
     """Vague messages answered with a question back."""
+    holdout: HoldoutReport | None = None
 
 
 def compute_metrics(
@@ -132,6 +159,8 @@ def compute_metrics(
     containment_hours: float,
     embed: Callable[[list[str]], Vectors],
     gap_similarity: float,
+    holdout: HoldoutSettings | None = None,
+    title: Callable[[str], str] = str,
 ) -> Metrics:
     """Metrics for questions asked in [start, end); tickets and votes count whenever they happened."""
     messages = [a for a in asks if start <= a.at < end]
@@ -145,7 +174,10 @@ def compute_metrics(
     latest = _latest_votes(votes, {a.interaction_id for a in window})
     cited = Counter(article for a in window if a.decision == "answer" for article in a.cited)
     stale_counts = Counter((s.article_id, s.state) for s in stale)
-    gaps = content_gaps([a.question for a in window if a.reason in GAP_REASONS], embed, gap_similarity)
+    unanswered = [a for a in window if a.reason in GAP_REASONS]
+    gaps = content_gaps([a.question for a in unanswered], embed, gap_similarity, [a.interaction_id for a in unanswered])
+    ticketed = {key: key in escalated_sessions for key in mature}
+    held_out = {a.session_key for a in window if a.reason == HOLDOUT}
     return Metrics(
         start=start,
         end=end,
@@ -158,11 +190,12 @@ def compute_metrics(
         escalations={reason: Rate(count, len(window)) for reason, count in reasons.most_common()},
         tickets=sum(start <= t.at < end for t in tickets),
         content_gaps=gaps[:10],
-        top_articles=tuple(ArticleCount(a, n) for a, n in cited.most_common(10)),
-        stale_hits=tuple(StaleHit(a, s, n) for (a, s), n in stale_counts.most_common(10)),
+        top_articles=tuple(ArticleCount(a, n, title(a)) for a, n in cited.most_common(10)),
+        stale_hits=tuple(StaleHit(a, s, n, title(a)) for (a, s), n in stale_counts.most_common(10)),
         days=_days(window, latest, tickets, now, horizon),
         replies=sum(a.decision == "reply" for a in messages),
         clarifications=sum(a.decision == "clarify" for a in messages),
+        holdout=holdout_report(ticketed, held_out, holdout or HoldoutSettings()),
     )
 
 
@@ -218,9 +251,14 @@ def _days(
     return tuple(days)
 
 
-def content_gaps(questions: Sequence[str], embed: Callable[[list[str]], Vectors], similarity: float) -> tuple[Gap, ...]:
+def content_gaps(
+    questions: Sequence[str],
+    embed: Callable[[list[str]], Vectors],
+    similarity: float,
+    ids: Sequence[str] = (),
+) -> tuple[Gap, ...]:
     """Greedy clustering: each question joins the first group whose first question is at least `similarity`
-    cosine-close; groups are returned largest first."""
+    cosine-close; groups are returned largest first, each with a suggested article title and its questions' `ids`."""
     if not questions:
         return ()
     vectors = np.asarray(embed(list(questions)), dtype=np.float32)
@@ -237,4 +275,25 @@ def content_gaps(questions: Sequence[str], embed: Callable[[list[str]], Vectors]
         leaders.append(index)
         members.append([index])
     groups = sorted(members, key=lambda m: (-len(m), m[0]))
-    return tuple(Gap(len(m), tuple(dict.fromkeys(questions[i] for i in m))[:3]) for m in groups)
+    return tuple(_gap([questions[i] for i in m], [ids[i] for i in m] if ids else []) for m in groups)
+
+
+def _gap(questions: list[str], ids: list[str]) -> Gap:
+    examples = tuple(dict.fromkeys(questions))[:3]
+    return Gap(len(questions), examples, suggest_title(questions), tuple(ids[:GAP_IDS]))
+
+
+def suggest_title(questions: Sequence[str]) -> str:
+    """A help-article title for a group of questions: its most typical (most frequent, then shortest) question,
+    rephrased as a "How to …" title when it asks how, else as a statement, without the customer's "my" and "I"."""
+    counts = Counter(" ".join(q.split()).rstrip("?!. ").lower() for q in questions if q.strip())
+    if not counts:
+        return ""
+    text = min(counts, key=lambda q: (-counts[q], len(q)))
+    for prefix in _HOW_PREFIXES:
+        if text.startswith(prefix):
+            text = "how to " + text.removeprefix(prefix)
+            break
+    text = re.sub(r"\bmy\b", "your", text)
+    text = re.sub(r"\b(i|i'm|me)\b", "you", text)
+    return text[:1].upper() + text[1:]

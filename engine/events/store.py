@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine.events.metrics import AskFact, StaleFact, VoteFact
+from engine.events.metrics import EVERYTHING, AskFact, Slice, StaleFact, VoteFact
 from engine.events.redact import redact
 from engine.events.tables import ContentHealth, Interaction, Vote
 from engine.store.db import Database, as_utc
@@ -87,7 +87,7 @@ class EventLog:
                         question=safe_question,
                     )
                 )
-        return _turn(row)
+        return as_turn(row)
 
     def record_vote(
         self,
@@ -115,7 +115,7 @@ class EventLog:
     def turn(self, interaction_id: str) -> Turn | None:
         with self._db.transaction() as session:
             row = session.get(Interaction, interaction_id)
-            return _turn(row) if row is not None else None
+            return as_turn(row) if row is not None else None
 
     def session(self, session_id: str) -> list[Turn]:
         """A session's questions and replies, oldest first."""
@@ -125,7 +125,7 @@ class EventLog:
             .order_by(Interaction.created_at, Interaction.id)
         )
         with self._db.transaction() as session:
-            return [_turn(row) for row in session.scalars(query)]
+            return [as_turn(row) for row in session.scalars(query)]
 
     def stale_hits(self, now: datetime, days: int = 30) -> dict[str, int]:
         """Questions per article that hit it while it could not answer, in the last `days` days."""
@@ -138,8 +138,13 @@ class EventLog:
         with self._db.transaction() as session:
             return {article_id: int(count) for article_id, count in session.execute(query)}
 
-    def asks(self, start: datetime, end: datetime) -> list[AskFact]:
+    def asks(self, start: datetime, end: datetime, where: Slice = EVERYTHING) -> list[AskFact]:
+        """Questions asked in [start, end), of one locale and channel when `where` names them."""
         query = select(Interaction).where(Interaction.created_at >= start, Interaction.created_at < end)
+        if where.locale:
+            query = query.where(Interaction.locale == where.locale)
+        if where.channel:
+            query = query.where(Interaction.channel == where.channel)
         with self._db.transaction() as session:
             return [
                 AskFact(
@@ -174,7 +179,7 @@ class EventLog:
             }
 
 
-def _turn(row: Interaction) -> Turn:
+def as_turn(row: Interaction) -> Turn:
     articles: list[dict[str, Any]] = json.loads(row.articles or "[]")
     return Turn(
         interaction_id=row.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from engine.tickets.models import Ticket, TicketDraft
+from engine.tickets.models import Ticket, TicketChange, TicketDraft
 from engine.tickets.store import TicketStore
 from engine.tickets.worker import OutboxWorker
 from engine.types import Customer, Turn
@@ -57,6 +57,13 @@ class HelpDesk:
             priority=priority,
         )
         ticket = self.store.file(draft, self._clock())
+        if self._worker is not None:
+            self._worker.nudge()
+        return ticket
+
+    def change(self, ticket_id: int, change: TicketChange, version: int | None) -> Ticket:
+        """An agent's change made on `version` (ConflictError if the ticket moved on); delivered as a new version."""
+        ticket = self.store.change(ticket_id, change, version, self._clock())
         if self._worker is not None:
             self._worker.nudge()
         return ticket

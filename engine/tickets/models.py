@@ -7,9 +7,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from engine.errors import UnprocessableError
 from engine.types import Customer, SeenArticle, Turn
 
 PRIORITIES = ("low", "normal", "high", "urgent")
+STATUSES = ("open", "pending", "solved")
+"""A ticket's life: open (needs an agent) → pending (waiting on the customer) → solved; any step may be undone."""
 SUBJECT_CHARS = 80
 
 
@@ -82,6 +85,8 @@ class Ticket:
     tags: tuple[str, ...]
     session_id: str | None
     interaction_id: str | None
+    assignee: str | None = None
+    notes: tuple[Note, ...] = ()
     deliveries: tuple[DeliveryState, ...] = ()
     later_reasons: tuple[LaterReason, ...] = ()
 
@@ -98,7 +103,44 @@ class Ticket:
         data["transcript"] = [{**asdict(t), "at": t.at.isoformat()} for t in self.transcript]
         data["later_reasons"] = [{**asdict(r), "at": r.at.isoformat()} for r in self.later_reasons]
         data["has_contact"] = self.has_contact
+        data["notes"] = [{**asdict(n), "at": n.at.isoformat()} for n in self.notes]
         return data
+
+@dataclass(frozen=True)
+class Note:
+    """An internal note: agents only, never shown to the customer."""
+
+    author: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class TicketChange:
+    """What an agent changes on a ticket; None leaves a field as it is (assignee "" unassigns)."""
+
+    author: str
+    status: str | None = None
+    assignee: str | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in STATUSES:
+            raise UnprocessableError(f"status must be one of {', '.join(STATUSES)}, got {self.status!r}")
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """Which tickets an agent lists: every filter is optional; `text` searches the subject and the transcript."""
+
+    status: str | None = None
+    reason: str | None = None
+    priority: str | None = None
+    locale: str | None = None
+    has_contact: bool | None = None
+    text: str | None = None
+    limit: int = 50
+    offset: int = 0
 
 
 @dataclass(frozen=True)

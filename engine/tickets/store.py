@@ -9,11 +9,22 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.errors import ConflictError, NotFoundError
 from engine.store.db import Database, as_utc
-from engine.tickets.models import DeliveryState, LaterReason, Ticket, TicketDraft, higher_priority, reference
+from engine.tickets.models import (
+    DeliveryState,
+    LaterReason,
+    Note,
+    Ticket,
+    TicketChange,
+    TicketDraft,
+    TicketQuery,
+    higher_priority,
+    reference,
+)
 from engine.tickets.tables import OutboxRow, TicketLinkRow, TicketRow
 from engine.types import Customer, SeenArticle, Turn
 
@@ -33,7 +44,7 @@ class Delivery:
 
 
 class TicketStore:
-    """Tickets keyed by session: a second escalation in a session updates its open ticket."""
+    """Tickets keyed by session: a second escalation in a session updates (and reopens) its unsolved ticket."""
 
     def __init__(self, database: Database, targets: Sequence[str], now: Callable[[], datetime]) -> None:
         """`now` schedules deliveries (wall-clock time, like the worker's), independent of the tickets' clock."""
@@ -54,21 +65,49 @@ class TicketStore:
                 session.add(row)
             else:
                 _update(row, draft, at)
-            session.flush()
-            ticket = _ticket(row, ())
-            for target in self._targets:
-                session.add(
-                    OutboxRow(
-                        ticket_id=row.id,
-                        target=target,
-                        event=event,
-                        payload=json.dumps(ticket.to_dict()),
-                        idempotency_key=f"ticket-{row.id}-v{row.version}",
-                        created_at=at,
-                        next_attempt_at=self._now(),
-                    )
+                row.status = "open"  # the customer wrote again: back to the agents
+            return self._queue(session, row, event, at)
+
+    def change(self, ticket_id: int, change: TicketChange, version: int | None, at: datetime) -> Ticket:
+        """Apply an agent's change made against `version`; ConflictError when the ticket has moved on since (nothing
+        is written then; None skips the check). The new version is delivered like any other."""
+        with self._db.transaction(write=True) as session:
+            row = session.get(TicketRow, ticket_id, with_for_update=True)
+            if row is None:
+                raise NotFoundError(f"ticket {ticket_id} not found")
+            if version is not None and row.version != version:
+                raise ConflictError(
+                    f"{reference(ticket_id)} was changed by someone else: you edited version {version}, it is now "
+                    f"at version {row.version}. Reload it, then apply your change again."
                 )
-            return ticket
+            _apply(row, change, at)
+            return self._queue(session, row, "ticket.updated", at)
+
+    def search(self, query: TicketQuery) -> list[Ticket]:
+        """Tickets matching every filter of `query`, most recently updated first."""
+        statement = select(TicketRow).where(*_conditions(query))
+        statement = statement.order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
+        with self._db.transaction() as session:
+            rows = session.scalars(statement.limit(query.limit).offset(query.offset))
+            return [_ticket(row, ()) for row in rows]
+
+    def _queue(self, session: Session, row: TicketRow, event: str, at: datetime) -> Ticket:
+        """The ticket as it now stands, queued for every target under its version's idempotency key."""
+        session.flush()
+        ticket = _ticket(row, ())
+        for target in self._targets:
+            session.add(
+                OutboxRow(
+                    ticket_id=row.id,
+                    target=target,
+                    event=event,
+                    payload=json.dumps(ticket.to_dict()),
+                    idempotency_key=f"ticket-{row.id}-v{row.version}",
+                    created_at=at,
+                    next_attempt_at=self._now(),
+                )
+            )
+        return ticket
 
     def get(self, ticket_id: int) -> Ticket | None:
         with self._db.transaction() as session:
@@ -78,11 +117,7 @@ class TicketStore:
             return _ticket(row, _deliveries(session, ticket_id))
 
     def recent(self, *, status: str | None = None, limit: int = 50, offset: int = 0) -> list[Ticket]:
-        query = select(TicketRow).order_by(TicketRow.updated_at.desc(), TicketRow.id.desc())
-        if status is not None:
-            query = query.where(TicketRow.status == status)
-        with self._db.transaction() as session:
-            return [_ticket(row, ()) for row in session.scalars(query.limit(limit).offset(offset))]
+        return self.search(TicketQuery(status=status, limit=limit, offset=offset))
 
     def for_session(self, session_id: str) -> list[Ticket]:
         query = select(TicketRow).where(TicketRow.session_id == session_id).order_by(TicketRow.id)
@@ -173,7 +208,7 @@ class TicketStore:
             return None
         query = (
             select(TicketRow)
-            .where(TicketRow.session_id == session_id, TicketRow.status == "open")
+            .where(TicketRow.session_id == session_id, TicketRow.status.in_(("open", "pending")))
             .order_by(TicketRow.id.desc())
             .limit(1)
             .with_for_update()
@@ -241,6 +276,38 @@ def _merged(known: Customer, given: Customer) -> Customer:
     return Customer(**{k: v if v is not None else getattr(known, k) for k, v in asdict(given).items()})
 
 
+def _apply(row: TicketRow, change: TicketChange, at: datetime) -> None:
+    if change.status is not None:
+        row.status = change.status
+    if change.assignee is not None:
+        row.assignee = change.assignee or None
+    if change.note:
+        notes = json.loads(row.notes or "[]")
+        notes.append({"author": change.author, "at": at.isoformat(), "text": change.note})
+        row.notes = json.dumps(notes)
+    row.version += 1
+    row.updated_at = at
+
+
+def _conditions(query: TicketQuery) -> list[ColumnElement[bool]]:
+    """SQL conditions of the query's filters (text search is case-insensitive, over subject and transcript)."""
+    wanted = {
+        TicketRow.status: query.status,
+        TicketRow.reason: query.reason,
+        TicketRow.priority: query.priority,
+        TicketRow.locale: query.locale,
+    }
+    conditions: list[ColumnElement[bool]] = [column == value for column, value in wanted.items() if value is not None]
+    if query.has_contact is not None:
+        no_email = TicketRow.customer.contains('"email": null', autoescape=True)
+        conditions.append(~no_email if query.has_contact else no_email)
+    if query.text and query.text.strip():
+        text = query.text.strip()
+        searched = (TicketRow.subject, TicketRow.transcript)
+        conditions.append(or_(*(column.icontains(text, autoescape=True) for column in searched)))
+    return conditions
+
+
 def _turn_dict(turn: Turn) -> dict[str, Any]:
     return {**asdict(turn), "at": turn.at.isoformat()}
 
@@ -272,12 +339,18 @@ def _ticket(row: TicketRow, deliveries: tuple[DeliveryState, ...]) -> Ticket:
         tags=tuple(json.loads(row.tags)),
         session_id=row.session_id,
         interaction_id=row.interaction_id,
+        assignee=row.assignee,
+        notes=tuple(_note(n) for n in json.loads(row.notes or "[]")),
         deliveries=deliveries,
         later_reasons=tuple(
             LaterReason(datetime.fromisoformat(r["at"]), r["reason"], r["question"])
             for r in json.loads(row.later_reasons or "[]")
         ),
     )
+
+
+def _note(data: dict[str, str]) -> Note:
+    return Note(author=data["author"], at=datetime.fromisoformat(data["at"]), text=data["text"])
 
 
 def _deliveries(session: Session, ticket_id: int) -> tuple[DeliveryState, ...]:

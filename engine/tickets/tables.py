@@ -33,6 +33,8 @@ class TicketRow(Base):
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     tags: Mapped[str] = mapped_column(Text, default="[]")
     later_reasons: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    assignee: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    notes: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class OutboxRow(Base):

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.integration
 NEW_ARTICLE = {"id": "api/matrix-note", "title": "Matrix note", "text": "Body of a note about matrices.",
                "updated_at": "2026-11-01"}
 CUSTOMER_ENDPOINTS = {"ask", "feedback", "escalate", "session", "own_tickets"}
-STAFF_ENDPOINTS = {"tickets", "ticket", "preview", "metrics", "freshness"}
+STAFF_ENDPOINTS = {"tickets", "ticket", "change_ticket", "feedback_list", "conversations", "preview", "metrics",
+                   "freshness"}
+HEADERS = {"change_ticket": {"If-Match": "*"}}
+"""Extra headers an endpoint needs (`*`: change whatever version is current, so each role's call succeeds)."""
 ADMIN_ENDPOINTS = {"add_article", "remove_article"}
 
 
@@ -48,6 +51,9 @@ def _requests(url: str, session: dict[str, Any]) -> dict[str, tuple[str, str, di
         "own_tickets": ("GET", f"/v1/sessions/{session['session_id']}/tickets", None),
         "tickets": ("GET", "/v1/tickets", None),
         "ticket": ("GET", f"/v1/tickets/{session['ticket_id']}", None),
+        "change_ticket": ("PATCH", f"/v1/tickets/{session['ticket_id']}", {"note": "checked"}),
+        "feedback_list": ("GET", "/v1/feedback", None),
+        "conversations": ("GET", "/v1/conversations?reason=out_of_scope", None),
         "preview": ("POST", "/v1/preview", {"question": "how do I reset my password?"}),
         "metrics": ("GET", "/v1/metrics", None),
         "freshness": ("GET", "/v1/freshness", None),
@@ -71,7 +77,8 @@ def test_every_endpoint_answers_each_role_as_documented(api: str, session: dict[
     expected_agent = 403 if endpoint in ADMIN_ENDPOINTS else 2
 
     def call(headers: dict[str, str]) -> httpx.Response:
-        return httpx.request(method, f"{api}{path}", json=body, headers=headers, timeout=120)
+        return httpx.request(method, f"{api}{path}", json=body, headers={**HEADERS.get(endpoint, {}), **headers},
+                             timeout=120)
 
     missing, wrong = call({}), call(auth("not-a-real-key-0000000000"))
     assert missing.status_code == 401 and "missing API key" in missing.json()["detail"]
@@ -103,7 +110,8 @@ def test_probes_and_openapi_need_no_key(api: str) -> None:
     spec = httpx.get(f"{api}/openapi.json").json()
     assert {"/v1/ask", "/v1/feedback", "/v1/escalate", "/v1/tickets/{ticket_id}", "/v1/sessions/{session_id}",
             "/v1/sessions/{session_id}/tickets",
-            "/v1/preview", "/v1/articles", "/v1/metrics", "/v1/freshness"} <= set(spec["paths"])
+            "/v1/preview", "/v1/articles", "/v1/metrics", "/v1/freshness", "/v1/conversations"} <= set(spec["paths"])
+    assert "patch" in spec["paths"]["/v1/tickets/{ticket_id}"] and "get" in spec["paths"]["/v1/feedback"]
 
 
 def test_a_public_key_is_confined_to_its_own_session(api: str, session: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from engine.api.app import create_app
 from engine.cli import app
-from engine.events.metrics import ArticleCount, compute_metrics, content_gaps
+from engine.events.metrics import compute_metrics, content_gaps
 from engine.tickets.models import TicketDraft
 from engine.types import Citation, Decision, Reason
 from engine.wiring import build_engine
@@ -87,7 +87,8 @@ def test_metrics_match_hand_computed_values(tmp_path: Path) -> None:
     assert {r: (v.numerator, v.denominator) for r, v in found.escalations.items()} == {
         "low_confidence": (1, 8), "no_match": (1, 8), "out_of_scope": (1, 8)}
     assert found.tickets == 3
-    assert found.top_articles == (ArticleCount("billing/invoices", 3), ArticleCount("account/reset-password", 2))
+    assert [(a.article_id, a.count, a.title) for a in found.top_articles] == [
+        ("billing/invoices", 3, "billing/invoices"), ("account/reset-password", 2, "account/reset-password")]
     # the two invoice-export questions are one gap; "tell me a joke" is out of scope, not a gap
     assert [(g.count, set(g.examples)) for g in found.content_gaps] == [
         (2, {"export invoices to csv", "export invoice csv"})]

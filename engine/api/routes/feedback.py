@@ -1,14 +1,19 @@
-"""POST /v1/feedback: a helpful / not-helpful vote on an answer, from the session that got it."""
+"""POST /v1/feedback: a helpful / not-helpful vote on an answer, from the session that got it; GET /v1/feedback: the
+👎 votes with their reason and comment (redacted), per answer, per article and per question, for staff."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated
 
-from engine import conversation
-from engine.api.auth import CustomerCaller, GateDep, access_for
+from fastapi import APIRouter, Query
+
+from engine import conversation, desk
+from engine.api.auth import CustomerCaller, GateDep, StaffCaller, access_for
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
 from engine.api.schemas import FeedbackRequest, FeedbackResponse
+from engine.api.staff_schemas import FeedbackOut
 from engine.types import Feedback
 
 router = APIRouter(tags=["feedback"])
@@ -20,3 +25,17 @@ def feedback(body: FeedbackRequest, engine: EngineDep, caller: CustomerCaller, g
     vote = Feedback(body.interaction_id, body.helpful, body.reason, body.comment)
     conversation.vote(engine, vote, access_for(caller, gate, body.session_id))
     return FeedbackResponse(interaction_id=body.interaction_id, helpful=body.helpful)
+
+
+@router.get("/v1/feedback", response_model=FeedbackOut, responses=problems(400, 401, 403, 422, 429))
+def feedback_list(
+    engine: EngineDep,
+    _: StaffCaller,
+    start: Annotated[datetime | None, Query(alias="from", description="ISO date or time; default 30 days ago.")] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="ISO date or time (exclusive); default now.")] = None,
+    helpful: Annotated[bool, Query(description="false (default): 👎 votes; true: 👍 votes.")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> FeedbackOut:
+    """Answers asked in the period whose latest vote is `helpful`, newest vote first, with counts per article cited
+    and per question."""
+    return FeedbackOut.model_validate(desk.feedback(engine, start, end, helpful=helpful, limit=limit))

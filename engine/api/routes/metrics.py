@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from engine import desk
 from engine.api.auth import StaffCaller
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
-from engine.api.schemas import MetricsOut
+from engine.api.staff_schemas import MetricsOut
 
 router = APIRouter(tags=["metrics"])
 ERRORS = problems(400, 401, 403, 422, 429)
@@ -22,5 +23,7 @@ def metrics(
     _: StaffCaller,
     start: Annotated[datetime | None, Query(alias="from", description="ISO date or time; default 30 days ago.")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="ISO date or time (exclusive); default now.")] = None,
+    locale: Annotated[str | None, Query(max_length=35, description="Only questions asked in this locale.")] = None,
+    channel: Annotated[str | None, Query(max_length=64, description="Only questions from this API key.")] = None,
 ) -> MetricsOut:
-    return MetricsOut.model_validate(engine.metrics(start, end))
+    return MetricsOut.model_validate(engine.metrics(start, end, desk.Slice(locale, channel)))

@@ -1,20 +1,23 @@
-"""Tickets: POST /v1/escalate ("still need help"), GET /v1/tickets and /v1/tickets/{id} for agents."""
+"""Tickets: POST /v1/escalate ("still need help"); for agents GET /v1/tickets (filters, search), GET and PATCH
+/v1/tickets/{id} (status, assignee, note; optimistic versioning with If-Match)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Response
 
-from engine import conversation
+from engine import conversation, desk
 from engine.api.auth import CustomerCaller, GateDep, StaffCaller, access_for, merge_customer, session_for
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
 from engine.api.schemas import EscalateRequest, TicketOut, TicketRef
+from engine.api.staff_schemas import STATUS_PATTERN, TicketChangeRequest
 from engine.types import HelpRequest
 
 router = APIRouter(tags=["tickets"])
 ERRORS = problems(400, 401, 403, 404, 413, 422, 429)
+CHANGE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 428, 429)
 
 
 @router.post("/v1/escalate", response_model=TicketRef, status_code=201, responses=ERRORS)
@@ -36,16 +39,52 @@ def escalate(body: EscalateRequest, engine: EngineDep, caller: CustomerCaller, g
 def tickets(
     engine: EngineDep,
     _: StaffCaller,
-    status: Annotated[str | None, Query(pattern=r"^(open|closed)$")] = None,
+    status: Annotated[str | None, Query(pattern=STATUS_PATTERN)] = None,
+    reason: Annotated[str | None, Query(max_length=40)] = None,
+    priority: Annotated[str | None, Query(pattern=r"^(low|normal|high|urgent)$")] = None,
+    locale: Annotated[str | None, Query(max_length=35)] = None,
+    has_contact: Annotated[bool | None, Query(description="Only tickets whose customer email is (not) known.")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Words in the subject or the transcript.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[TicketOut]:
-    """Newest first."""
-    found = conversation.tickets(engine, status=status, limit=limit, offset=offset)
-    return [TicketOut.model_validate(t) for t in found]
+    """Tickets matching every filter given, most recently updated first."""
+    query = desk.TicketQuery(status, reason, priority, locale, has_contact, q, limit, offset)
+    return [TicketOut.model_validate(t) for t in desk.find_tickets(engine, query)]
 
 
 @router.get("/v1/tickets/{ticket_id}", response_model=TicketOut, responses=ERRORS)
-def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller) -> TicketOut:
-    """By number (42) or reference (T-000042), with where each delivery stands."""
-    return TicketOut.model_validate(conversation.ticket(engine, ticket_id))
+def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller, response: Response) -> TicketOut:
+    """By number (42) or reference (T-000042), with where each delivery stands; the ETag is its version."""
+    found = conversation.ticket(engine, ticket_id)
+    response.headers["ETag"] = f'"{found.version}"'
+    return TicketOut.model_validate(found)
+
+
+@router.patch("/v1/tickets/{ticket_id}", response_model=TicketOut, responses=problems(*CHANGE_ERRORS))
+def change(
+    ticket_id: str,
+    body: TicketChangeRequest,
+    engine: EngineDep,
+    caller: StaffCaller,
+    response: Response,
+    if_match: Annotated[str | None, Header(description='The version the change was made on, e.g. "3".')] = None,
+) -> TicketOut:
+    """Change status (open → pending → solved), assignee, or add an internal note. 409 when someone changed the
+    ticket since the version in If-Match (nothing is written); 428 without If-Match; `If-Match: *` skips the check."""
+    change = desk.TicketChange(caller.name, body.status, body.assignee, body.note)
+    found = desk.change_ticket(engine, ticket_id, change, _version(if_match))
+    response.headers["ETag"] = f'"{found.version}"'
+    return TicketOut.model_validate(found)
+
+
+def _version(if_match: str | None) -> int | None:
+    """The version of an If-Match header: "3", W/"3" or 3; * (None) changes whatever version is current."""
+    if if_match is None:
+        raise HTTPException(428, 'If-Match is required: send the ticket version you changed, e.g. If-Match: "3"')
+    if if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/").strip('"')
+    if not tag.isdigit() or len(tag) > 9:
+        raise HTTPException(400, f"If-Match must be a ticket version such as \"3\", got {if_match!r}")
+    return int(tag)

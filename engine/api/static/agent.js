@@ -15,6 +15,7 @@
       else link.removeAttribute("aria-current");
     });
     if (hash.indexOf("ticket/") === 0) showTicket(decodeURIComponent(hash.slice(7)));
+    else if (hash.indexOf("session/") === 0) showSession(decodeURIComponent(hash.slice(8)));
     else if (hash === "tickets") showTickets();
     else showPreview();
   }
@@ -79,23 +80,51 @@
     return [summary, table];
   }
 
+  var filters = { status: "open", reason: "", priority: "", locale: "", has_contact: "", q: "" };
+
   function showTickets() {
-    main.replaceChildren(el("h1", {}, "Tickets"), el("p", { class: "muted" }, "Loading…"));
-    S.api("/v1/tickets?limit=100").then(function (tickets) {
-      var rows = tickets.map(function (t) {
-        var link = el("a", { href: "#ticket/" + t.reference }, t.reference);
-        var row = el("tr", { class: "pick" }, el("td", {}, link), el("td", {}, t.subject),
-          el("td", {}, t.reason), el("td", {}, t.priority), el("td", {}, t.status),
-          el("td", {}, t.has_contact ? t.customer.email : noContact()), el("td", {}, t.updated_at.slice(0, 16).replace("T", " ")));
-        row.addEventListener("click", function () { location.hash = "ticket/" + t.reference; });
-        return row;
-      });
-      main.replaceChildren(el("h1", {}, "Tickets"), el("section", { class: "card" }, tickets.length
-        ? el("table", { id: "tickets" }, el("thead", {}, el("tr", {}, el("th", {}, "Reference"), el("th", {}, "Subject"),
-          el("th", {}, "Reason"), el("th", {}, "Priority"), el("th", {}, "Status"), el("th", {}, "Customer"),
-          el("th", {}, "Updated"))), el("tbody", {}, rows))
-        : el("p", { class: "muted" }, "No tickets yet.")));
-    }).catch(fail);
+    var list = el("div", { id: "ticket-list", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
+    var form = el("form", { class: "card filters", role: "search", "aria-label": "Filter tickets" },
+      filterField("f-q", "Search", el("input", { id: "f-q", type: "search", placeholder: "Subject or transcript" })),
+      filterField("f-status", "Status", select("f-status", [["", "Any"], ["open", "Open"], ["pending", "Pending"], ["solved", "Solved"]], filters.status)),
+      filterField("f-reason", "Reason", select("f-reason", [["", "Any"], ["customer_request", "Customer request"], ["low_confidence", "Low confidence"],
+        ["no_match", "No match"], ["out_of_scope", "Out of scope"], ["sensitive_topic", "Sensitive topic"], ["stale_source", "Stale source"],
+        ["conflict", "Conflict"]], filters.reason)),
+      filterField("f-priority", "Priority", select("f-priority", [["", "Any"], ["urgent", "Urgent"], ["high", "High"], ["normal", "Normal"], ["low", "Low"]], filters.priority)),
+      filterField("f-locale", "Locale", select("f-locale", [["", "Any"], ["en", "English"], ["de", "German"]], filters.locale)),
+      filterField("f-contact", "Contact", select("f-contact", [["", "Any"], ["true", "Has email"], ["false", "No email"]], filters.has_contact)),
+      el("button", { class: "primary", type: "submit" }, "Filter"));
+    form.querySelector("#f-q").value = filters.q;
+    form.addEventListener("submit", function (event) { event.preventDefault(); load(); });
+    form.addEventListener("change", load);
+    main.replaceChildren(el("h1", {}, "Tickets"), form, list);
+    load();
+
+    function load() {
+      filters = { q: val("f-q"), status: val("f-status"), reason: val("f-reason"), priority: val("f-priority"),
+        locale: val("f-locale"), has_contact: val("f-contact") };
+      var query = Object.keys(filters).filter(function (k) { return filters[k]; })
+        .map(function (k) { return k + "=" + encodeURIComponent(filters[k]); }).join("&");
+      S.api("/v1/tickets?limit=100" + (query ? "&" + query : "")).then(function (tickets) {
+        list.replaceChildren(tickets.length ? ticketTable(tickets) : el("p", { class: "card muted" }, "No ticket matches these filters."));
+      }).catch(fail);
+    }
+    function val(id) { return form.querySelector("#" + id).value.trim(); }
+  }
+
+  function filterField(id, label, control) { return el("div", { class: "field" }, el("label", { for: id }, label), control); }
+
+  function ticketTable(tickets) {
+    var rows = tickets.map(function (t) {
+      return el("tr", {}, el("td", {}, el("a", { href: "#ticket/" + t.reference }, t.reference)), el("td", {}, t.subject),
+        el("td", { title: t.created_at }, age(t.created_at)), el("td", {}, priorityBadge(t.priority)),
+        el("td", {}, t.reason.replace(/_/g, " ")), el("td", {}, t.has_contact ? t.customer.email : noContact()),
+        el("td", {}, t.status), el("td", {}, t.assignee || "—"));
+    });
+    return el("div", { class: "card scroll" }, el("table", { id: "tickets" },
+      el("caption", { class: "sr" }, "Tickets, most recently updated first"),
+      el("thead", {}, el("tr", {}, ["Reference", "Subject", "Age", "Priority", "Reason", "Contact", "Status", "Assignee"]
+        .map(function (h) { return el("th", { scope: "col" }, h); }))), el("tbody", {}, rows)));
   }
 
   function noContact() {
@@ -107,10 +136,12 @@
     S.api("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
       var facts = el("section", { class: "card", id: "ticket-facts" }, el("h1", {}, t.reference + " · " + t.subject),
         el("dl", { class: "kv" },
-          el("dt", {}, "Status"), el("dd", {}, t.status + " (version " + t.version + ")"),
+          el("dt", {}, "Status"), el("dd", { id: "ticket-status" }, t.status + " (version " + t.version + ")"),
+          el("dt", {}, "Assignee"), el("dd", {}, t.assignee || "—"),
+          el("dt", {}, "Age"), el("dd", {}, age(t.created_at) + " (opened " + t.created_at.slice(0, 16).replace("T", " ") + ")"),
           el("dt", {}, "Reason"), el("dd", { id: "ticket-reason" }, t.reason),
           el("dt", {}, "Confidence"), el("dd", {}, t.confidence.toFixed(2)),
-          el("dt", {}, "Priority"), el("dd", {}, t.priority),
+          el("dt", {}, "Priority"), el("dd", {}, priorityBadge(t.priority)),
           el("dt", {}, "Customer"), el("dd", { id: "ticket-customer" },
             [t.customer.name, t.customer.email, t.customer.plan].filter(Boolean).join(" · ") || "—", " ",
             t.has_contact ? "" : noContact()),
@@ -124,17 +155,84 @@
           el("dt", {}, "Delivery"), el("dd", {}, t.deliveries.length ? t.deliveries.map(delivery).join("; ") : "not configured")));
       var transcript = el("section", { class: "card", id: "ticket-transcript", "aria-labelledby": "tt" },
         el("h2", { id: "tt" }, "Transcript"), t.transcript.map(turn));
-      var seen = el("section", { class: "card", id: "ticket-articles", "aria-labelledby": "ta" },
-        el("h2", { id: "ta" }, "Articles the customer saw"), t.articles.length ? el("table", {},
-          el("thead", {}, el("tr", {}, el("th", {}, "Article"), el("th", {}, "Version"), el("th", { class: "num" }, "Score"),
-            el("th", {}, "Cited"))),
-          el("tbody", {}, t.articles.map(function (a) {
-            return el("tr", {}, el("td", {}, el("a", { href: a.url || "#", target: "_blank", rel: "noopener" }, a.title)),
-              el("td", {}, a.version), el("td", { class: "num" }, a.score.toFixed(3)), el("td", {}, a.cited ? "yes" : "no"));
-          }))) : el("p", { class: "muted" }, "None."));
-      main.replaceChildren(el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts, transcript, seen);
+      main.replaceChildren(el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts, triageForm(t), notes(t),
+        transcript, articles(t));
       main.focus({ preventScroll: true });
       window.scrollTo(0, 0);
+    }).catch(fail);
+  }
+
+  /* Status, assignee and an internal note, saved against the version shown: a 409 says someone else was first. */
+  function triageForm(t) {
+    var status = select("tr-status", [["open", "Open"], ["pending", "Pending"], ["solved", "Solved"]], t.status);
+    var assignee = el("input", { id: "tr-assignee", autocomplete: "off" });
+    assignee.value = t.assignee || "";
+    var note = el("textarea", { id: "tr-note", placeholder: "Only agents see internal notes" });
+    var result = el("p", { id: "tr-result", "aria-live": "polite" });
+    var form = el("form", { class: "card", "aria-labelledby": "tr-title" }, el("h2", { id: "tr-title" }, "Triage"),
+      el("div", { class: "row" }, filterField("tr-status", "Status", status), filterField("tr-assignee", "Assignee", assignee)),
+      el("div", { class: "field" }, el("label", { for: "tr-note" }, "Internal note"), note),
+      el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, "Save")), result);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var change = { status: status.value, assignee: assignee.value.trim() };
+      if (note.value.trim()) change.note = note.value.trim();
+      S.api("/v1/tickets/" + t.reference, change, { method: "PATCH", headers: { "If-Match": '"' + t.version + '"' } })
+        .then(function () { showTicket(t.reference); })
+        .catch(function (error) {
+          result.className = "error";
+          result.setAttribute("role", "alert");
+          result.textContent = S.problem(error);
+        });
+    });
+    return form;
+  }
+
+  function notes(t) {
+    if (!t.notes.length) return null;
+    return el("section", { class: "card", id: "ticket-notes", "aria-labelledby": "tn" }, el("h2", { id: "tn" }, "Internal notes"),
+      t.notes.map(function (n) { return el("p", {}, el("strong", {}, n.author + ", " + n.at.slice(0, 16).replace("T", " ") + ": "), n.text); }));
+  }
+
+  /* The articles the customer actually saw (cited) up front; the other candidates folded away. */
+  function articles(t) {
+    var cited = t.articles.filter(function (a) { return a.cited; });
+    var other = t.articles.filter(function (a) { return !a.cited; });
+    return el("section", { class: "card", id: "ticket-articles", "aria-labelledby": "ta" },
+      el("h2", { id: "ta" }, "Articles the customer saw"),
+      cited.length ? articleTable(cited) : el("p", { class: "muted" }, "No article was cited."),
+      other.length ? el("details", {}, el("summary", {}, other.length + " other candidate" + (other.length > 1 ? "s" : "") + " (not shown to the customer)"),
+        articleTable(other)) : null);
+  }
+
+  function articleTable(list) {
+    return el("div", { class: "scroll" }, el("table", {},
+      el("thead", {}, el("tr", {}, el("th", {}, "Article"), el("th", {}, "Version"), el("th", { class: "num" }, "Score"))),
+      el("tbody", {}, list.map(function (a) {
+        return el("tr", {}, el("td", {}, el("a", { href: a.url || "#", target: "_blank", rel: "noopener" }, a.title)),
+          el("td", {}, a.version), el("td", { class: "num" }, a.score.toFixed(3)));
+      }))));
+  }
+
+  function age(iso) {
+    var hours = Math.max(0, (Date.now() - Date.parse(iso)) / 3600000);
+    if (hours < 1) return Math.round(hours * 60) + " min";
+    if (hours < 48) return Math.round(hours) + " h";
+    return Math.round(hours / 24) + " d";
+  }
+
+  function priorityBadge(priority) {
+    return el("span", { class: "badge " + (priority === "urgent" || priority === "high" ? "bad" : priority === "low" ? "info" : "warn") }, priority);
+  }
+
+  /* A conversation as the dashboard's drill-down links to it: its turns (redacted) and its tickets. */
+  function showSession(id) {
+    main.replaceChildren(el("p", { class: "muted" }, "Loading the conversation…"));
+    S.api("/v1/sessions/" + encodeURIComponent(id)).then(function (s) {
+      main.replaceChildren(el("h1", {}, "Conversation"), el("section", { class: "card", id: "session-turns" },
+        el("p", { class: "muted" }, "Session " + s.session_id), s.turns.map(turn),
+        s.tickets.length ? el("p", {}, "Tickets: ", s.tickets.map(function (t) { return el("a", { href: "#ticket/" + t.reference }, t.reference + " "); })) : null));
+      main.focus({ preventScroll: true });
     }).catch(fail);
   }
 

@@ -44,7 +44,7 @@
   }
 
   /* items: [{label, value}], one labelled bar per row (label above its bar, so long names stay readable);
-   * format(value) gives the bar's text. */
+   * format(value) gives the bar's text; an item's `open` (optional) runs when its bar is clicked. */
   function bars(items, label, color, format) {
     var row = 40, w = 360, right = 48, h = Math.max(1, items.length) * row + 4;
     var root = svg("svg", { class: "chart bars", viewBox: "0 0 " + w + " " + h, role: "img", "aria-label": label });
@@ -56,6 +56,7 @@
       root.append(svg("text", { x: 0, y: yy + 14 }, name));
       var bar = svg("rect", { x: 0, y: yy + 20, width: width, height: 14, rx: 3, fill: color, class: "bar" });
       bar.append(svg("title", {}, item.label + ": " + format(item.value)));
+      if (item.open) { bar.style.cursor = "pointer"; bar.addEventListener("click", item.open); }
       root.append(bar);
       root.append(svg("text", { x: width + 6, y: yy + 32 }, format(item.value)));
     });

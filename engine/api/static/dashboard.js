@@ -1,76 +1,192 @@
-/* Dashboard: containment and helpful rate per day, escalations by reason, content gaps and stale articles still
- * being hit, from GET /v1/metrics (docs/metrics.md defines each number). */
+/* Dashboard: containment and helpful rate per day, escalations by reason, content gaps, stale and 👎 articles, the
+ * holdout's measured deflection (GET /v1/metrics, /v1/feedback; docs/metrics.md defines each number). Every bar and
+ * table row drills down to its conversations (GET /v1/conversations); every table downloads as CSV. */
 (function () {
   "use strict";
   var S = window.Staff, C = window.Charts, el = S.el, main = document.getElementById("main");
   var BLUE = "#1a56c4", GREEN = "#137333", ORANGE = "#b35c00", RED = "#b42318";
-  var end = null;
+  var end = null, state = { days: "30", locale: "", channel: "" };
 
-  S.signIn(main, function () { show(30); });
+  S.signIn(main, function () { show(); });
 
-  function show(days) {
-    var range = el("select", { id: "range" });
-    [[7, "Last 7 days"], [30, "Last 30 days"], [90, "Last 90 days"]].forEach(function (o) {
-      range.append(el("option", { value: o[0] }, o[1]));
+  function show() {
+    var form = el("form", { class: "card filters", "aria-label": "Filters" },
+      field("range", "Period", choice("range", [["7", "Last 7 days"], ["30", "Last 30 days"], ["90", "Last 90 days"]], state.days)),
+      field("f-locale", "Locale", choice("f-locale", [["", "All"], ["en", "English"], ["de", "German"]], state.locale)),
+      field("f-channel", "Channel", el("input", { id: "f-channel", placeholder: "API key name, e.g. widget", value: state.channel })),
+      el("p", { class: "muted" }, "Audience is not recorded per question yet, so it cannot be filtered."));
+    form.addEventListener("change", function () {
+      state = { days: form.querySelector("#range").value, locale: form.querySelector("#f-locale").value,
+        channel: form.querySelector("#f-channel").value.trim() };
+      show();
     });
-    range.value = String(days);
-    range.addEventListener("change", function () { show(Number(range.value)); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
     var body = el("div", { id: "metrics", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
-    main.replaceChildren(el("div", { class: "row", style: "justify-content:space-between;margin:0 0 1rem" },
-      el("h1", { style: "margin:0" }, "How self-service is doing"),
-      el("div", { class: "field" }, el("label", { for: "range" }, "Period"), range)), body);
-    var query = end ? "?from=" + encodeURIComponent(since(days)) + "&to=" + encodeURIComponent(end) : "";
-    S.api("/v1/metrics" + query)
-      .then(function (m) { end = end || m.end; body.replaceChildren.apply(body, view(m)); })
-      .catch(function (error) { body.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
+    main.replaceChildren(el("h1", {}, "How self-service is doing"), form, body);
+    S.api("/v1/metrics?" + query()).then(function (m) {
+      end = end || m.end;
+      return S.api("/v1/feedback?" + period()).then(function (f) { body.replaceChildren.apply(body, view(m, f).filter(Boolean)); });
+    }).catch(function (error) { body.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
   }
 
   /* Periods end at the server's "now" (its clock, learnt from the first answer), not the browser's. */
-  function since(days) {
-    return new Date(Date.parse(end) - days * 86400000).toISOString();
+  function period() {
+    if (!end) return "";
+    var start = new Date(Date.parse(end) - Number(state.days) * 86400000).toISOString();
+    return "from=" + encodeURIComponent(start) + "&to=" + encodeURIComponent(end);
   }
 
-  function view(m) {
+  function query() {
+    return [period(), state.locale && "locale=" + state.locale, state.channel && "channel=" + encodeURIComponent(state.channel)]
+      .filter(Boolean).join("&");
+  }
+
+  function view(m, f) {
     var kpis = el("div", { class: "kpis" },
-      kpi("Questions", m.questions), kpi("Containment", S.pct(m.containment.value), ratio(m.containment)),
+      kpi("Questions", m.questions), kpi("Containment", S.pct(m.containment.value), ratio(m.containment) + " sessions judged"),
       kpi("Self-service rate", S.pct(m.self_service.value), ratio(m.self_service)),
       kpi("Helpful", S.pct(m.helpful.value), ratio(m.helpful) + " votes"), kpi("Tickets", m.tickets));
+    var pending = m.sessions_pending ? el("p", { class: "muted", id: "pending" }, m.sessions_pending + " session" +
+      (m.sessions_pending > 1 ? "s" : "") + " still open — judged for containment 24 h after their first question.") : null;
+    return [kpis, pending, trend(m), holdout(m.holdout), el("div", { class: "grid" }, reasons(m), gaps(m), stale(m),
+      thumbsDown(f), top(m)), downvotes(f), el("section", { class: "card", id: "drill", hidden: "" })];
+  }
+
+  function trend(m) {
     var labels = m.days.map(function (d) { return d.day; });
-    var trend = C.lines(labels, [
+    if (!labels.length) return card("chart-trend", "Containment and helpful rate over time", empty("No questions in this period yet. Rates appear after the first day of traffic."));
+    var chart = C.lines(labels, [
       { name: "Containment", color: BLUE, values: m.days.map(function (d) { return d.sessions ? d.contained / d.sessions : null; }) },
       { name: "Helpful", color: GREEN, values: m.days.map(function (d) { return d.votes ? d.helpful / d.votes : null; }) },
       { name: "Answered", color: ORANGE, dash: "6 5", values: m.days.map(function (d) { return d.questions ? d.answered / d.questions : null; }) }
     ], "Containment, helpful and answered rate per day");
-    var reasons = Object.keys(m.escalations).map(function (r) { return { label: r.replace(/_/g, " "), value: m.escalations[r].value || 0 }; })
-      .sort(function (a, b) { return b.value - a.value; });
-    var gaps = m.content_gaps.slice(0, 8).map(function (g) { return { label: g.examples[0] || "?", value: g.count }; });
-    var stale = m.stale_hits.slice(0, 8).map(function (s) { return { label: s.article_id + " (" + s.state + ")", value: s.count }; });
-    var top = m.top_articles.slice(0, 8).map(function (a) { return { label: a.article_id, value: a.count }; });
-    return [kpis,
-      card("chart-trend", "Containment and helpful rate over time", labels.length ? trend : empty(),
-        el("div", { class: "legend" }, key(BLUE, "Containment (sessions without a ticket)"), key(GREEN, "Helpful votes"),
-          key(ORANGE, "Answered questions"))),
-      el("div", { class: "grid" },
-        card("chart-escalations", "Escalations by reason (share of questions)", reasons.length ? C.bars(reasons,
-          "Escalations by reason", ORANGE, S.pct) : empty()),
-        card("chart-gaps", "Top content gaps (unanswered questions, grouped)", gaps.length ? C.bars(gaps,
-          "Top content gaps", RED, String) : empty(), gapList(m.content_gaps.slice(0, 5))),
-        card("chart-stale", "Stale articles still being hit", stale.length ? C.bars(stale,
-          "Stale articles still being hit", RED, String) : empty("No stale article was hit. 🎉")),
-        card("chart-top", "Most cited articles", top.length ? C.bars(top, "Most cited articles", BLUE, String) : empty()))];
+    var rows = m.days.map(function (d) { return [d.day, d.questions, d.answered, d.sessions, d.contained, d.votes, d.helpful]; });
+    return card("chart-trend", "Containment and helpful rate over time", chart,
+      el("div", { class: "legend" }, key(BLUE, "Containment (sessions without a ticket)"), key(GREEN, "Helpful votes"), key(ORANGE, "Answered questions")),
+      table("days", ["Day", "Questions", "Answered", "Sessions judged", "Contained", "Votes", "Helpful"], rows, null, true));
   }
 
-  function card(id, title, chart, extra) {
-    return el("section", { class: "card", id: id, "aria-labelledby": id + "-t" }, el("h2", { id: id + "-t" }, title), chart, extra);
+  function reasons(m) {
+    var items = Object.keys(m.escalations).map(function (r) {
+      return { label: r.replace(/_/g, " "), value: m.escalations[r].value || 0, count: m.escalations[r].numerator, open: drill("reason=" + r, "Escalated: " + r.replace(/_/g, " ")) };
+    }).sort(function (a, b) { return b.value - a.value; });
+    return chartCard("chart-escalations", "Escalations by reason (share of questions)", items, ORANGE, S.pct,
+      ["Reason", "Share", "Questions"], function (i) { return [i.label, S.pct(i.value), i.count]; }, "No escalation in this period.");
   }
 
-  function gapList(gaps) {
-    if (!gaps.length) return null;
-    return el("details", {}, el("summary", {}, "Example questions"), el("ul", {}, gaps.map(function (g) {
-      return el("li", {}, g.count + " × ", g.examples.join(" · "));
-    })));
+  function gaps(m) {
+    var items = m.content_gaps.slice(0, 8).map(function (g) {
+      var ids = g.interaction_ids.map(function (id) { return "interaction=" + encodeURIComponent(id); }).join("&");
+      return { label: g.title || g.examples[0] || "?", value: g.count, examples: g.examples.join(" · "), open: drill(ids, "Content gap: " + g.title) };
+    });
+    return chartCard("chart-gaps", "Content gaps: articles to write (questions they would have answered)", items, RED, String,
+      ["Suggested article", "Questions", "Examples"], function (i) { return [i.label, i.value, i.examples]; }, "No unanswered questions to group yet.");
   }
 
+  function stale(m) {
+    var items = m.stale_hits.slice(0, 8).map(function (s) {
+      return { label: s.title + " (" + s.state.replace("_", " ") + ")", value: s.count, id: s.article_id, open: drill("article=" + encodeURIComponent(s.article_id), "Stale article: " + s.title) };
+    });
+    return chartCard("chart-stale", "Stale articles still being hit", items, RED, String, ["Article", "Questions", "Id"],
+      function (i) { return [i.label, i.value, i.id]; }, "No stale article was hit. 🎉");
+  }
+
+  function thumbsDown(f) {
+    var items = f.by_article.slice(0, 8).map(function (a) {
+      return { label: a.label, value: a.count, id: a.key, open: drill("voted_down=true&article=" + encodeURIComponent(a.key), "👎 on: " + a.label) };
+    });
+    return chartCard("chart-downvoted", "Articles behind 👎 answers", items, RED, String, ["Article", "👎 votes", "Id"],
+      function (i) { return [i.label, i.value, i.id]; }, "No 👎 vote in this period.");
+  }
+
+  function top(m) {
+    var items = m.top_articles.slice(0, 8).map(function (a) {
+      return { label: a.title, value: a.count, id: a.article_id, open: drill("article=" + encodeURIComponent(a.article_id), "Cited: " + a.title) };
+    });
+    return chartCard("chart-top", "Most cited articles", items, BLUE, String, ["Article", "Answers", "Id"],
+      function (i) { return [i.label, i.value, i.id]; }, "No answer cited an article yet.");
+  }
+
+  function downvotes(f) {
+    var rows = f.items.map(function (i) {
+      return [i.question, i.reason || "—", i.comment || "—", i.articles.map(function (a) { return a.title; }).join("; "), i.at.slice(0, 16).replace("T", " "), i.session_id || ""];
+    });
+    return card("feedback", "👎 answers: what customers said", f.items.length
+      ? table("feedback", ["Question", "Reason", "Comment", "Cited articles", "Voted", "Conversation"], rows, function (row) { return row[5]; })
+      : empty("No 👎 vote in this period."));
+  }
+
+  function holdout(h) {
+    if (!h) return card("holdout", "Measured deflection (holdout)", empty("The holdout is off (ENGINE_HOLDOUT__SHARE=0): deflection is not measured. " +
+      "Hold out e.g. 5 % of sessions from AI answers to measure the tickets they prevent."));
+    var words = h.deflection === null ? "Not enough judged sessions in both arms yet."
+      : h.deflection.toFixed(1) + " tickets prevented per 100 sessions (95 % CI " + h.low.toFixed(1) + " to " + h.high.toFixed(1) + ").";
+    var rows = [["Holdout (no AI answer)", h.holdout.sessions, h.holdout.tickets, S.pct(h.holdout.rate)],
+      ["AI answers", h.answered.sessions, h.answered.tickets, S.pct(h.answered.rate)]];
+    return card("holdout", "Measured deflection (holdout, " + Math.round(h.share * 100) + " % of sessions)", el("p", { id: "deflection" }, words),
+      table("holdout", ["Arm", "Sessions judged", "With a ticket", "Ticket rate"], rows),
+      el("p", { class: "muted" }, "± " + h.precision + " per 100 needs about " + h.sessions_needed.toLocaleString() + " judged sessions."));
+  }
+
+  function chartCard(id, title, items, color, format, head, row, none) {
+    if (!items.length) return card(id, title, empty(none));
+    var rows = items.map(row);
+    return card(id, title, C.bars(items, title, color, format), table(id.replace("chart-", ""), head, rows, null, false, items));
+  }
+
+  /* A table with its CSV download; `items` (optional) give each row a drill-down button. */
+  function table(name, head, rows, session, folded, items) {
+    var body = rows.map(function (r, n) {
+      var cells = r.map(function (v, i) {
+        if (session && i === r.length - 1) return el("td", {}, v ? el("a", { href: "/agent#session/" + encodeURIComponent(v) }, "Open") : "—");
+        return el("td", { class: typeof v === "number" ? "num" : null }, String(v));
+      });
+      if (items) cells.push(el("td", {}, el("button", { type: "button", class: "link", "aria-label": "Conversations: " + r[0] }, "Conversations")));
+      var tr = el("tr", {}, cells);
+      if (items) tr.querySelector("button").addEventListener("click", items[n].open);
+      return tr;
+    });
+    var grid = el("div", { class: "scroll" }, el("table", { "data-table": name },
+      el("thead", {}, el("tr", {}, head.concat(items ? [""] : []).map(function (h) { return el("th", { scope: "col" }, h); }))), el("tbody", {}, body)));
+    var download = el("button", { type: "button", class: "link", "data-csv": name }, "Download CSV");
+    download.addEventListener("click", function () { save(name + ".csv", [head].concat(rows)); });
+    return folded ? el("details", {}, el("summary", {}, "Table"), grid, download) : el("div", {}, grid, download);
+  }
+
+  function save(filename, rows) {
+    var text = rows.map(function (r) { return r.map(function (v) { return '"' + String(v).replace(/"/g, '""') + '"'; }).join(","); }).join("\r\n");
+    var link = el("a", { href: URL.createObjectURL(new Blob([text + "\r\n"], { type: "text/csv" })), download: filename });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  function drill(filter, title) {
+    return function () {
+      var panel = document.getElementById("drill");
+      panel.hidden = false;
+      panel.replaceChildren(el("h2", { id: "drill-title", tabindex: "-1" }, title), el("p", { class: "muted" }, "Loading…"));
+      panel.querySelector("h2").focus();
+      S.api("/v1/conversations?limit=200&" + [period(), filter].filter(Boolean).join("&")).then(function (turns) {
+        var rows = turns.map(function (t) { return [t.question, t.decision, t.reason.replace(/_/g, " "), t.at.slice(0, 16).replace("T", " "), t.session_id || ""]; });
+        panel.replaceChildren(panel.querySelector("h2"), rows.length
+          ? table("conversations", ["Question", "Decision", "Reason", "Asked", "Conversation"], rows, true)
+          : empty("No conversation matches."));
+      }).catch(function (error) { panel.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
+    };
+  }
+
+  function card(id, title) {
+    var rest = Array.prototype.slice.call(arguments, 2);
+    return el("section", { class: "card", id: id, "aria-labelledby": id + "-t" }, el("h2", { id: id + "-t" }, title), rest);
+  }
+  function field(id, label, control) { return el("div", { class: "field" }, el("label", { for: id }, label), control); }
+  function choice(id, options, chosen) {
+    var node = el("select", { id: id });
+    options.forEach(function (o) { node.append(el("option", { value: o[0] }, o[1])); });
+    node.value = chosen;
+    return node;
+  }
   function kpi(name, value, note) { return el("div", { class: "kpi" }, el("b", {}, value), el("span", {}, name), note ? el("div", { class: "muted" }, note) : null); }
   function ratio(rate) { return rate.numerator + " / " + rate.denominator; }
   function key(color, name) { return el("span", {}, el("i", { style: "background:" + color }), name); }

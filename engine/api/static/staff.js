@@ -16,10 +16,11 @@
     return node;
   }
 
-  function api(path, body) {
-    var init = { headers: { "X-API-Key": sessionStorage.getItem(SLOT) || "" } };
+  /* GET, or POST a JSON body; `options` may name another method and extra headers (PATCH with If-Match). */
+  function api(path, body, options) {
+    var init = { headers: Object.assign({ "X-API-Key": sessionStorage.getItem(SLOT) || "" }, (options || {}).headers) };
     if (body !== undefined) {
-      init.method = "POST";
+      init.method = (options || {}).method || "POST";
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
@@ -35,6 +36,7 @@
 
   function problem(error) {
     if (error.status === 401 || error.status === 403) return "Your key was not accepted: " + error.message;
+    if (error.status === 409) return "Not saved — " + error.message;
     if (error.status >= 500 || !error.status) return "The service did not answer — try again in a moment.";
     return error.message;
   }

@@ -1,0 +1,126 @@
+"""Bodies of the staff side of the API: ticket triage, feedback, the conversations behind the dashboard's numbers,
+and the metrics (docs/api.md, docs/metrics.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.api.schemas import FromEngine, IsoTime, SeenArticleOut
+
+STATUS_PATTERN = r"^(open|pending|solved)$"
+
+
+class TicketChangeRequest(BaseModel):
+    """An agent's change to a ticket; omitted fields stay as they are. Send the version you saw in If-Match."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "pending", "solved"] | None = None
+    assignee: str | None = Field(default=None, max_length=100, description='Agent name; "" unassigns.')
+    note: str | None = Field(default=None, min_length=1, max_length=5000, description="Internal note (agents only).")
+
+
+class FeedbackItemOut(FromEngine):
+    interaction_id: str
+    session_id: str | None
+    at: IsoTime = Field(description="When the (latest) vote was cast.")
+    helpful: bool
+    reason: str | None
+    comment: str | None = Field(description="As stored: personal data redacted.")
+    question: str = Field(description="As stored: personal data redacted.")
+    answer: str | None
+    articles: list[SeenArticleOut] = Field(description="The articles the answer cited.")
+
+
+class FeedbackCountOut(FromEngine):
+    key: str = Field(description="The article id, or the question lower-cased.")
+    label: str = Field(description="The article title, or the question as first asked.")
+    count: int
+
+
+class FeedbackOut(FromEngine):
+    """Votes on answers asked in the period whose latest vote is the one asked for (👎 by default)."""
+
+    items: list[FeedbackItemOut]
+    by_article: list[FeedbackCountOut]
+    by_question: list[FeedbackCountOut]
+
+
+class RateOut(FromEngine):
+    numerator: int
+    denominator: int
+    value: float | None = Field(description="numerator / denominator; null when the denominator is 0.")
+
+
+class GapOut(FromEngine):
+    count: int
+    examples: list[str]
+    title: str = Field(description="Suggested title of the article that would have answered these questions.")
+    interaction_ids: list[str] = Field(description="The questions of the group (up to 100), for drilling down.")
+
+
+class DayOut(FromEngine):
+    day: str
+    questions: int
+    answered: int
+    sessions: int
+    contained: int
+    votes: int
+    helpful: int
+
+
+class ArticleCount(FromEngine):
+    article_id: str
+    title: str
+    count: int
+
+
+class StaleHitOut(FromEngine):
+    article_id: str
+    title: str
+    state: str
+    count: int
+
+
+class ArmOut(FromEngine):
+    sessions: int = Field(description="Judged sessions of the arm.")
+    tickets: int = Field(description="Of those, sessions with a ticket within the containment window.")
+    rate: float | None
+
+
+class HoldoutOut(FromEngine):
+    """The randomized holdout (docs/metrics.md): ticket rate per arm and tickets prevented per 100 sessions."""
+
+    share: float = Field(description="Configured share of sessions held out (ENGINE_HOLDOUT__SHARE).")
+    holdout: ArmOut
+    answered: ArmOut
+    deflection: float | None = Field(description="Tickets prevented per 100 sessions: holdout rate − answered rate.")
+    low: float | None = Field(description="95 % confidence interval, lower end (per 100 sessions).")
+    high: float | None = Field(description="95 % confidence interval, upper end (per 100 sessions).")
+    precision: float = Field(description="Wanted 95 % half-width, per 100 sessions (ENGINE_HOLDOUT__PRECISION).")
+    sessions_needed: int = Field(description="Judged sessions (both arms) needed for that precision.")
+
+
+class MetricsOut(FromEngine):
+    """The metrics of docs/metrics.md as GET /v1/metrics and `engine metrics` print them."""
+
+    start: IsoTime
+    end: IsoTime
+    questions: int
+    sessions: int
+    containment: RateOut
+    sessions_pending: int = Field(description="Sessions younger than the containment window: not yet counted.")
+    self_service: RateOut
+    helpful: RateOut
+    escalations: dict[str, RateOut]
+    tickets: int
+    content_gaps: list[GapOut]
+    top_articles: list[ArticleCount]
+    stale_hits: list[StaleHitOut]
+    days: list[DayOut]
+    holdout: HoldoutOut | None = Field(description="Null when the holdout is off and none of its sessions is seen.")
+    replies: int = Field(description="Small-talk messages (greetings, thanks, goodbyes): not questions.")
+    clarifications: int = Field(description="Vague messages answered with a question back: neither answered "
+                                "nor escalated.")
