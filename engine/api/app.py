@@ -17,6 +17,7 @@ from engine.api import errors
 from engine.api.auth import SERVE_PORT, Gate, KeyRing, RateLimiter, SessionSigner, load_keys, session_secret
 from engine.api.limits import BodyLimit
 from engine.api.routes import articles, ask, feedback, freshness, health, metrics, pages, preview, sessions, tickets
+from engine.api.routes import incidents as incidents_route
 from engine.config import Settings, offline_environment
 from engine.wiring import Engine, build_engine
 
@@ -33,9 +34,13 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
         built = engine or build_engine(settings)
         app.state.engine = built
         built.desk.start()
+        if built.incidents is not None:
+            built.incidents.start()
         try:
             yield
         finally:
+            if built.incidents is not None:
+                built.incidents.stop()
             built.desk.stop()
             if engine is None:
                 built.close()
@@ -53,6 +58,7 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
     errors.install(app)
     for module in (health, ask, feedback, tickets, sessions, preview, articles, metrics, freshness, pages):
         app.include_router(module.router)
+    app.include_router(incidents_route.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
     app.add_middleware(
