@@ -77,7 +77,7 @@ class StatusSource:
     """The feed's current state: refresh() reads it once; a failed read keeps the last good page and is logged once
     per failure streak.
 
-    >>> source = StatusSource(FileFetcher(Path("status.json")), clock=lambda: datetime.now(UTC))
+    >>> source = StatusSource(FileFetcher(Path("status.json")), clock=utc_now)
     >>> state = source.refresh()  # FeedState: page, fetched_at, error …
     """
 
