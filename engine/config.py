@@ -155,6 +155,41 @@ class IngestSettings(Group):
     keep_generations: int = Field(default=2, ge=1, le=20)
 
 
+class StatusSettings(Group):
+    """The status page whose incidents answers mention (docs/incidents.md): a Statuspage-compatible summary.json."""
+
+    url: str | None = Field(
+        default=None,
+        description="URL of a Statuspage-compatible feed, e.g. https://status.example.com/api/v2/summary.json.",
+    )
+    file: Path | None = Field(default=None, description="A summary.json file instead of a URL (tests, air-gapped).")
+    poll_interval_s: float = Field(default=60.0, gt=0, le=86_400, description="How often the feed is read.")
+    timeout_s: float = Field(default=5.0, gt=0, le=120, description="Deadline of one read of the URL.")
+    components_file: Path | None = Field(
+        default=None, description="TOML [[components]] mapping status components to articles, tags and keywords; "
+        "unset = each component matches its own name as a tag and a keyword."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"ENGINE_STATUS__URL must start with http:// or https://, got {value!r}")
+        return value or None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> StatusSettings:
+        if self.url and self.file:
+            raise ValueError(
+                "ENGINE_STATUS__URL and ENGINE_STATUS__FILE are both set: keep the URL for a live status page "
+                "or the FILE for tests and air-gapped setups, not both"
+            )
+        if self.components_file and not (self.url or self.file):
+            raise ValueError("ENGINE_STATUS__COMPONENTS_FILE is set but no feed is: set ENGINE_STATUS__URL or "
+                             "ENGINE_STATUS__FILE")
+        return self
+
+
 Role = Literal["public", "agent", "admin"]
 DEFAULT_RATE_PER_MINUTE: dict[str, int] = {"public": 60, "agent": 600, "admin": 600}
 
@@ -321,6 +356,7 @@ class Settings(BaseSettings):
     metrics: MetricsSettings = MetricsSettings()
     dialogue: DialogueSettings = DialogueSettings()
     holdout: HoldoutSettings = HoldoutSettings()
+    status: StatusSettings = StatusSettings()
 
     @field_validator("qdrant_url")
     @classmethod

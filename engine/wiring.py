@@ -28,6 +28,9 @@ from engine.events.store import EventLog
 from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
 from engine.freshness.report import ReportRow, freshness_report
+from engine.incidents.board import IncidentBoard
+from engine.incidents.components import load_rules
+from engine.incidents.feed import Fetcher, FileFetcher, HttpFetcher, StatusSource
 from engine.ingest.indexer import Indexer
 from engine.ingest.loader import LoadOptions, load_records
 from engine.protocols import DenseBackend, Embedder
@@ -67,6 +70,7 @@ class Engine:
     _database: Database | None = None
     _events: EventLog | None = None
     _desk: HelpDesk | None = None
+    incidents: IncidentBoard | None = None
 
     def indexer(self) -> Indexer:
         return Indexer(self.settings, self.store, lambda: self.embedder)
@@ -160,6 +164,8 @@ class Engine:
 
     def close(self) -> None:
         self.index.close()
+        if self.incidents is not None:
+            self.incidents.close()
         if self._desk is not None:
             self._desk.stop()
         if self._database is not None:
@@ -209,6 +215,20 @@ def build_desk(settings: Settings, database: Database, clock: Clock) -> HelpDesk
     store = TicketStore(database, list(senders), utc_now)
     worker = OutboxWorker(store, senders, settings.tickets, utc_now) if senders else None
     return HelpDesk(store, EventLog(database).session, clock, worker)
+
+
+def build_incidents(settings: Settings, clock: Clock) -> IncidentBoard | None:
+    """The status feed of ENGINE_STATUS__URL or __FILE with its component rules; None when neither is set."""
+    status = settings.status
+    fetcher: Fetcher
+    if status.url:
+        fetcher = HttpFetcher(status.url, status.timeout_s)
+    elif status.file:
+        fetcher = FileFetcher(status.file)
+    else:
+        return None
+    rules = load_rules(status.components_file)
+    return IncidentBoard(StatusSource(fetcher, clock), rules, status.poll_interval_s, clock)
 
 
 def open_database(settings: Settings) -> Database:
@@ -269,4 +289,5 @@ def build_engine(
     )
     replies = load_replies(settings.dialogue.replies_file or default_replies_path())
     languages = LanguageDetector(settings.dialogue.detect_languages) if settings.dialogue.detect_languages else None
-    return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages)
+    return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages,
+                  incidents=build_incidents(settings, clock))

@@ -29,6 +29,7 @@ from engine.api.routes import (
     sessions,
     tickets,
 )
+from engine.api.routes import incidents as incidents_route
 from engine.config import Settings, offline_environment
 from engine.wiring import Engine, build_engine
 
@@ -45,9 +46,13 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
         built = engine or build_engine(settings)
         app.state.engine = built
         built.desk.start()
+        if built.incidents is not None:
+            built.incidents.start()
         try:
             yield
         finally:
+            if built.incidents is not None:
+                built.incidents.stop()
             built.desk.stop()
             if engine is None:
                 built.close()
@@ -66,6 +71,7 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
     routers = (health, ask, feedback, tickets, sessions, preview, articles, metrics, conversations, freshness, pages)
     for module in routers:
         app.include_router(module.router)
+    app.include_router(incidents_route.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
     app.add_middleware(

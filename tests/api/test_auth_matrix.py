@@ -19,7 +19,7 @@ from tests.servers import serve
 pytestmark = pytest.mark.integration
 NEW_ARTICLE = {"id": "api/matrix-note", "title": "Matrix note", "text": "Body of a note about matrices.",
                "updated_at": "2026-11-01"}
-CUSTOMER_ENDPOINTS = {"ask", "feedback", "escalate", "session", "own_tickets"}
+CUSTOMER_ENDPOINTS = {"ask", "feedback", "escalate", "session", "own_tickets", "incidents"}
 STAFF_ENDPOINTS = {"tickets", "ticket", "change_ticket", "feedback_list", "conversations", "preview", "metrics",
                    "freshness"}
 HEADERS = {"change_ticket": {"If-Match": "*"}}
@@ -49,6 +49,7 @@ def _requests(url: str, session: dict[str, Any]) -> dict[str, tuple[str, str, di
         "escalate": ("POST", "/v1/escalate", {"session_id": session["session_id"], "question": "still stuck"}),
         "session": ("GET", f"/v1/sessions/{session['session_id']}", None),
         "own_tickets": ("GET", f"/v1/sessions/{session['session_id']}/tickets", None),
+        "incidents": ("GET", "/v1/incidents", None),
         "tickets": ("GET", "/v1/tickets", None),
         "ticket": ("GET", f"/v1/tickets/{session['ticket_id']}", None),
         "change_ticket": ("PATCH", f"/v1/tickets/{session['ticket_id']}", {"note": "checked"}),
@@ -110,7 +111,7 @@ def test_probes_and_openapi_need_no_key(api: str) -> None:
     spec = httpx.get(f"{api}/openapi.json").json()
     assert {"/v1/ask", "/v1/feedback", "/v1/escalate", "/v1/tickets/{ticket_id}", "/v1/sessions/{session_id}",
             "/v1/sessions/{session_id}/tickets",
-            "/v1/preview", "/v1/articles", "/v1/metrics", "/v1/freshness", "/v1/conversations"} <= set(spec["paths"])
+            "/v1/preview", "/v1/articles", "/v1/metrics", "/v1/freshness", "/v1/conversations", "/v1/incidents"} <= set(spec["paths"])
     assert "patch" in spec["paths"]["/v1/tickets/{ticket_id}"] and "get" in spec["paths"]["/v1/feedback"]
 
 

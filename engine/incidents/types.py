@@ -1,0 +1,116 @@
+"""Typed status-page objects: components, incidents and their updates, and what the engine last knew of the feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+CLOSED_INCIDENT_STATUSES = frozenset({"resolved", "postmortem"})
+"""Statuspage incident statuses after which an incident no longer affects answers."""
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component of the status page (`operational`, `degraded_performance`, `partial_outage`, …)."""
+
+    id: str
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class IncidentUpdate:
+    """One update posted on an incident: its status at the time and what the team wrote."""
+
+    status: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Incident:
+    """An incident from the feed; `updates` newest first, `components` those it affects."""
+
+    id: str
+    name: str
+    status: str
+    impact: str
+    shortlink: str | None
+    created_at: datetime
+    updates: tuple[IncidentUpdate, ...] = ()
+    components: tuple[Component, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return self.status not in CLOSED_INCIDENT_STATUSES
+
+    @property
+    def latest_update(self) -> IncidentUpdate | None:
+        return self.updates[0] if self.updates else None
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """One good read of the feed: the page, its overall indicator, components and unresolved incidents."""
+
+    name: str
+    url: str | None
+    indicator: str
+    description: str
+    components: tuple[Component, ...]
+    incidents: tuple[Incident, ...]
+    updated_at: datetime | None = None
+
+    @property
+    def active_incidents(self) -> tuple[Incident, ...]:
+        return tuple(incident for incident in self.incidents if incident.active)
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """The last good page (kept through outages), when it was last confirmed, and the current failure, if any."""
+
+    source: str
+    page: StatusPage | None = None
+    fetched_at: datetime | None = None
+    checked_at: datetime | None = None
+    error: str | None = None
+
+    def age_s(self, now: datetime) -> float | None:
+        """Seconds since the feed last gave (or confirmed, by 304) a good page; None before the first one."""
+        return None if self.fetched_at is None else max(0.0, (now - self.fetched_at).total_seconds())
+
+    @property
+    def active_incidents(self) -> tuple[Incident, ...]:
+        return self.page.active_incidents if self.page else ()
+
+
+@dataclass(frozen=True)
+class ComponentRule:
+    """Which questions a component touches: articles by id, article tags, keywords in the question; `use_defaults`
+    adds the component's own name as a tag and a keyword."""
+
+    component: str
+    article_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    use_defaults: bool = True
+
+
+@dataclass(frozen=True)
+class CandidateArticle:
+    """An article retrieval put forward for a question: enough to tie it to a component."""
+
+    id: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IncidentMatch:
+    """An active incident that concerns a question: through which components, why, and which candidate articles it
+    affects (their instructions may not work until it is resolved)."""
+
+    incident: Incident
+    components: tuple[Component, ...]
+    reasons: tuple[str, ...]
+    affected_articles: tuple[str, ...] = ()
