@@ -241,6 +241,9 @@ class AuthSettings(Group):
         "(set it when several machines serve the API).",
     )
     max_request_bytes: int = Field(default=65_536, ge=1_024, description="Largest request body, except ingest.")
+    anonymous_rate_per_minute: int = Field(
+        default=30, ge=1, description="Requests per minute per client IP without a valid key (then 429)."
+    )
     max_ingest_bytes: int = Field(default=10_000_000, ge=1_024, description="Largest POST /v1/articles body.")
 
 

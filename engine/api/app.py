@@ -66,7 +66,9 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
         docs_url=None,  # served by routes/pages.py from the packaged Swagger UI, not a CDN: /docs works offline
         redoc_url=None,
     )
-    app.state.gate = Gate(keys, RateLimiter(), SessionSigner(session_secret(settings)))
+    app.state.gate = Gate(
+        keys, RateLimiter(), SessionSigner(session_secret(settings)), settings.auth.anonymous_rate_per_minute
+    )
     errors.install(app)
     routers = (health, ask, feedback, tickets, sessions, preview, articles, metrics, conversations, freshness, pages)
     for module in routers:

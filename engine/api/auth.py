@@ -23,7 +23,6 @@ from engine.types import Customer, SessionAccess
 
 SERVE_PORT = 8000
 """The port `engine serve` listens on unless told otherwise: what `{port}` in a key's origins means by default."""
-ANONYMOUS_RATE_PER_MINUTE = 30
 """Requests per minute per IP without a valid key: slows down key guessing."""
 
 
@@ -160,6 +159,7 @@ class Gate:
     keys: KeyRing
     limiter: RateLimiter
     sessions: SessionSigner
+    anonymous_rate: int = 30
 
 
 def _gate(request: Request) -> Gate:
@@ -192,7 +192,7 @@ def authorize(*roles: Role) -> object:
         secret = _presented_key(request)
         key = gate.keys.find(secret) if secret else None
         if key is None:
-            _limit(gate, "anonymous", request, ANONYMOUS_RATE_PER_MINUTE)
+            _limit(gate, "anonymous", request, gate.anonymous_rate)
             detail = "missing API key" if secret is None else "unknown API key"
             raise HTTPException(
                 401,

@@ -34,7 +34,8 @@ def api(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPath
     data = tmp_path_factory.mktemp("matrix") / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
     keys = [*TEST_KEYS, ApiKey(name="slow", key="pk-slow-widget-0123456789", role="public", rate_per_minute=3)]  # type: ignore[arg-type]
-    engine = build_engine(kb_settings(data, auth=AuthSettings(keys=keys, max_request_bytes=4096)),
+    engine = build_engine(kb_settings(data, auth=AuthSettings(keys=keys, max_request_bytes=4096,
+                                                                     anonymous_rate_per_minute=1000)),
                           embedder=embedder, clock=lambda: KB_NOW)
     with serve(create_app(engine.settings, engine=engine)) as url:
         yield url
@@ -159,6 +160,22 @@ def test_rate_limit_answers_429_with_retry_after(api: str) -> None:
     assert [r.status_code for r in statuses[:3]] == [404, 404, 404]
     assert statuses[3].status_code == 429 and int(statuses[3].headers["retry-after"]) >= 1
     assert "rate limit of 3 requests per minute" in statuses[3].json()["detail"]
+
+
+def test_callers_without_a_valid_key_are_rate_limited_per_address(kb_data_dir: Path, embedder: Embedder,
+                                                                   tmp_path: Path) -> None:
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
+    engine = build_engine(kb_settings(data, auth=AuthSettings(keys=TEST_KEYS, anonymous_rate_per_minute=2)),
+                          embedder=embedder, clock=lambda: KB_NOW)
+    with serve(create_app(engine.settings, engine=engine)) as url:
+        statuses = [httpx.get(f"{url}/v1/tickets", headers=auth("wrong-key"), timeout=30) for _ in range(3)]
+    engine.close()
+
+    assert [r.status_code for r in statuses] == [401, 401, 429]
+    assert "rate limit of 2 requests per minute" in statuses[2].json()["detail"]
 
 
 def test_an_oversized_body_is_refused_with_413(api: str) -> None:
