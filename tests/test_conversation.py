@@ -221,3 +221,14 @@ def test_a_german_question_without_a_locale_is_answered_from_the_german_article(
     assert reply.decision.citations[0].article_id == "account/passwort-zuruecksetzen"
     french = _ask(engine, "Comment réinitialiser mon mot de passe ?")
     assert french.decision.reason in ("answered", "unserved_language") and french.decision.message
+
+
+def test_the_language_a_question_is_written_in_beats_the_browser_locale_sent_with_it(engine: Engine) -> None:
+    # The widget sends navigator.language ("en-US" on most machines) with every message.
+    question = Question(Query("Wie setze ich mein Passwort zurück?", locale="en-US"), channel="widget")
+    english = Question(Query("how do I reset my password?", locale="en-US"), channel="widget")
+
+    german = conversation.ask(engine, question)
+
+    assert german.decision.answered and german.decision.citations[0].article_id == "account/passwort-zuruecksetzen"
+    assert conversation.ask(engine, english).decision.citations[0].article_id != "account/passwort-zuruecksetzen"

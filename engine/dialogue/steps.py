@@ -78,11 +78,15 @@ def finish(engine: Engine, prepared: Prepared, decision: Decision) -> Decision:
 def _localised(engine: Engine, query: Query) -> tuple[Query, str | None, bool]:
     """(the query with the locale to retrieve in, the language to word replies in, whether the answer will come
     from the default locale instead of the asker's language)."""
-    asked = query.locale or (engine.languages.detect(query.text) if engine.languages else None)
+    detected = engine.languages.detect(query.text) if engine.languages else None
+    served = _served(engine)
+    # A message recognised as written in a served language is answered in it, whatever locale the client sent: the
+    # widget sends the browser's language, which says little about the language a customer types in.
+    asked = detected if detected is not None and primary_language(detected) in served else query.locale or detected
     if asked is None:
         return query, None, False
     default = engine.settings.default_locale
-    if primary_language(asked) in _served(engine):
+    if primary_language(asked) in served:
         return replace(query, locale=asked), asked, False
     fallback = primary_language(asked) != primary_language(default)
     return replace(query, locale=default), asked, fallback
