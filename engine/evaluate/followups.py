@@ -1,5 +1,6 @@
 """Follow-ups answered from the right article, with and without the previous turn as context:
-`python -m engine.evaluate.followups [conversations.jsonl]` prints a Markdown table (docs/evals.md, "Follow-ups").
+`python -m engine.evaluate.followups [conversations.jsonl]` asks each conversation on its own KB (its `kb`) and prints
+a Markdown table, a column per KB plus the total (docs/evals.md, "Follow-ups").
 A second turn counts as answered correctly when it is answered and its first citation is an expected article."""
 
 from __future__ import annotations
@@ -66,19 +67,38 @@ def measure(engine: Engine, conversations: list[Conversation]) -> dict[str, int]
     return counts
 
 
+LABELS = {
+    "none": "the message alone",
+    "question": "previous question + message",
+    "title": "cited article's title + message",
+    "both": "both + message",
+    "as_deployed": "as deployed (detected follow-ups of answers only)",
+    "first_turn": "first turn right",
+    "detected": "second turn detected as a follow-up",
+}
+
+
 def main(path: Path) -> str:
-    conversations = [c for c in load_conversations(path) if c.kb == "kb_samples"]
-    opened = open_kb(resolve_kb("kb_samples"), Settings())
-    try:
-        counts = measure(opened.engine, conversations)
-    finally:
-        opened.close()
-    n = len(conversations)
-    lines = [f"kb_samples, {n} two-turn conversations", "", "| second turn retrieved with | answered correctly |",
-             "|---|---:|"]
-    lines += [f"| {how} | {counts[how]}/{n} ({counts[how] / n:.0%}) |" for how in REWRITES]
-    lines += [f"| as deployed (detected follow-ups of answers only) | {counts['as_deployed']}/{n} |"]
-    lines += ["", f"first turns right: {counts['first_turn']}/{n}; follow-ups detected: {counts['detected']}/{n}"]
+    """Each conversation asked on its own KB; a column per KB plus the total."""
+    conversations = load_conversations(path)
+    kbs = sorted({c.kb for c in conversations}, key=lambda kb: (kb != "kb_samples", kb))
+    per_kb: dict[str, tuple[int, dict[str, int]]] = {}
+    for kb in kbs:
+        cases = [c for c in conversations if c.kb == kb]
+        opened = open_kb(resolve_kb(kb), Settings())
+        try:
+            per_kb[kb] = (len(cases), measure(opened.engine, cases))
+        finally:
+            opened.close()
+    n_all = sum(n for n, _ in per_kb.values())
+    total = {key: sum(counts[key] for _, counts in per_kb.values()) for key in LABELS}
+    columns = [*per_kb.items(), ("overall", (n_all, total))]
+    lines = [f"{n_all} two-turn conversations", "",
+             "| second turn retrieved with | " + " | ".join(f"{kb} ({n})" for kb, (n, _) in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    for key, label in LABELS.items():
+        cells = [f"{counts[key]}/{n} ({counts[key] / n:.0%})" for _, (n, counts) in columns]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -92,3 +92,18 @@ def test_audience_and_locale_are_read() -> None:
     admins = [r for r in records.values() if r.audience == ("admins",)]
     german = [r for r in records.values() if r.locale == "de"]
     assert len(admins) == 4 and len(german) == 2
+
+
+def test_conversations_name_existing_articles_of_their_kb() -> None:
+    """evals/golden/conversations.jsonl (docs/evals.md, "Follow-ups"): ≥ 60 two-turn conversations over kb_samples
+    and Plausible, ids unique, every expected article an id of the conversation's own KB."""
+    from engine.evaluate.followups import CONVERSATIONS, load_conversations
+
+    conversations = load_conversations(ROOT / CONVERSATIONS)
+    per_kb = {kb: sum(c.kb == kb for c in conversations) for kb in {c.kb for c in conversations}}
+    assert per_kb == {"kb_samples": 44, "plausible": 23}
+    assert len({c.id for c in conversations}) == len(conversations)
+    for case in conversations:
+        for turn in (case.first, case.second):
+            assert turn.expected, case.id
+            assert set(turn.expected) <= kb_article_ids(case.kb), case.id
