@@ -33,10 +33,12 @@ neither an answer nor an escalation (counted apart)."""
 
 @dataclass(frozen=True)
 class Slice:
-    """Which questions metrics cover besides the period: one locale, one channel (API key name); None = all."""
+    """Which questions metrics cover besides the period: one locale, one channel (API key name), one audience of the
+    asker (a question asked as several audiences counts for each); None = all."""
 
     locale: str | None = None
     channel: str | None = None
+    audience: str | None = None
 
 
 EVERYTHING = Slice()
