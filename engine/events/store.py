@@ -159,6 +159,7 @@ class EventLog:
                     decision=row.decision,
                     reason=row.reason,
                     cited=tuple(json.loads(row.citations)),
+                    audiences=tuple(json.loads(row.audiences or "[]")),
                 )
                 for row in session.scalars(query)
             ]
