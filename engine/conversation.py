@@ -124,6 +124,7 @@ def _conclude(
         latency_ms=(time.perf_counter() - started) * 1000,
         channel=question.channel,
         locale=prepared.locale or question.query.locale,
+        audiences=question.query.audience,
     )
     ticket = None
     if decision.escalated:
@@ -137,7 +138,8 @@ def _held_out(engine: Engine, question: Question, started: float) -> Reply:
     interaction_id, session_id = str(uuid.uuid4()), question.session_id or uuid.uuid4().hex
     engine.events.record_ask(interaction_id=interaction_id, at=engine.clock(), session_id=session_id,
                              question=question.query.text, decision=decision, channel=question.channel,
-                             latency_ms=(time.perf_counter() - started) * 1000, locale=question.query.locale)
+                             latency_ms=(time.perf_counter() - started) * 1000, locale=question.query.locale,
+                             audiences=question.query.audience)
     return Reply(interaction_id, session_id, decision)
 
 

@@ -124,3 +124,4 @@ class MetricsOut(FromEngine):
     replies: int = Field(description="Small-talk messages (greetings, thanks, goodbyes): not questions.")
     clarifications: int = Field(description="Vague messages answered with a question back: neither answered "
                                 "nor escalated.")
+    audiences: list[str] = Field(default=[], description="The askers' audiences seen among the messages counted.")

@@ -33,10 +33,12 @@ neither an answer nor an escalation (counted apart)."""
 
 @dataclass(frozen=True)
 class Slice:
-    """Which questions metrics cover besides the period: one locale, one channel (API key name); None = all."""
+    """Which questions metrics cover besides the period: one locale, one channel (API key name), one audience of the
+    asker (a question asked as several audiences counts for each); None = all."""
 
     locale: str | None = None
     channel: str | None = None
+    audience: str | None = None
 
 
 EVERYTHING = Slice()
@@ -51,6 +53,7 @@ class AskFact:
     decision: str
     reason: str
     cited: tuple[str, ...]
+    audiences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,8 @@ class Metrics:
     clarifications: int = 0
     """Vague messages answered with a question back."""
     holdout: HoldoutReport | None = None
+    audiences: tuple[str, ...] = ()
+    """The askers' audiences seen among the messages counted (what the audience filter can choose from)."""
 
 
 def compute_metrics(
@@ -196,6 +201,7 @@ def compute_metrics(
         replies=sum(a.decision == "reply" for a in messages),
         clarifications=sum(a.decision == "clarify" for a in messages),
         holdout=holdout_report(ticketed, held_out, holdout or HoldoutSettings()),
+        audiences=tuple(sorted({audience for a in messages for audience in a.audiences})),
     )
 
 

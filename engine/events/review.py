@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, or_, select
 
 from engine.events.redact import redact
-from engine.events.store import as_turn
+from engine.events.store import as_turn, asked_as
 from engine.events.tables import ContentHealth, Interaction, Vote
 from engine.store.db import Database, as_utc
 from engine.types import SeenArticle, Turn
@@ -63,6 +63,8 @@ class ConversationQuery:
     voted_down: bool = False
     locale: str | None = None
     channel: str | None = None
+    audience: str | None = None
+    """Questions asked by someone with this audience (questions from before audiences were kept match none)."""
     limit: int = 100
     offset: int = 0
 
@@ -103,6 +105,8 @@ def _conditions(query: ConversationQuery) -> list[ColumnElement[bool]]:
         conditions.append(Interaction.locale == query.locale)
     if query.channel:
         conditions.append(Interaction.channel == query.channel)
+    if query.audience:
+        conditions.append(asked_as(query.audience))
     if query.interaction_ids:
         conditions.append(Interaction.id.in_(query.interaction_ids))
     if query.article:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from engine.events.metrics import EVERYTHING, AskFact, Slice, StaleFact, VoteFact
 from engine.events.redact import redact
@@ -55,6 +55,7 @@ class EventLog:
         latency_ms: float,
         channel: str = "",
         locale: str | None = None,
+        audiences: tuple[str, ...] = (),
     ) -> Turn:
         safe_question = redact(question)
         articles = seen_articles(decision)
@@ -73,6 +74,7 @@ class EventLog:
             flags=json.dumps(list(decision.flags)),
             priority=decision.priority,
             locale=locale,
+            audiences=json.dumps(sorted({a.lower() for a in audiences})),
             latency_ms=latency_ms,
         )
         with self._db.transaction() as session:
@@ -139,12 +141,14 @@ class EventLog:
             return {article_id: int(count) for article_id, count in session.execute(query)}
 
     def asks(self, start: datetime, end: datetime, where: Slice = EVERYTHING) -> list[AskFact]:
-        """Questions asked in [start, end), of one locale and channel when `where` names them."""
+        """Questions asked in [start, end), of one locale, channel and audience when `where` names them."""
         query = select(Interaction).where(Interaction.created_at >= start, Interaction.created_at < end)
         if where.locale:
             query = query.where(Interaction.locale == where.locale)
         if where.channel:
             query = query.where(Interaction.channel == where.channel)
+        if where.audience:
+            query = query.where(asked_as(where.audience))
         with self._db.transaction() as session:
             return [
                 AskFact(
@@ -155,6 +159,7 @@ class EventLog:
                     decision=row.decision,
                     reason=row.reason,
                     cited=tuple(json.loads(row.citations)),
+                    audiences=tuple(json.loads(row.audiences or "[]")),
                 )
                 for row in session.scalars(query)
             ]
@@ -177,6 +182,11 @@ class EventLog:
                 "interactions": int(session.scalar(select(func.count()).select_from(Interaction)) or 0),
                 "votes": int(session.scalar(select(func.count()).select_from(Vote)) or 0),
             }
+
+
+def asked_as(audience: str) -> ColumnElement[bool]:
+    """Questions whose asker had this audience (one of theirs)."""
+    return Interaction.audiences.contains(json.dumps(audience.lower()), autoescape=True)
 
 
 def as_turn(row: Interaction) -> Turn:

@@ -29,6 +29,8 @@ class Interaction(Base):
     flags: Mapped[str] = mapped_column(Text, default="[]")
     priority: Mapped[str] = mapped_column(String(16), default="normal")
     locale: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    audiences: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    """The asker's audiences, a JSON list of lower-case names ("[]" for questions logged before it was kept)."""
     latency_ms: Mapped[float] = mapped_column(Float)
 
 

@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import Column, DefaultClause, create_engine, event, inspect, literal, text
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from engine.config import Settings
 from engine.errors import StoreUnavailableError
+
+logger = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -50,22 +54,58 @@ def connect(settings: Settings) -> SqlEngine:
     return engine
 
 
-def _add_missing_columns(engine: SqlEngine) -> None:
-    """Columns added to a table after its database was created (each has a server default): create_all makes
-    missing tables only."""
+def _add_missing_columns(engine: SqlEngine) -> list[str]:
+    """Add the columns a table gained after its database was created (create_all makes missing tables only): each
+    nullable column, or one with a server or scalar default (written as the column's DEFAULT), with ALTER TABLE ADD
+    COLUMN, on SQLite and PostgreSQL alike. A missing column that has neither cannot be added safely to a table with
+    rows: it is logged and left alone. Returns the columns added, as "table.column"."""
     existing = inspect(engine)
+    added: list[str] = []
     with engine.begin() as connection:
         for table in Base.metadata.sorted_tables:
             if not existing.has_table(table.name):
                 continue
             known = {column["name"] for column in existing.get_columns(table.name)}
             for column in table.columns:
-                if column.name not in known and column.server_default is not None:
-                    kind = column.type.compile(dialect=engine.dialect)
-                    default = column.server_default.arg  # type: ignore[attr-defined]
-                    connection.execute(
-                        text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} DEFAULT '{default}'")
-                    )
+                if column.name in known:
+                    continue
+                clause = _column_clause(column, engine)
+                if clause is None:
+                    logger.warning("database: %s.%s is missing and has no default: add it by hand", table.name,
+                                   column.name)
+                    continue
+                connection.execute(text(f"ALTER TABLE {_quote(engine, table.name)} ADD COLUMN {clause}"))
+                added.append(f"{table.name}.{column.name}")
+                logger.warning("database: added column %s.%s (%s)", table.name, column.name, clause)
+            for index in table.indexes:
+                if any(f"{table.name}.{c.name}" in added for c in index.columns):
+                    index.create(connection, checkfirst=True)
+    return added
+
+
+def _column_clause(column: Column[Any], engine: SqlEngine) -> str | None:
+    """`name TYPE [DEFAULT x] [NOT NULL]` for a column added to an existing table, None when it cannot be."""
+    kind = column.type.compile(dialect=engine.dialect)
+    default = _default(column)
+    name = _quote(engine, column.name)
+    if default is not None:
+        value = literal(default).compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})
+        return f"{name} {kind} DEFAULT {value}" + ("" if column.nullable else " NOT NULL")
+    return f"{name} {kind}" if column.nullable else None
+
+
+def _default(column: Column[Any]) -> str | int | float | bool | None:
+    server = column.server_default
+    if isinstance(server, DefaultClause) and isinstance(server.arg, str):
+        return server.arg
+    client = column.default
+    if isinstance(client, ScalarElementColumnDefault) and isinstance(client.arg, str | int | float | bool):
+        return client.arg
+    return None
+
+
+def _quote(engine: SqlEngine, name: str) -> str:
+    return engine.dialect.identifier_preparer.quote(name)
 
 
 class Database:

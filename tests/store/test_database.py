@@ -129,3 +129,66 @@ def test_simultaneous_first_escalations_of_one_session_make_one_ticket(database:
     [ticket] = store.for_session("race-1")
     assert ids == {ticket.id} and ticket.version == workers
     assert store.pending() == workers  # ticket-<id>-v1 … v8, delivered in order by the worker
+
+
+OLD_TICKETS = """CREATE TABLE tickets (id {key}, created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+updated_at TIMESTAMP WITH TIME ZONE NOT NULL, version INTEGER NOT NULL, status VARCHAR(16) NOT NULL,
+session_id VARCHAR(200), interaction_id VARCHAR(36), subject VARCHAR(200) NOT NULL, question TEXT NOT NULL,
+message TEXT, transcript TEXT NOT NULL, articles TEXT NOT NULL, reason VARCHAR(40) NOT NULL,
+confidence FLOAT NOT NULL, customer TEXT NOT NULL, locale VARCHAR(35), category VARCHAR(200),
+priority VARCHAR(16) NOT NULL, tags TEXT NOT NULL)"""
+OLD_INTERACTIONS = """CREATE TABLE interactions (id VARCHAR(36) PRIMARY KEY, created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+session_id VARCHAR(200), channel VARCHAR(64) NOT NULL, question TEXT NOT NULL, decision VARCHAR(16) NOT NULL,
+reason VARCHAR(40) NOT NULL, confidence FLOAT NOT NULL, citations TEXT NOT NULL, articles TEXT NOT NULL, answer TEXT,
+flags TEXT NOT NULL, priority VARCHAR(16) NOT NULL, locale VARCHAR(35), latency_ms FLOAT NOT NULL)"""
+OLD_TICKET_ROW = """INSERT INTO tickets (created_at, updated_at, version, status, session_id, subject, question,
+transcript, articles, reason, confidence, customer, priority, tags) VALUES ('2026-11-01 10:00:00+00:00',
+'2026-11-01 10:00:00+00:00', 1, 'open', 'old-1', 'Old', 'an old question', '[]', '[]', 'no_match', 0.1, '{}',
+'normal', '[]')"""
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_database_made_by_an_older_version_gains_the_new_columns_at_open(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tables from before the triage fields, later_reasons and the askers' audiences (raw SQL, one old ticket):
+    opening the database adds the columns (logged), the old ticket reads with the defaults and new ones file."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from engine.events.store import EventLog
+    from engine.store.db import Base
+
+    url = None if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    settings = Settings(data_dir=tmp_path, database_url=url)
+    raw = create_engine(url or f"sqlite:///{tmp_path / 'engine.db'}")
+    Base.metadata.drop_all(raw)
+    key = "INTEGER PRIMARY KEY AUTOINCREMENT" if backend == "sqlite" else "SERIAL PRIMARY KEY"
+    with raw.begin() as connection:
+        connection.execute(text(OLD_TICKETS.format(key=key)))
+        connection.execute(text(OLD_INTERACTIONS))
+        connection.execute(text(OLD_TICKET_ROW))
+    raw.dispose()
+
+    with caplog.at_level("WARNING", logger="engine.store.db"):
+        db = open_database(settings)
+    try:
+        columns = {t: {c["name"] for c in inspect(db.engine).get_columns(t)} for t in ("tickets", "interactions")}
+        assert {"assignee", "notes", "later_reasons"} <= columns["tickets"]
+        assert "audiences" in columns["interactions"]
+        assert {"tickets.assignee", "tickets.notes", "tickets.later_reasons", "interactions.audiences"} <= {
+            r.getMessage().split("column ")[1].split(" ")[0] for r in caplog.records if "added column" in r.getMessage()}
+        assert "ix_tickets_assignee" in {i["name"] for i in inspect(db.engine).get_indexes("tickets")}
+
+        store = TicketStore(db, ["hook"], lambda: T0)
+        [old] = store.for_session("old-1")
+        assert (old.assignee, old.notes, old.later_reasons) == (None, (), ())
+        draft = TicketDraft(question="help", reason="no_match", confidence=0.1, transcript=(), session_id="new-1")
+        ticket = store.file(draft, T0)
+        assert store.get(ticket.id).session_id == "new-1"  # type: ignore[union-attr]
+        EventLog(db).record_ask(interaction_id="2" * 36, at=T0, session_id="new-1", question="q", decision=_answer(),
+                                latency_ms=1, audiences=("admins",))
+        again = open_database(settings)  # a second open adds nothing
+        again.close()
+    finally:
+        Base.metadata.drop_all(db.engine)
+        db.close()

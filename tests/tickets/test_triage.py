@@ -116,3 +116,27 @@ def test_feedback_and_drill_down_come_back_redacted(database: Database) -> None:
     assert [t.interaction_id for t in drill(ConversationQuery(**window, voted_down=True))] == ["i1"]
     assert [t.interaction_id for t in drill(ConversationQuery(**window, channel="cli"))] == ["i2"]
     assert [t.interaction_id for t in drill(ConversationQuery(**window, interaction_ids=("i2",)))] == ["i2"]
+
+
+def test_questions_keep_their_askers_audiences_for_metrics_and_drill_down(database: Database) -> None:  # noqa: F811
+    from engine.events.metrics import Slice
+
+    log, review = EventLog(database), Review(database)
+    answer = Decision("answer", "Go to Billing.", (), 0.8, Reason.ANSWERED)
+    for ident, audiences in (("p1", ("public",)), ("a1", ("Admins", "public")), ("x1", ("part_ners",)),
+                             ("x2", ("partXners",)), ("old", ())):
+        log.record_ask(interaction_id=ident, at=T0, session_id=ident, question="invoices?", decision=answer,
+                       latency_ms=1, audiences=audiences)
+    window = {"start": T0 - timedelta(days=1), "end": T0 + timedelta(days=1)}
+
+    def asked(audience: str) -> set[str]:
+        listed = {t.interaction_id for t in review.conversations(ConversationQuery(**window, audience=audience))}
+        counted = {a.interaction_id for a in log.asks(window["start"], window["end"], Slice(audience=audience))}
+        assert listed == counted
+        return listed
+
+    assert asked("public") == {"p1", "a1"}
+    assert asked("admins") == asked("ADMINS") == {"a1"}
+    assert asked("part_ners") == {"x1"}  # "_" is a name character, not a LIKE wildcard
+    assert asked("nobody") == set()
+    assert len(log.asks(window["start"], window["end"], Slice())) == 5

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -82,13 +84,22 @@ def shop_app(api: str, key: str) -> FastAPI:
 @pytest.fixture(scope="module")
 def stack(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The API (port A) and the shop (port B); the shop's key allows both origins, so the demo page at / works too."""
+    with running_stack(kb_data_dir, embedder, tmp_path_factory) as running:
+        yield running
+
+
+@contextmanager
+def running_stack(
+    kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory, **overrides: Any
+) -> Iterator[Stack]:
+    """The stack of the `stack` fixture, with settings `overrides` (as kb_settings takes them)."""
     data = tmp_path_factory.mktemp("ui") / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
     api_port, shop_port = free_port(), free_port()
     api, shop = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{shop_port}"
     shop_key = ApiKey(name="shop", key=SHOP_KEY, role="public", origins=(shop, api))  # type: ignore[arg-type]
     clock = Clock()
-    settings = kb_settings(data, auth=AuthSettings(keys=[shop_key, *TEST_KEYS]))
+    settings = kb_settings(data, auth=AuthSettings(keys=[shop_key, *TEST_KEYS]), **overrides)
     engine = build_engine(settings, embedder=embedder, clock=clock)
     with serve(create_app(settings, engine=engine), port=api_port), serve(shop_app(api, SHOP_KEY), port=shop_port):
         yield Stack(api, shop, engine, clock)

@@ -103,6 +103,8 @@ def test_staff_pages_fit_a_390_px_phone(stack: Stack, browser: Browser, path: st
 def test_dashboard_bars_drill_down_to_conversations_and_tables_export_as_csv(stack: Stack, page: Page) -> None:
     poem = httpx.post(f"{stack.api}/v1/ask", json={"question": "write me a poem about the sea"},
                       headers=auth(AGENT_KEY), timeout=60).json()
+    httpx.post(f"{stack.api}/v1/ask", json={"question": "write me a poem about the mountains", "audience": "admins"},
+               headers=auth(AGENT_KEY), timeout=60).raise_for_status()
     stack.clock.now = KB_NOW + timedelta(hours=1)  # periods end before now: let the question fall inside
     try:
         _sign_in(page, f"{stack.api}/dashboard")
@@ -124,5 +126,12 @@ def test_dashboard_bars_drill_down_to_conversations_and_tables_export_as_csv(sta
         csv = Path(download.value.path()).read_text()
         assert csv.startswith('"Reason","Share","Questions"') and '"out of scope"' in csv
         expect(page.locator("#holdout")).to_contain_text("The holdout is off")
+
+        page.get_by_label("Audience").select_option("admins")  # the audiences seen are the choices
+        expect(page.locator("#metrics .kpi").first).to_have_text(re.compile(r"^1\s*Questions"))
+        page.locator("#chart-escalations").get_by_role("button", name="Conversations: out of scope").click()
+        expect(page.locator("#drill")).to_contain_text("write me a poem about the mountains")
+        expect(page.locator("#drill")).not_to_contain_text("write me a poem about the sea")
+        assert page.get_by_label("Audience").input_value() == "admins"
     finally:
         stack.clock.now = KB_NOW

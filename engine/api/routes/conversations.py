@@ -30,11 +30,12 @@ def conversations(
     voted_down: Annotated[bool, Query(description="Only answers with a 👎 vote.")] = False,
     locale: Annotated[str | None, Query(max_length=35)] = None,
     channel: Annotated[str | None, Query(max_length=64, description="The API key name the question came from.")] = None,
+    audience: Annotated[str | None, Query(max_length=64, description="Only questions asked as this audience.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[TurnOut]:
     """Questions asked in the period matching every filter given, newest first (redacted)."""
     start, end = engine.period(start, end)
     query = desk.ConversationQuery(start, end, reason, article, tuple(interaction or ()), voted_down, locale, channel,
-                                   limit, offset)
+                                   audience, limit, offset)
     return [TurnOut.model_validate(t) for t in desk.conversations(engine, query)]

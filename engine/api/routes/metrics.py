@@ -25,5 +25,6 @@ def metrics(
     end: Annotated[datetime | None, Query(alias="to", description="ISO date or time (exclusive); default now.")] = None,
     locale: Annotated[str | None, Query(max_length=35, description="Only questions asked in this locale.")] = None,
     channel: Annotated[str | None, Query(max_length=64, description="Only questions from this API key.")] = None,
+    audience: Annotated[str | None, Query(max_length=64, description="Only questions asked as this audience.")] = None,
 ) -> MetricsOut:
-    return MetricsOut.model_validate(engine.metrics(start, end, desk.Slice(locale, channel)))
+    return MetricsOut.model_validate(engine.metrics(start, end, desk.Slice(locale, channel, audience)))

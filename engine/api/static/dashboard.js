@@ -5,7 +5,8 @@
   "use strict";
   var S = window.Staff, C = window.Charts, el = S.el, main = document.getElementById("main");
   var BLUE = "#1a56c4", GREEN = "#137333", ORANGE = "#b35c00", RED = "#b42318";
-  var end = null, state = { days: "30", locale: "", channel: "" };
+  var end = null, state = { days: "30", locale: "", channel: "", audience: "" };
+  var audiences = ["public"]; /* the askers' audiences seen so far (each answer's `audiences`): the filter's choices */
 
   S.signIn(main, function () { show(); });
 
@@ -14,10 +15,10 @@
       field("range", "Period", choice("range", [["7", "Last 7 days"], ["30", "Last 30 days"], ["90", "Last 90 days"]], state.days)),
       field("f-locale", "Locale", choice("f-locale", [["", "All"], ["en", "English"], ["de", "German"]], state.locale)),
       field("f-channel", "Channel", el("input", { id: "f-channel", placeholder: "API key name, e.g. widget", value: state.channel })),
-      el("p", { class: "muted" }, "Audience is not recorded per question yet, so it cannot be filtered."));
+      field("f-audience", "Audience", audienceChoice()));
     form.addEventListener("change", function () {
       state = { days: form.querySelector("#range").value, locale: form.querySelector("#f-locale").value,
-        channel: form.querySelector("#f-channel").value.trim() };
+        channel: form.querySelector("#f-channel").value.trim(), audience: form.querySelector("#f-audience").value };
       show();
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
@@ -25,6 +26,7 @@
     main.replaceChildren(el("h1", {}, "How self-service is doing"), form, body);
     S.api("/v1/metrics?" + query()).then(function (m) {
       end = end || m.end;
+      learnAudiences(m.audiences || [], form.querySelector("#f-audience"));
       return S.api("/v1/feedback?" + period()).then(function (f) { body.replaceChildren.apply(body, view(m, f).filter(Boolean)); });
     }).catch(function (error) { body.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
   }
@@ -36,9 +38,22 @@
     return "from=" + encodeURIComponent(start) + "&to=" + encodeURIComponent(end);
   }
 
+  /* The period and every filter: for the numbers and for the conversations behind them alike. */
   function query() {
-    return [period(), state.locale && "locale=" + state.locale, state.channel && "channel=" + encodeURIComponent(state.channel)]
-      .filter(Boolean).join("&");
+    return [period(), state.locale && "locale=" + state.locale, state.channel && "channel=" + encodeURIComponent(state.channel),
+      state.audience && "audience=" + encodeURIComponent(state.audience)].filter(Boolean).join("&");
+  }
+
+  function audienceChoice() {
+    var names = audiences.indexOf(state.audience) < 0 && state.audience ? audiences.concat([state.audience]) : audiences;
+    return choice("f-audience", [["", "All"]].concat(names.map(function (a) { return [a, a]; })), state.audience);
+  }
+
+  function learnAudiences(seen, select) {
+    var fresh = seen.filter(function (a) { return audiences.indexOf(a) < 0; });
+    if (!fresh.length) return;
+    audiences = audiences.concat(fresh).sort();
+    select.replaceWith(audienceChoice());
   }
 
   function view(m, f) {
@@ -167,7 +182,7 @@
       panel.hidden = false;
       panel.replaceChildren(el("h2", { id: "drill-title", tabindex: "-1" }, title), el("p", { class: "muted" }, "Loading…"));
       panel.querySelector("h2").focus();
-      S.api("/v1/conversations?limit=200&" + [period(), filter].filter(Boolean).join("&")).then(function (turns) {
+      S.api("/v1/conversations?limit=200&" + [query(), filter].filter(Boolean).join("&")).then(function (turns) {
         var rows = turns.map(function (t) { return [t.question, t.decision, t.reason.replace(/_/g, " "), t.at.slice(0, 16).replace("T", " "), t.session_id || ""]; });
         panel.replaceChildren(panel.querySelector("h2"), rows.length
           ? table("conversations", ["Question", "Decision", "Reason", "Asked", "Conversation"], rows, true)

@@ -88,6 +88,7 @@
     ".ask input{flex:1;}",
     ".typing{color:#4a5462;font-style:italic;}",
     ".note{margin:0 0 8px;color:#4a5462;font-style:italic;}.ask-back{margin:0;}.topic{text-align:left;}",
+    ".results .intro{margin:0;}.still{align-self:center;color:#4a5462;font-size:13px;}",
     "@media (max-width:480px){.panel{left:0;right:0;bottom:0;top:0;width:100%;max-width:100%;height:100%;",
     "  max-height:100%;border-radius:0;border:0;}.launcher{right:12px;bottom:12px;}}"
   ].join("\n");
@@ -238,12 +239,22 @@
         return { title: s.title, question: s.question };
       }) };
     }
+    if (data.reason === "holdout") return resultsItem(question, data);
     return escalationItem(question, data);
   }
 
   function answerItem(question, data) {
     return { kind: "answer", question: question, text: data.answer || "", interaction_id: data.interaction_id,
       note: data.message || null,
+      citations: (data.citations || []).map(function (c) {
+        return { title: c.title, url: c.url, updated_at: c.updated_at };
+      }) };
+  }
+
+  /* The holdout arm (docs/metrics.md): no answer, the search results as citations, no ticket unless asked for. */
+  function resultsItem(question, data) {
+    return { kind: "results", question: question, interaction_id: data.interaction_id, reason: data.reason,
+      reference: null, message: data.message || null,
       citations: (data.citations || []).map(function (c) {
         return { title: c.title, url: c.url, updated_at: c.updated_at };
       }) };
@@ -279,6 +290,7 @@
         "reference is " + item.reference + ". We'll reply by email" + (item.email ? " to " + item.email : "") + ".");
     }
     if (item.kind === "escalated") return drawEscalation(item);
+    if (item.kind === "results") return drawResults(item);
     if (item.kind === "reply") return el("div", { class: "msg bot reply" }, item.text);
     if (item.kind === "clarify") return drawClarify(item);
     return drawAnswer(item);
@@ -299,18 +311,34 @@
   function drawAnswer(item) {
     var node = el("div", { class: "msg bot answer", "data-say": plain(item.text) }, el("div", { class: "body" }, rich(item.text)));
     if (item.note) node.insertBefore(el("p", { class: "note" }, item.note), node.firstChild);
-    if (item.citations.length) {
-      var list = el("ul", { class: "sources", "aria-label": "Sources" });
-      item.citations.forEach(function (c) {
-        var link = el("a", { href: safeUrl(c.url), target: "_blank", rel: "noopener" }, c.title);
-        var li = el("li");
-        li.append(link);
-        if (c.updated_at) li.append(el("span", { class: "date" }, "Last updated " + niceDate(c.updated_at)));
-        list.appendChild(li);
-      });
-      node.appendChild(list);
-    }
+    if (item.citations.length) node.appendChild(articleList(item.citations, "Sources"));
     node.appendChild(feedbackRow(item));
+    return node;
+  }
+
+  function articleList(citations, label) {
+    var list = el("ul", { class: "sources", "aria-label": label });
+    citations.forEach(function (c) {
+      var link = el("a", { href: safeUrl(c.url), target: "_blank", rel: "noopener" }, c.title);
+      var li = el("li");
+      li.append(link);
+      if (c.updated_at) li.append(el("span", { class: "date" }, "Last updated " + niceDate(c.updated_at)));
+      list.appendChild(li);
+    });
+    return list;
+  }
+
+  /* Search results without an answer (the holdout arm): links to the best articles and the way to a person. With
+   * no article found it reads as any escalation without a ticket. */
+  function drawResults(item) {
+    if (!item.citations.length) return drawEscalation(item);
+    var intro = "These articles may help:";
+    var say = intro + " " + item.citations.map(function (c) { return c.title; }).join(", ") + ".";
+    var node = el("div", { class: "msg bot escalation results", "data-say": say }, el("p", { class: "intro" }, intro),
+      articleList(item.citations, "Suggested articles"));
+    var more = el("button", { class: "link", type: "button" }, "Contact support");
+    more.addEventListener("click", function () { ticketForm(node, item, more); });
+    node.appendChild(el("div", { class: "actions" }, el("span", { class: "still" }, "Still need help?"), more));
     return node;
   }
 
