@@ -51,14 +51,17 @@ def test_an_agent_filters_the_list_and_changes_a_tickets_status(stack: Stack, pa
     page.get_by_label("Contact").select_option("")
     page.get_by_role("link", name=pirate).click()
     page.get_by_label("Status").select_option("pending")
+    page.get_by_label("Assignee").fill("kim")
     page.get_by_label("Internal note").fill("Asked for the order number")
     page.get_by_role("button", name="Save").click()
 
     expect(page.locator("#ticket-status")).to_have_text("pending (version 2)")
+    expect(page.locator("#ticket-facts")).to_contain_text("kim")
     expect(page.locator("#ticket-notes")).to_contain_text("Asked for the order number")
     page.get_by_role("link", name="← All tickets").click()
     page.get_by_label("Status").select_option("pending")
     expect(page.locator("#tickets")).to_contain_text(pirate)
+    expect(page.locator("#tickets")).to_contain_text("kim")
 
 
 def test_the_second_agent_on_one_version_gets_a_conflict_and_keeps_their_text(stack: Stack, browser: Browser) -> None:
@@ -119,6 +122,12 @@ def test_dashboard_bars_drill_down_to_conversations_and_tables_export_as_csv(sta
         assert f"/agent#session/{poem['session_id']}" in hrefs
         page.locator("#chart-escalations rect.bar").first.click()
         expect(page.locator("#drill table")).to_be_visible()
+        page.locator("#chart-gaps").get_by_role("button").filter(has_text="Conversations").first.click()
+        expect(page.locator("#drill-title")).to_contain_text("Content gap: ")
+        gap = page.locator("#drill-title").inner_text().split(": ", 1)[1]  # titled after its questions
+        expect(page.locator("#drill table")).to_contain_text(re.compile(re.escape(gap), re.IGNORECASE))
+        expect(page.locator("#drill a").filter(has_text="Open").first).to_have_attribute(
+            "href", re.compile(r"^/agent#session/"))
         shot(page, "23-dashboard-drill", full_page=True)
 
         with page.expect_download() as download:
