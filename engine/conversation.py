@@ -114,7 +114,6 @@ def _conclude(
 ) -> Reply:
     interaction_id = str(uuid.uuid4())
     session_id = question.session_id or uuid.uuid4().hex
-    earlier = engine.events.session(session_id) if question.session_id else []
     engine.events.record_ask(
         interaction_id=interaction_id,
         at=engine.clock(),
@@ -128,6 +127,9 @@ def _conclude(
     )
     ticket = None
     if decision.escalated:
+        # The session's other turns (record_ask has just added this one), read only when a ticket is filed.
+        turns = engine.events.session(session_id) if question.session_id else []
+        earlier = [t for t in turns if t.interaction_id != interaction_id]
         ticket = _escalate(engine, question, decision, session_id, interaction_id, earlier, prepared.locale)
     return Reply(interaction_id, session_id, decision, ticket, replaced)
 

@@ -49,8 +49,9 @@ def prepare(engine: Engine, question: Question) -> Prepared:
     if message.kind == "vague":
         candidates = engine.answers.ask(query).candidates
         return Prepared(message, query, locale, plan.clarify(candidates, book, locale))
-    earlier = _earlier(engine, question.session_id)
-    if earlier is not None and is_follow_up(message.rest):
+    # The session is read only for a message that looks like a follow-up.
+    earlier = _earlier(engine, question.session_id) if is_follow_up(message.rest) else None
+    if earlier is not None:
         context = Context(earlier.question, _cited_title(earlier))
         text = rewrite(message.rest, context, engine.settings.dialogue.follow_up_rewrite)
         return Prepared(message, replace(query, text=text), locale, None, earlier, fallback)
@@ -94,10 +95,10 @@ def _localised(engine: Engine, query: Query) -> tuple[Query, str | None, bool]:
 
 def _served(engine: Engine) -> set[str]:
     try:
-        articles = engine.index.get().articles.values()
+        locales = engine.index.get().locales
     except IndexNotReadyError:
         return set()
-    return {primary_language(article.locale) for article in articles}
+    return {primary_language(locale) for locale in locales}
 
 
 def _earlier(engine: Engine, session_id: str | None) -> Turn | None:

@@ -21,6 +21,7 @@ import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,11 @@ class IndexSnapshot:
     article_ids: list[str]
     chunk_article: npt.NDArray[np.int32]
     fingerprint: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def locales(self) -> frozenset[str]:
+        """Every article's locale, once per generation (asked on each question to route it to a served language)."""
+        return frozenset(article.locale for article in self.articles.values())
 
     def close(self) -> None:
         if self.dense is not None:
