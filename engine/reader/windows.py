@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.ingest.markdown import plain_text
+
 # Sentence ends, and every line break (list items and steps are sentences of their own).
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MARKUP = re.compile(r"\*+|__|`|^#{1,6}\s+|^[ \t]*(?:[-*+]|\d+[.)])[ \t]+|</?[A-Za-z][\w.\-]*(?:\s[^<>]*?)?/?>", re.M)
+# What the index's plain_text keeps that a reader need not see: single-star emphasis, list markers, leftover tags.
+_MARKUP = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+|\*+|</?[A-Za-z][\w.\-]*(?:\s[^<>]*?)?/?>", re.M)
 DEFAULT_WINDOW_WORDS = 60
 
 
@@ -27,7 +29,7 @@ class Window:
 
 def plain(text: str) -> str:
     """Markdown/MDX → the plain words a reader sees: link targets, emphasis, list markers and tags dropped."""
-    return _MARKUP.sub("", _LINK.sub(r"\1", text))
+    return _MARKUP.sub("", plain_text(text))
 
 
 def sentences(text: str) -> list[Window]:

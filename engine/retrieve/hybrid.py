@@ -37,7 +37,6 @@ class Scores:
     orders it under any number of masks without scoring again."""
 
     snapshot: IndexSnapshot
-    query: Query
     terms: tuple[str, ...]
     vector: Vectors
     lexical: npt.NDArray[np.float64]
@@ -46,7 +45,7 @@ class Scores:
 def scored(snapshot: IndexSnapshot, query: Query, vector: Vectors) -> Scores:
     """The question's Scores given its embedding: every chunk's BM25 score, computed once."""
     query_terms = tuple(terms(query.text))
-    return Scores(snapshot, query, query_terms, vector, snapshot.keyword.scores(query_terms))
+    return Scores(snapshot, query_terms, vector, snapshot.keyword.scores(query_terms))
 
 
 class HybridRetriever:
