@@ -12,7 +12,7 @@ from engine.dialogue.followup import Context, is_follow_up, rewrite
 from engine.dialogue.messages import classify
 from engine.dialogue.replies import default_replies_path, load_replies
 from engine.errors import ConfigError
-from engine.evaluate.messages import LABELLED, report
+from engine.evaluate.messages import HELD_OUT, LABELLED, report
 from tests.conftest import ROOT
 
 
@@ -30,6 +30,15 @@ from tests.conftest import ROOT
         ("it's not working", "vague", "it's not working"),
         ("problem with billing", "vague", "problem with billing"),
         ("Hi I want to know the price of the business plan", "question", "I want to know the price of the business plan"),
+        ("Hloo", "greeting", ""),
+        ("Again and again the same reply", "frustration", "Again and again the same reply"),
+        ("waste product", "frustration", "waste product"),
+        ("Todays match is fixed", "frustration", "Todays match is fixed"),
+        ("I want some person to answer my query", "handoff", "I want some person to answer my query"),
+        ("Unfortunately app not working", "vague", "Unfortunately app not working"),
+        ("How to use this product", "vague", "How to use this product"),
+        ("How to take green tea extract", "question", "How to take green tea extract"),
+        ("hello, can I use SSO with Okta?", "question", "can I use SSO with Okta?"),
         ("my invoice download button is not working", "question", "my invoice download button is not working"),
     ],
 )
@@ -43,6 +52,20 @@ def test_no_bare_greeting_of_the_labelled_set_is_taken_for_a_question() -> None:
     greeting = next(line for line in table.splitlines() if line.startswith("| greeting"))
     precision, recall = (float(cell) for cell in greeting.strip("| ").split(" | ")[3:5])
     assert precision == 1.0 and recall >= 0.9
+
+
+def _row(table: str, kind: str) -> tuple[float, float]:
+    line = next(line for line in table.splitlines() if line.startswith(f"| {kind} "))
+    precision, recall = line.strip("| ").split(" | ")[3:5]
+    return float(precision), float(recall)
+
+
+def test_frustration_and_vague_floors_on_the_dev_and_the_held_out_sets() -> None:
+    dev, held_out = report(ROOT / LABELLED), report(ROOT / HELD_OUT, misses=False)
+    assert _row(dev, "frustration") >= (0.9, 0.7) and _row(dev, "vague") >= (0.85, 0.95)
+    assert _row(held_out, "frustration")[0] == 1.0 and _row(held_out, "frustration")[1] >= 0.25
+    assert _row(held_out, "vague") >= (0.8, 0.6)
+    assert _row(held_out, "question") >= (0.9, 0.99)
 
 
 def test_follow_ups_are_short_and_lean_on_the_turn_before() -> None:
