@@ -79,7 +79,9 @@ def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) ->
         return _held_out(engine, question, started)
     prepared = prepare(engine, question)
     status = _ticket_status(engine, question, owner)
-    decision = status or prepared.decision or finish(engine, prepared, engine.answers.ask(prepared.query))
+    decision = status or prepared.decision
+    if decision is None:
+        decision = finish(engine, prepared, prepared.retrieved or engine.answers.ask(prepared.query))
     return _conclude(engine, question, decision, started, prepared, owner=owner)
 
 

@@ -3,16 +3,18 @@ labelled set (the floors are the numbers in docs/evals.md)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from engine.dialogue.consistency import contradicts
-from engine.dialogue.followup import Context, is_follow_up, rewrite
+from engine.dialogue.followup import Context, choose, is_follow_up, rewrite
 from engine.dialogue.messages import classify
 from engine.dialogue.replies import default_replies_path, load_replies
 from engine.errors import ConfigError
 from engine.evaluate.messages import HELD_OUT, LABELLED, report
+from engine.types import Decision, Reason
 from tests.conftest import ROOT
 
 
@@ -74,6 +76,12 @@ def test_follow_ups_are_short_and_lean_on_the_turn_before() -> None:
     context = Context("where do I download invoices?", "Download invoices and receipts")
     assert rewrite("and by email?", context, "title") == "Download invoices and receipts and by email?"
     assert rewrite("and by email?", context, "none") == "and by email?"
+
+
+def test_the_more_confident_of_alone_and_in_context_is_kept_and_a_tie_keeps_the_context() -> None:
+    alone, context = (Decision("answer", "a", (), c, Reason.ANSWERED) for c in (0.9, 0.8))
+    assert choose(alone, context) is alone and choose(context, alone) is alone
+    assert choose(replace(alone, confidence=0.8), context) is context
 
 
 def test_two_answers_with_different_values_for_one_point_contradict() -> None:
