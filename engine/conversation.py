@@ -43,11 +43,13 @@ class Reply:
     ticket: Ticket | None = None
     replaced: bool = False
     """Streaming only: the pieces sent were superseded (show decision.answer instead)."""
+    ticket_pending: bool = False
+    """The escalation waits for the customer's email (or their "no") before its ticket is filed: request_human."""
 
     @property
     def contact_needed(self) -> bool:
-        """A ticket was filed for a customer nobody can reply to yet: ask for an email."""
-        return self.ticket is not None and not self.ticket.has_contact
+        """Nobody can reply to the customer yet: ask for an email (before the ticket is filed, or to add to it)."""
+        return self.ticket_pending or (self.ticket is not None and not self.ticket.has_contact)
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,10 @@ def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) ->
         return _held_out(engine, question, started)
     prepared = prepare(engine, question)
     status = _ticket_status(engine, question, owner)
-    decision = status or prepared.decision or finish(engine, prepared, engine.answers.ask(prepared.query))
-    return _conclude(engine, question, decision, started, prepared)
+    decision = status or prepared.decision
+    if decision is None:
+        decision = finish(engine, prepared, prepared.retrieved or engine.answers.ask(prepared.query))
+    return _conclude(engine, question, decision, started, prepared, owner=owner)
 
 
 def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Iterator[Delta | Reply]:
@@ -90,7 +94,7 @@ def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None 
     prepared = prepare(engine, question)
     early = _ticket_status(engine, question, owner) or prepared.decision
     if early is not None:
-        yield _conclude(engine, question, early, started, prepared)
+        yield _conclude(engine, question, early, started, prepared, owner=owner)
         return
     for event in engine.answers.stream(prepared.query):
         if isinstance(event, Delta):
@@ -98,7 +102,7 @@ def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None 
         else:
             decision = finish(engine, prepared, event.decision)
             replaced = event.replaced or (decision.answer != event.decision.answer)
-            yield _conclude(engine, question, decision, started, prepared, replaced=replaced)
+            yield _conclude(engine, question, decision, started, prepared, replaced=replaced, owner=owner)
 
 
 def _ticket_status(engine: Engine, question: Question, owner: TicketOwner | None) -> Decision | None:
@@ -110,7 +114,13 @@ def _ticket_status(engine: Engine, question: Question, owner: TicketOwner | None
 
 
 def _conclude(
-    engine: Engine, question: Question, decision: Decision, started: float, prepared: Prepared, replaced: bool = False
+    engine: Engine,
+    question: Question,
+    decision: Decision,
+    started: float,
+    prepared: Prepared,
+    replaced: bool = False,
+    owner: TicketOwner | None = None,
 ) -> Reply:
     interaction_id = str(uuid.uuid4())
     session_id = question.session_id or uuid.uuid4().hex
@@ -126,12 +136,25 @@ def _conclude(
         audiences=question.query.audience,
     )
     ticket = None
+    if decision.escalated and _contact_first(engine, question, owner):
+        return Reply(interaction_id, session_id, decision, None, replaced, ticket_pending=True)
     if decision.escalated:
         # The session's other turns (record_ask has just added this one), read only when a ticket is filed.
         turns = engine.events.session(session_id) if question.session_id else []
         earlier = [t for t in turns if t.interaction_id != interaction_id]
         ticket = _escalate(engine, question, decision, session_id, interaction_id, earlier, prepared.locale)
     return Reply(interaction_id, session_id, decision, ticket, replaced)
+
+
+def _contact_first(engine: Engine, question: Question, owner: TicketOwner | None) -> bool:
+    """Whether this escalation waits for an email: asked for, the customer is neither reachable (no email) nor
+    vouched for by the key, and the session has no ticket yet (once it has, later escalations update it)."""
+    if not question.contact_first or question.customer.email:
+        return False
+    vouched = owner.customer if owner is not None else None
+    if vouched is not None and (vouched.id or vouched.email):
+        return False
+    return question.session_id is None or not engine.desk.store.for_session(question.session_id)
 
 
 def _held_out(engine: Engine, question: Question, started: float) -> Reply:
@@ -186,8 +209,11 @@ def vote(engine: Engine, feedback: Feedback, access: SessionAccess) -> None:
 
 def request_human(engine: Engine, request: HelpRequest, access: SessionAccess) -> Ticket:
     """Open the session's ticket (or add to it) for a customer who asks for a person, pre-filled from the turn asked
-    about, else the session's last one."""
+    about, else the session's last one. A session whose escalations wait for an email (Reply.ticket_pending) gets
+    them filed now, with the customer's email or without (declined)."""
     turn = _turn(engine, request.interaction_id, access) if request.interaction_id else _last_turn(engine, request)
+    if turn is not None and _waiting(turn) and not engine.desk.store.for_session(request.session_id):
+        return _file_waiting(engine, request)
     question = request.question or (turn.question if turn else None)
     if question is None or not question.strip():
         raise UnprocessableError("question: required when the session has no earlier question")
@@ -203,6 +229,37 @@ def request_human(engine: Engine, request: HelpRequest, access: SessionAccess) -
         locale=turn.locale if turn else None,
         category=_category(engine, turn),
     )
+
+
+def _waiting(turn: Turn) -> bool:
+    return turn.decision == "escalate" and turn.reason != Reason.HOLDOUT
+
+
+def _file_waiting(engine: Engine, request: HelpRequest) -> Ticket:
+    """File the session's escalations that waited for an email, in order: the first gives the ticket its subject
+    and reason, each later one is added to it (later_reasons). The questions are the logged (redacted) ones."""
+    turns = engine.events.session(request.session_id)
+    waiting = [i for i, t in enumerate(turns) if _waiting(t)]
+    ticket: Ticket | None = None
+    for i in waiting:
+        turn, asked = turns[i], [t for t in turns[:i] if t.decision in ("answer", "escalate", "clarify")]
+        handoff = turn.reason == Reason.CUSTOMER_REQUEST and bool(asked)
+        note = turn.question if handoff else None
+        ticket = engine.desk.escalate(
+            question=asked[-1].question if handoff else turn.question,
+            reason=turn.reason,
+            confidence=turn.confidence,
+            customer=request.customer,
+            session_id=request.session_id,
+            interaction_id=turn.interaction_id,
+            priority=turn.priority,
+            message=(request.message or note) if i == waiting[-1] else note,
+            locale=turn.locale,
+            category=_category(engine, turn if turn.articles else (asked[-1] if asked else None)),
+        )
+    if ticket is None:
+        raise NotFoundError("no escalation of this session waits for a ticket")
+    return ticket
 
 
 def _turn(engine: Engine, interaction_id: str, access: SessionAccess) -> Turn:

@@ -315,6 +315,9 @@ class Question:
     """None starts a new session."""
     channel: str = ""
     customer: Customer = field(default_factory=Customer)
+    contact_first: bool = False
+    """Ask an unidentified customer for an email before their first ticket is filed (the widget): an escalation of
+    a session without a ticket then files nothing yet; `conversation.request_human` files it, with or without one."""
 
 
 @dataclass(frozen=True)

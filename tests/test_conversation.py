@@ -214,6 +214,15 @@ def test_a_follow_up_is_retrieved_with_the_previous_turn(engine: Engine) -> None
     assert not alone.decision.citations or alone.decision.citations[0].article_id != "billing/download-invoices"
 
 
+def test_a_follow_up_that_switches_topic_is_answered_from_its_own_article(engine: Engine) -> None:
+    first = _ask(engine, "where do I download invoices as PDF?")
+    switch = _ask(engine, "and what about connecting Slack?", session_id=first.session_id)
+
+    assert switch.decision.answered and switch.decision.citations[0].article_id == "integrations/slack"
+    pulled_back = engine.answers.ask(Query("Download invoices and receipts and what about connecting Slack?"))
+    assert pulled_back.citations[0].article_id != "integrations/slack"  # what the title rewrite alone would cite
+
+
 def test_a_german_question_without_a_locale_is_answered_from_the_german_article(engine: Engine) -> None:
     reply = _ask(engine, "Wie setze ich mein Passwort zurück?")
 

@@ -71,6 +71,10 @@ class AskRequest(BaseModel):
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
     stream: bool = Field(default=False, description="Stream the answer as server-sent events (also: Accept: "
                          "text/event-stream).")
+    contact_first: bool = Field(default=False, description="Ask for an email before filing a ticket: when the "
+                                "customer has none and the key vouches for no one, an escalation of a session "
+                                "without a ticket answers `ticket_pending` and files nothing until POST "
+                                "/v1/escalate (with the email, or without it when the customer declines).")
 
     @field_validator("question")
     @classmethod
@@ -100,6 +104,7 @@ class TicketRef(FromEngine):
     reference: str = Field(description="What the customer quotes, e.g. T-000042.")
     status: str
     version: int
+    has_contact: bool = Field(description="Whether the ticket has an email an agent can reply to.")
 
 
 class SuggestionOut(FromEngine):
@@ -126,8 +131,11 @@ class AskResponse(BaseModel):
                                 "reply, the clarifying question, the acknowledgement of an escalation, or a note "
                                 "shown above the answer. Null when there is nothing to add.")
     suggestions: list[SuggestionOut] = Field(default_factory=list, description="Topics for decision clarify.")
-    contact_needed: bool = Field(default=False, description="The ticket has no email to reply to: ask the "
-                                 "customer for one and send it with POST /v1/escalate.")
+    contact_needed: bool = Field(default=False, description="Nobody can reply to the customer yet: ask for an "
+                                 "email and send it with POST /v1/escalate (`session_id`, `interaction_id`, "
+                                 "`customer.email`).")
+    ticket_pending: bool = Field(default=False, description="With `contact_first`: the escalation's ticket is filed "
+                                 "only by POST /v1/escalate, with the customer's email or without it (declined).")
 
     @classmethod
     def of(cls, reply: Reply) -> AskResponse:
@@ -140,6 +148,7 @@ class AskResponse(BaseModel):
             message=decision.message,
             suggestions=[SuggestionOut.model_validate(s) for s in decision.suggestions],
             contact_needed=reply.contact_needed,
+            ticket_pending=reply.ticket_pending,
             **decision_to_dict(decision),
         )
 
@@ -194,7 +203,9 @@ class FeedbackResponse(BaseModel):
 
 
 class EscalateRequest(BaseModel):
-    """"Still need help?": open (or update) the session's ticket. The widget pre-fills the question."""
+    """"Still need help?": open (or update) the session's ticket. The widget pre-fills the question. For an
+    escalation that waits for an email (`ticket_pending`), name its `interaction_id`: the session's waiting
+    escalations are filed, with `customer.email` or, without it, flagged as having no contact."""
 
     model_config = ConfigDict(extra="forbid")
 

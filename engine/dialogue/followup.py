@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from engine.dialogue.messages import topic_words
+from engine.types import Decision
 
 Rewrite = Literal["none", "question", "title", "both"]
 REWRITES: tuple[Rewrite, ...] = ("none", "question", "title", "both")
@@ -60,3 +61,10 @@ def rewrite(message: str, context: Context, how: Rewrite) -> str:
         "both": (context.question, context.title),
     }[how]
     return " ".join((*parts, message))
+
+
+def choose(alone: Decision, with_context: Decision) -> Decision:
+    """Between the message retrieved alone and with the earlier turn's context, the decision the engine is surer of
+    (its calibrated confidence); a tie keeps the context. A topic switch ("what about with caddy?" after nginx) is
+    answered better alone, an ellipsis ("and by email?") with the context."""
+    return alone if alone.confidence > with_context.confidence else with_context

@@ -15,7 +15,7 @@ MessageKind = Literal["greeting", "thanks", "goodbye", "handoff", "frustration",
 SMALL_TALK: tuple[MessageKind, ...] = ("greeting", "thanks", "goodbye")
 
 _GREETING = (
-    r"h+i+(?:ya+)?|h+e+l+o+w?|he+y+|hallo+|hola|namaste|greetings|yo|howdy|moin|servus|hai|helo|hlo|hy|"
+    r"h+i+(?:ya+|e)?|h+e+l+o+w?|h+l+o+|welcome|he+y+|hallo+|hola|namaste|greetings|yo|howdy|moin|servus|hai|helo|hy|"
     r"s+u+p+|wa+s+u+p+|what'?s\s+up|"
     r"good\s+(?:morning|afternoon|evening|day)|guten\s+(?:tag|morgen|abend)|gr[üu](?:ß|ss|e)\s*gott"
 )
@@ -36,22 +36,47 @@ _HANDOFF = re.compile(
     r"real|live|actual)?\s*(?:real\s+|live\s+|actual\s+)?(?:human|person|agent|someone|somebody|representative|"
     r"rep|operator|support\s+team|customer\s+service)\b|\bput\s+me\s+through\b|\b(?:human|agent|operator|person)\s+please\b|"
     r"\blive\s+(?:agent|chat|person)\b|\breal\s+(?:human|person)\b|\bcall\s+me\s+back\b|"
+    r"\b(?:please|pls|plz)\s+call\s+me\b|\b(?:want|need)\s+(?:a|an|some)\s+(?:person|human|agent)\b|"
+    r"\bnot\s+(?:a\s+)?(?:virtual\s+assistant|bot|robot|machine)\b|\basli\s+aadmi\b|"
     r"\b(?:mit\s+(?:einem|einer)\s+(?:menschen|mitarbeiter(?:in)?|person|berater(?:in)?))\b|"
     r"\b(?:echten?|richtigen?)\s+(?:menschen|person|mitarbeiter)\b|\b(?:mitarbeiter|mensch)\s+bitte\b",
     re.IGNORECASE,
 )
 _ANGRY_WORDS = re.compile(
-    r"\b(?:ridiculous|unacceptable|outrageous|terrible|horrible|awful|worst|disgusting|pathetic|useless|scam|"
-    r"furious|angry|fed\s+up|sick\s+of|wtf|fraud|rip[-\s]?off|joke|incompetent|immediately|right\s+now|"
-    r"unversch[äa]mt|frechheit|inakzeptabel|katastrophe|sauer|w[üu]tend|betrug|sofort)\b",
+    r"\b(?:ridiculous|unacceptable|outrageous|terrible|horrible|awful|worst|disgusting|pathetic|useless|scam\w*|"
+    r"furious|angry|fed\s+up|sick\s+of|wtf|fraud\w*|rip[-\s]?off|joke|incompetent|immediately|right\s+now|"
+    r"cheat\w*|fake|liars?|loot\w*|thie(?:f|ves)|waste|nonsense|stupid|idiots?|hate|sucks?|crap|"
+    r"shit\w*|damn|fuck\w*|bullshit|annoy\w*|irritat\w*|frustrat\w*|disappoint\w*|(?:dis|un)satisfied|"
+    r"not\s+(?:satisfied|happy|helpful)|(?:very|so|too)\s+bad|bad\s+(?:service|app|experience)|"
+    r"(?:3rd|third)\s+class|(?:match|game|result)\w*\s+(?:is|are|was|were)\s+fixed|"
+    r"bakwa[a]?s|beka+r|ghatiya|chor|chutiya\w*|bhosd\w*|madarchod|gandu|lund|harami|kutt[ae]|"
+    r"unversch[äa]mt|frechheit|inakzeptabel|katastrophe|sauer|w[üu]tend|betrug|sofort|entt[äa]uscht|"
+    r"scheiß\w*|scheiss\w*|nervt|ärgerlich)\b|"
+    r"\b(?:again\s+and\s+again|same\s+(?:reply|replies|answer|answers|message|messages|format|formats))\b|"
+    r"\b(?:you|u|bot)\s+(?:don'?t|do\s+not|never)\s+understand\b",
     re.IGNORECASE,
 )
 _SHOUT = re.compile(r"\b[A-ZÄÖÜ]{4,}\b")
 _VAGUE_WORDS = re.compile(
     r"\b(?:help|hilfe|problem|problems|issue|issues|trouble|error|errors|bug|broken|question|fehler|kaputt|"
-    r"not\s+working|doesn'?t\s+work|does\s+not\s+work|isn'?t\s+working|won'?t\s+work|stopped\s+working|"
+    r"information|info|details|clarification|query|"
+    r"not\s+(?:wor?kin?g|respond\w*|support\w*|open\w*|connect\w*|load\w*)|"
+    r"(?:doesn'?t|does\s+not|isn'?t|won'?t|can'?t|cannot|don'?t)\s+(?:work\w*|open\w*|load\w*)|"
+    r"stopped\s+working|(?:has\s+)?stopped|can'?t\s+able\s+to|"
     r"funktioniert\s+nicht|geht\s+nicht)\b",
     re.IGNORECASE,
+)
+_BARE_HOW = re.compile(
+    r"^\W*(?:how\s+(?:to|do\s+i|can\s+i|should\s+i|i)|can\s+i|(?:i\s+)?(?:want|need)\s+to\s+know\s+about)\s+"
+    r"(?:use|take|book|buy|order|consume|start|do)?\b",
+    re.IGNORECASE,
+)
+"""A how-to or request with nothing after it but words like "this product": vague only with no topic at all."""
+_GENERIC = frozenset(
+    "app application website site product products item items thing things stuff service account unfortunately "
+    "properly actually still now today yesterday yesterdy since anymore again sir madam mam ji bro "
+    "use take book buy order consume start do want know about thsi may might will from by at no other another "
+    "different".split()
 )
 _NOISE = frozenset(
     "a an the i im i'm me my mine it its it's this that is are was be am with about for of on in to and or "
@@ -128,14 +153,19 @@ def frustrated(text: str) -> bool:
 
 
 def topic_words(text: str) -> list[str]:
-    """The words of a message that name what it is about (no function words, no problem words)."""
+    """The words of a message that name what it is about (no function words, no problem words, no words as
+    generic as "app" or "this product")."""
     words = _WORD.findall(_VAGUE_WORDS.sub(" ", text.lower()))
-    return [w for w in words if w not in _NOISE and len(w) > 1 and not w.isdigit()]
+    return [w for w in words if w not in _NOISE and w not in _GENERIC and len(w) > 1 and not w.isdigit()]
 
 
 def vague(text: str) -> bool:
-    """A problem with at most one word saying what it is about ("it's not working", "problem with billing"), or
-    no words at all ("???")."""
+    """A problem with at most one word saying what it is about ("it's not working", "problem with billing"), a
+    bare how-to ("how to use this product"), or no words at all ("???")."""
     if not any(ch.isalnum() for ch in text):
         return True
-    return bool(_VAGUE_WORDS.search(text)) and len(topic_words(text)) <= 1 and len(text) <= 60
+    if len(text) > 60:
+        return False
+    if _BARE_HOW.search(text) and not topic_words(_BARE_HOW.sub(" ", text)):
+        return True
+    return bool(_VAGUE_WORDS.search(text)) and len(topic_words(text)) <= 1

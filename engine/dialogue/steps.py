@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from engine.dialogue import plan
 from engine.dialogue.consistency import contradicts
-from engine.dialogue.followup import Context, is_follow_up, rewrite
+from engine.dialogue.followup import Context, choose, is_follow_up, rewrite
 from engine.dialogue.messages import SMALL_TALK, Message, classify
 from engine.errors import IndexNotReadyError
 from engine.retrieve.eligibility import primary_language
@@ -34,6 +34,8 @@ class Prepared:
     earlier: Turn | None = None
     """The previous answered turn, when this message follows up on it."""
     language_fallback: bool = False
+    retrieved: Decision | None = None
+    """The decision for `query` when preparing already retrieved it (a follow-up's choice): finish it as it is."""
 
 
 def prepare(engine: Engine, question: Question) -> Prepared:
@@ -51,11 +53,16 @@ def prepare(engine: Engine, question: Question) -> Prepared:
         return Prepared(message, query, locale, plan.clarify(candidates, book, locale))
     # The session is read only for a message that looks like a follow-up.
     earlier = _earlier(engine, question.session_id) if is_follow_up(message.rest) else None
-    if earlier is not None:
-        context = Context(earlier.question, _cited_title(earlier))
-        text = rewrite(message.rest, context, engine.settings.dialogue.follow_up_rewrite)
-        return Prepared(message, replace(query, text=text), locale, None, earlier, fallback)
-    return Prepared(message, replace(query, text=message.rest), locale, language_fallback=fallback)
+    alone = replace(query, text=message.rest)
+    how = engine.settings.dialogue.follow_up_rewrite
+    if earlier is not None and how != "none":
+        # Retrieved both ways: a topic switch ("what about with caddy?") is answered better alone.
+        context = replace(query, text=rewrite(message.rest, Context(earlier.question, _cited_title(earlier)), how))
+        by_itself, in_context = engine.answers.ask(alone), engine.answers.ask(context)
+        chosen = choose(by_itself, in_context)
+        picked = alone if chosen is by_itself else context
+        return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)
+    return Prepared(message, alone, locale, None, earlier, language_fallback=fallback)
 
 
 def finish(engine: Engine, prepared: Prepared, decision: Decision) -> Decision:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.config import Settings
-from engine.dialogue.followup import REWRITES, Context, is_follow_up, rewrite
+from engine.dialogue.followup import REWRITES, Context, choose, is_follow_up, rewrite
 from engine.evaluate.kbs import open_kb, resolve_kb
 from engine.types import Decision, Query
 from engine.wiring import Engine
@@ -48,9 +48,10 @@ def _hit(decision: Decision, expected: tuple[str, ...]) -> bool:
     return decision.answered and bool(decision.citations) and decision.citations[0].article_id in expected
 
 
-def measure(engine: Engine, conversations: list[Conversation]) -> dict[str, int]:
+def measure(engine: Engine, conversations: list[Conversation], verbose: bool = False) -> dict[str, int]:
     """Second turns answered from an expected article, per rewrite; plus first turns right and follow-ups detected."""
-    counts: dict[str, int] = {"first_turn": 0, "detected": 0, "as_deployed": 0, **{how: 0 for how in REWRITES}}
+    counts: dict[str, int] = {"first_turn": 0, "detected": 0, "as_deployed": 0, "chosen": 0, "chosen_deployed": 0,
+                              **{how: 0 for how in REWRITES}}
     for case in conversations:
         first, second = case.first, case.second
         before = engine.answers.ask(Query(first.question))
@@ -59,12 +60,29 @@ def measure(engine: Engine, conversations: list[Conversation]) -> dict[str, int]
         counts["detected"] += detected
         title = before.citations[0].title if before.citations else ""
         deployed = engine.settings.dialogue.follow_up_rewrite if detected and before.answered else "none"
-        for how in REWRITES:
-            text = rewrite(second.question, Context(first.question, title), how)
-            hit = _hit(engine.answers.ask(Query(text)), second.expected)
+        decisions = {how: engine.answers.ask(Query(rewrite(second.question, Context(first.question, title), how)))
+                     for how in REWRITES}
+        for how, decision in decisions.items():
+            hit = _hit(decision, second.expected)
             counts[how] += hit
             counts["as_deployed"] += hit and how == deployed
+        chosen = choose(decisions["none"], decisions[engine.settings.dialogue.follow_up_rewrite])
+        counts["chosen"] += _hit(chosen, second.expected)
+        counts["chosen_deployed"] += _hit(chosen if deployed != "none" else decisions["none"], second.expected)
+        if verbose and not _hit(chosen, second.expected):
+            _explain(case, decisions["none"], decisions[engine.settings.dialogue.follow_up_rewrite], chosen)
     return counts
+
+
+def _explain(case: Conversation, alone: Decision, context: Decision, chosen: Decision) -> None:
+    """A miss of the chosen query, with both candidates' confidence, first citation and opening words."""
+    print(f"## {case.id} ({case.kb}): {case.first.question!r} -> {case.second.question!r}; "
+          f"expected {case.second.expected}")
+    for name, decision in (("alone", alone), ("context", context)):
+        mark = "*" if decision is chosen else " "
+        cited = decision.citations[0].article_id if decision.citations else "-"
+        words = " ".join((decision.answer or decision.reason).split())[:160]
+        print(f"  {mark}{name}: {decision.decision} {decision.confidence:.2f} {cited}: {words}")
 
 
 LABELS = {
@@ -72,13 +90,15 @@ LABELS = {
     "question": "previous question + message",
     "title": "cited article's title + message",
     "both": "both + message",
-    "as_deployed": "as deployed (detected follow-ups of answers only)",
+    "as_deployed": "as deployed before: title (detected follow-ups of answers only)",
+    "chosen": "alone or title + message, whichever is more confident",
+    "chosen_deployed": "as deployed now: that choice (detected follow-ups of answers only)",
     "first_turn": "first turn right",
     "detected": "second turn detected as a follow-up",
 }
 
 
-def main(path: Path) -> str:
+def main(path: Path, verbose: bool = False) -> str:
     """Each conversation asked on its own KB; a column per KB plus the total."""
     conversations = load_conversations(path)
     kbs = sorted({c.kb for c in conversations}, key=lambda kb: (kb != "kb_samples", kb))
@@ -87,7 +107,7 @@ def main(path: Path) -> str:
         cases = [c for c in conversations if c.kb == kb]
         opened = open_kb(resolve_kb(kb), Settings())
         try:
-            per_kb[kb] = (len(cases), measure(opened.engine, cases))
+            per_kb[kb] = (len(cases), measure(opened.engine, cases, verbose))
         finally:
             opened.close()
     n_all = sum(n for n, _ in per_kb.values())
@@ -103,4 +123,5 @@ def main(path: Path) -> str:
 
 
 if __name__ == "__main__":
-    print(main(Path(sys.argv[1]) if len(sys.argv) > 1 else CONVERSATIONS))
+    paths = [a for a in sys.argv[1:] if a != "--misses"]
+    print(main(Path(paths[0]) if paths else CONVERSATIONS, verbose="--misses" in sys.argv))

@@ -101,6 +101,33 @@ def test_escalations_in_one_session_update_one_ticket_with_rising_priority(stack
     assert sorted(inbox.accepted) == [f"ticket-{ticket['id']}-v1", f"ticket-{ticket['id']}-v2"]
 
 
+def test_with_contact_first_the_ticket_waits_for_a_valid_email_and_is_delivered_once(
+    stack: tuple[str, Engine, Inbox],
+) -> None:
+    url, engine, inbox = stack
+    first = _ask(url, "write me a poem about the sea", contact_first=True)
+    session_id = str(first["session_id"])
+    second = _ask(url, "someone logged into my account and changed my password, I think I was hacked", session_id,
+                  contact_first=True)
+    assert first["ticket"] is second["ticket"] is None and first["ticket_pending"] and second["contact_needed"]
+    assert engine.desk.store.for_session(session_id) == []
+    body = {"session_id": session_id, "interaction_id": second["interaction_id"]}
+
+    bad = httpx.post(f"{url}/v1/escalate", json={**body, "customer": {"email": "not-an-email"}}, headers=WIDGET,
+                     timeout=30)
+    assert bad.status_code == 422 and "email" in bad.text and engine.desk.store.for_session(session_id) == []
+    ref = httpx.post(f"{url}/v1/escalate", json={**body, "customer": {"email": "ann@acme.example"}}, headers=WIDGET,
+                     timeout=30)
+
+    assert ref.status_code == 201, ref.text
+    assert ref.json()["has_contact"] and ref.json()["version"] == 2
+    ticket = httpx.get(f"{url}/v1/tickets/{ref.json()['reference']}", headers=AGENT, timeout=30).json()
+    assert ticket["reason"] == "out_of_scope" and [r["reason"] for r in ticket["later_reasons"]] == ["sensitive_topic"]
+    assert ticket["customer"]["email"] == "ann@acme.example" and ticket["priority"] in ("high", "urgent")
+    _wait(lambda: len(inbox.accepted) == 2)
+    assert sorted(inbox.accepted) == [f"ticket-{ticket['id']}-v1", f"ticket-{ticket['id']}-v2"]
+
+
 def test_personal_data_never_reaches_the_event_tables(stack: tuple[str, Engine, Inbox]) -> None:
     url, engine, _ = stack
     pii = ("jane.doe@acme.com", "+1 415 555 0132", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00")

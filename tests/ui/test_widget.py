@@ -73,17 +73,22 @@ def test_thumbs_down_then_still_need_help_files_a_ticket_the_agent_console_shows
     shot(console, "06-agent-ticket-view")
 
 
-def test_an_out_of_scope_question_escalates_and_shows_the_ticket_reference(stack: Stack, page: Page) -> None:
+def test_an_out_of_scope_question_escalates_asks_for_an_email_and_shows_the_ticket_reference(stack: Stack, page: Page) -> None:
     page.goto(stack.shop)
     open_widget(page)
 
     reply = ask(page, "write me a poem about the sea")
 
     expect(reply).to_have_class(re.compile("escalation"))
-    expect(reply).to_contain_text(REFERENCE)
-    reference = REFERENCE.search(reply.inner_text()).group(0)  # type: ignore[union-attr]
+    email = reply.get_by_role("form", name="Your email")  # asked before any ticket is filed
+    email.get_by_label(re.compile("Email")).fill("cy@acme.example")
+    email.get_by_role("button", name="Send to support").click()
+    confirmation = page.locator(".msg.ticket")
+    expect(confirmation).to_contain_text(REFERENCE)
+    reference = REFERENCE.search(confirmation.inner_text()).group(0)  # type: ignore[union-attr]
     ticket = httpx.get(f"{stack.api}/v1/tickets/{reference}", headers=auth(AGENT_KEY), timeout=30).json()
     assert ticket["reason"] == "out_of_scope" and ticket["question"] == "write me a poem about the sea"
+    assert ticket["customer"]["email"] == "cy@acme.example"
     shot(page, "07-escalated")
 
 

@@ -1,11 +1,12 @@
 """Conversations in the widget, in real Chromium: small talk opens no ticket, a follow-up keeps its topic, a vague
-message is asked back with topics to click, a request for a person asks for an email and files it, and a German
-browser gets the German article."""
+message is asked back with topics to click, a request for a person asks for an email before any ticket is filed
+(declined: filed flagged "no contact" in the console), and a German browser gets the German article."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -65,33 +66,56 @@ def test_a_vague_message_is_asked_back_and_a_clicked_topic_is_answered(stack: St
     assert _tickets(stack, _session(page)) == []
 
 
-def test_asking_for_a_person_asks_for_an_email_and_files_the_ticket_with_it(stack: Stack, page: Page) -> None:
+def test_asking_for_a_person_asks_for_an_email_first_and_files_the_ticket_with_it(stack: Stack, page: Page) -> None:
     page.goto(stack.shop)
     open_widget(page)
     expect(ask(page, "how do I turn on two-factor authentication?")).to_contain_text("authenticat")
+    stack.clock.now += timedelta(minutes=1)  # the turns are ordered by time
 
     reply = ask(page, "can I talk to a human please")
     expect(reply).to_contain_text("handing your conversation to our support team")
+    form = reply.get_by_role("form", name="Your email")
+    expect(form.get_by_role("button", name="Continue without email")).to_be_visible()
+    assert _tickets(stack, _session(page)) == []  # nothing is filed before the customer answers
+    form.get_by_label(re.compile("Email")).fill("not-an-email")
+    form.get_by_role("button", name="Send to support").click()
+    expect(page.locator(".msg.ticket")).to_have_count(0)
+    assert _tickets(stack, _session(page)) == []
+    form.get_by_label(re.compile("Email")).fill("ann@acme.example")
+    shot(page, "22-handoff-email")
+    form.get_by_role("button", name="Send to support").click()
+
+    expect(page.locator(".msg.ticket")).to_contain_text("ann@acme.example")
+    expect(reply.get_by_role("form", name="Your email")).to_have_count(0)
+    [ticket] = stack.engine.desk.store.for_session(_session(page))
+    assert ticket.reason == "customer_request" and ticket.has_contact and ticket.version == 1
+    assert ticket.customer.email == "ann@acme.example"
+    assert ticket.question == "how do I turn on two-factor authentication?"
+    expect(page.locator(".msg.ticket")).to_contain_text(ticket.reference)
+
+
+def test_a_customer_who_declines_the_email_gets_a_ticket_flagged_in_the_console(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+
+    reply = ask(page, "can I talk to a human please")
+    reply.get_by_role("form", name="Your email").get_by_role("button", name="Continue without email").click()
+
+    note = page.locator(".msg.ticket")
+    expect(note).to_contain_text("Without an email our team can't write back")
     [unreachable] = stack.engine.desk.store.for_session(_session(page))
+    assert not unreachable.has_contact and unreachable.reason == "customer_request"
+    expect(note).to_contain_text(unreachable.reference)
+    page.reload()  # the panel reopens as it was left
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.locator(".msg.ticket")).to_have_count(1)
+    expect(page.get_by_role("form", name="Your email")).to_have_count(0)  # answered: not asked again
     console = page.context.new_page()
     console.goto(f"{stack.api}/agent#ticket/{unreachable.reference}")
     console.get_by_label("Staff API key").fill(AGENT_KEY)
     console.get_by_role("button", name="Sign in").click()
     expect(console.locator("#ticket-customer")).to_contain_text("no contact")
-    console.close()
-    form = reply.get_by_role("form", name="Your email")
-    form.get_by_label(re.compile("Email")).fill("not-an-email")
-    form.get_by_role("button", name="Send email").click()
-    expect(page.locator(".msg.ticket")).to_have_count(0)
-    form.get_by_label(re.compile("Email")).fill("ann@acme.example")
-    shot(page, "22-handoff-email")
-    form.get_by_role("button", name="Send email").click()
-
-    expect(page.locator(".msg.ticket")).to_contain_text("ann@acme.example")
-    [ticket] = stack.engine.desk.store.for_session(_session(page))
-    assert ticket.reason == "customer_request" and ticket.has_contact
-    assert ticket.customer.email == "ann@acme.example"
-    assert ticket.question == "how do I turn on two-factor authentication?"
+    shot(console, "24-no-contact-ticket")
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ def ask(
         session_id=session_id,
         channel=caller.name,
         customer=merge_customer(caller.customer, body.customer.facts() if body.customer else None),
+        contact_first=body.contact_first,
     )
     owner = conversation.TicketOwner(session_id, caller.customer)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):

@@ -177,7 +177,7 @@
     scroll();
     busy(true);
     announce("Searching our help articles…");
-    var body = { question: question };
+    var body = { question: question, contact_first: true };
     if (state.session_id) body.session_id = state.session_id;
     if (LOCALE) body.locale = LOCALE;
     request("/v1/ask", body, { Accept: "text/event-stream, application/json" })
@@ -263,7 +263,7 @@
   function escalationItem(question, data) {
     return { kind: "escalated", question: question, interaction_id: data.interaction_id, reason: data.reason,
       reference: data.ticket ? data.ticket.reference : null, message: data.message || null,
-      contact_needed: !!data.contact_needed };
+      contact_needed: !!data.contact_needed, pending: !!data.ticket_pending };
   }
 
   function push(item) {
@@ -287,7 +287,9 @@
     if (item.kind === "error") return el("div", { class: "msg bot error", role: "alert" }, item.text);
     if (item.kind === "ticket") {
       return el("div", { class: "msg bot ticket" }, "Thanks — your request is with our support team. Your ticket " +
-        "reference is " + item.reference + ". We'll reply by email" + (item.email ? " to " + item.email : "") + ".");
+        "reference is " + item.reference + "." + (item.no_contact
+          ? " Without an email our team can't write back: check “Your requests” here for updates."
+          : " We'll reply by email" + (item.email ? " to " + item.email : "") + "."));
     }
     if (item.kind === "escalated") return drawEscalation(item);
     if (item.kind === "results") return drawResults(item);
@@ -348,7 +350,8 @@
       : "I couldn't find a reliable answer in our help articles. Our support team can help.");
     var words = opening + (item.reference ? " Your ticket reference is " + item.reference + "." : "");
     var node = el("div", { class: "msg bot notice escalation" }, words);
-    if (item.contact_needed && item.reference && !item.contact) node.appendChild(contactForm(item));
+    if (item.pending && !item.reference) node.appendChild(contactForm(item, true));
+    else if (item.contact_needed && item.reference && !item.contact) node.appendChild(contactForm(item, false));
     var row = el("div", { class: "actions" });
     var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
     more.addEventListener("click", function () { ticketForm(node, item, more); });
@@ -499,29 +502,48 @@
     log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
   }
 
-  /* A ticket nobody can reply to: ask where to reach the customer, and add it to the ticket. */
-  function contactForm(item) {
+  /* Nobody can reply to the customer yet. Before the ticket is filed (pending: the server waits for this answer) the
+   * email files it, and "Continue without email" files it flagged as having no contact; after (an older ticket
+   * without contact) the email is added to it. */
+  function contactForm(item, pending) {
     var id = "aw-c-" + item.interaction_id;
     var box = el("form", { class: "sub contact-form", "aria-label": "Your email" });
     var email = el("input", { id: id, name: "email", type: "email", required: "", autocomplete: "email",
       maxlength: "320" });
     email.value = state.email || "";
-    var submit = el("button", { class: "primary", type: "submit" }, "Send email");
-    box.append(el("label", { for: id }, "Where can our team reach you? Email"), email, el("div", { class: "row" }, submit));
+    var submit = el("button", { class: "primary", type: "submit" }, pending ? "Send to support" : "Send email");
+    var row = el("div", { class: "row" });
+    if (pending) {
+      var skip = el("button", { class: "secondary", type: "button" }, "Continue without email");
+      skip.addEventListener("click", function () { file(null); });
+      row.append(skip);
+    }
+    row.append(submit);
+    box.append(el("label", { for: id }, "Where can our team reach you? Email"), email, row);
     box.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!email.checkValidity()) { email.reportValidity(); return; }
-      submit.disabled = true;
       state.email = email.value.trim();
-      var body = { session_id: state.session_id, interaction_id: item.interaction_id, question: item.question,
-        customer: { email: state.email } };
-      request("/v1/escalate", body).then(function (response) { return response.json(); }).then(function (ticket) {
-        item.contact = state.email;
-        box.remove();
-        push({ kind: "ticket", reference: ticket.reference, email: state.email });
-        input.focus();
-      }).catch(function (error) { submit.disabled = false; showError(error, box); });
+      file(state.email);
     });
+    function file(address) {
+      box.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+      var body = { session_id: state.session_id, interaction_id: item.interaction_id };
+      if (!pending) body.question = item.question;
+      if (address) body.customer = { email: address };
+      request("/v1/escalate", body).then(function (response) { return response.json(); }).then(function (ticket) {
+        item.reference = ticket.reference;
+        item.pending = false;
+        item.contact_needed = false; /* answered, with an email or without: not asked again for this reply */
+        item.contact = address;
+        box.remove();
+        push({ kind: "ticket", reference: ticket.reference, email: address, no_contact: !ticket.has_contact });
+        input.focus();
+      }).catch(function (error) {
+        box.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+        showError(error, box);
+      });
+    }
     return box;
   }
 
