@@ -162,6 +162,8 @@ class Reason(StrEnum):
     VAGUE = "vague"
     UNSERVED_LANGUAGE = "unserved_language"
     """Asked in a language the help center has no articles in, and the default locale's did not answer."""
+    IDENTIFIER_NOT_FOUND = "identifier_not_found"
+    """The question names an error code, message id or CVE that no article found mentions (a content gap)."""
     CONFLICT_EARLIER = "conflict_earlier"
     """The answer contradicts an earlier answer of the same session."""
     HOLDOUT = "holdout"

@@ -13,6 +13,7 @@ from engine.answer.confidence import ConfidenceModel, signals
 from engine.answer.conflicts import find_conflict
 from engine.answer.extractive import citation
 from engine.answer.guardrails import Guardrails
+from engine.answer.identifiers import Identifier, identifiers, mentions_any
 from engine.config import AnswerSettings
 from engine.freshness.policy import Verdict
 from engine.protocols import Vectors
@@ -185,6 +186,8 @@ class AnswerService:
     ) -> Decision:
         """Answer or escalate, before any wording: an answer decision here has no text yet."""
         candidates = _prefer_successor(result.candidates, shadow.candidates, verdicts)
+        named = identifiers(query.text)
+        candidates = _naming_first(candidates, named)
         bm25_max = max((c.best.bm25 for c in candidates), default=0.0)
         found = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max, snapshot.keyword.knows)
         confidence = round(self._confidence.score(found), 4) if candidates else 0.0
@@ -202,6 +205,9 @@ class AnswerService:
         if confidence < self._threshold:
             scope = Reason.OUT_OF_SCOPE if found.dense < self._settings.out_of_scope_below else Reason.LOW_CONFIDENCE
             return _escalate(scope, confidence, candidates, found)
+        if named and not _names(candidates[0], named):
+            escalation = _escalate(Reason.IDENTIFIER_NOT_FOUND, confidence, candidates, found)
+            return replace(escalation, detail="no article found mentions " + ", ".join(i.text for i in named))
         conflict = find_conflict(query.text, result.query_terms, candidates, self._settings.conflict_articles)
         if conflict is not None:
             escalation = _escalate(Reason.CONFLICT, confidence, candidates, found)
@@ -287,3 +293,19 @@ def _prefer_successor(
         return candidates
     rest = [c for c in candidates if c.article.id != successor]
     return (promoted[0], *rest)
+
+
+def _names(candidate: Candidate, named: tuple[Identifier, ...]) -> bool:
+    article = candidate.article
+    return mentions_any(f"{article.title}\n{article.description or ''}\n{article.body}", named)
+
+
+def _naming_first(candidates: tuple[Candidate, ...], named: tuple[Identifier, ...]) -> tuple[Candidate, ...]:
+    """When the question names an identifier (an error code, a CVE), the best match that mentions it leads: the
+    article about BIP3701E answers a question about BIP3701E, not its neighbour about BIP3702E."""
+    if not named or not candidates or _names(candidates[0], named):
+        return candidates
+    naming = next((c for c in candidates if _names(c, named)), None)
+    if naming is None:
+        return candidates
+    return (naming, *(c for c in candidates if c is not naming))

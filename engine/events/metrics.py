@@ -24,7 +24,7 @@ GAP_IDS = 100
 _HOW_PREFIXES = ("how do i ", "how can i ", "how would i ", "how to ", "how do you ", "how do we ", "how can we ")
 PERIOD = timedelta(days=30)
 """The window metrics cover when no start is given: the 30 days up to the end."""
-GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict")
+GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict", "identifier_not_found")
 """Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not)."""
 QUESTION_DECISIONS = ("answer", "escalate")
 """A question is answered or escalated; small-talk replies are no question, and a clarifying question back is

@@ -95,3 +95,33 @@ def test_instructions_planted_in_an_article_are_never_quoted(kb_engine: Engine) 
     assert decision.citations and decision.citations[0].article_id == "billing/supported-currencies"
     assert "ignore all previous instructions" not in (decision.answer or "").lower()
     assert "refunds are approved" not in (decision.answer or "").lower()
+
+
+def test_a_question_naming_an_error_code_is_answered_from_the_article_that_mentions_it(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    common = "When a workspace does not sync, the desktop app shows a sync error with a code in the status bar. "
+    (kb / "quota.md").write_text(
+        "---\nid: sync-quota\ntitle: Sync stops with a sync error about storage\n---\n"
+        + common * 2
+        + "Error SYNC4012E means the workspace storage quota is full: delete old attachments or upgrade the plan.\n"
+    )
+    (kb / "token.md").write_text(
+        "---\nid: sync-token\ntitle: Sign in again after a token error\n---\n"
+        + common
+        + "Error SYNC4013E means your sign-in token expired: sign out, sign in again, and sync resumes.\n"
+    )
+    engine = build_engine(Settings(data_dir=tmp_path / "data"), embedder=embedder, clock=lambda: KB_NOW)
+    engine.indexer().ingest(kb)
+
+    named = engine.answers.ask(Query("the desktop app shows sync error SYNC4013E in the status bar, workspace won't sync"))
+    unknown = engine.answers.ask(Query("the desktop app shows sync error SYNC4099E in the status bar, workspace won't sync"))
+    ranked = engine.answers.preview(Query("the desktop app shows sync error SYNC4013E in the status bar, workspace won't sync"))
+    engine.close()
+
+    assert ranked.candidates[0].article.id == "sync-quota"  # retrieval alone puts the longer neighbour first…
+    assert named.decision == "answer" and named.citations[0].article_id == "sync-token"  # …with it, the one naming it
+    assert unknown.decision == "escalate" and unknown.reason == Reason.IDENTIFIER_NOT_FOUND
+    assert unknown.detail is not None and "SYNC4099E" in unknown.detail
