@@ -139,10 +139,7 @@ def _conclude(
     if decision.escalated and _contact_first(engine, question, owner):
         return Reply(interaction_id, session_id, decision, None, replaced, ticket_pending=True)
     if decision.escalated:
-        # The session's other turns (record_ask has just added this one), read only when a ticket is filed.
-        turns = engine.events.session(session_id) if question.session_id else []
-        earlier = [t for t in turns if t.interaction_id != interaction_id]
-        ticket = _escalate(engine, question, decision, session_id, interaction_id, earlier, prepared.locale)
+        ticket = _escalate(engine, question, decision, session_id, interaction_id, prepared.locale)
     return Reply(interaction_id, session_id, decision, ticket, replaced)
 
 
@@ -174,11 +171,14 @@ def _escalate(
     decision: Decision,
     session_id: str,
     interaction_id: str,
-    earlier: list[Turn],
     locale: str | None,
 ) -> Ticket:
     """File the escalation; a request for a person is filed with the session's last real question, if any."""
     best = decision.candidates[0].article if decision.candidates else None
+    # The session's earlier turns matter only to a handoff and to the category of an escalation without a candidate
+    # (the desk reads the transcript itself).
+    needs_earlier = decision.reason == Reason.CUSTOMER_REQUEST or best is None
+    earlier = _earlier_turns(engine, question, interaction_id) if needs_earlier else []
     asked = [t for t in earlier if t.decision in ("answer", "escalate", "clarify")]
     handoff = decision.reason == Reason.CUSTOMER_REQUEST and bool(asked)
     return engine.desk.escalate(
@@ -193,6 +193,12 @@ def _escalate(
         locale=locale or question.query.locale or (best.locale if best else None),
         category=best.category if best else _category(engine, asked[-1] if asked else None),
     )
+
+
+def _earlier_turns(engine: Engine, question: Question, interaction_id: str) -> list[Turn]:
+    """The session's other turns (record_ask has just added this one)."""
+    turns = engine.events.session(question.session_id) if question.session_id else []
+    return [t for t in turns if t.interaction_id != interaction_id]
 
 
 def vote(engine: Engine, feedback: Feedback, access: SessionAccess) -> None:

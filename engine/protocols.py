@@ -35,6 +35,22 @@ class Embedder(Protocol):
         ...
 
 
+class DenseQuery(Protocol):
+    """One question's vector against one generation's dense index, searched under any number of masks: an
+    in-process store computes the question's similarity to every chunk once, on the first search, for all of them.
+
+    Example::
+
+        dense = store.query(embedder.embed_query("reset password"))
+        eligible = dense.search(masks.eligible, limit=40)
+        shadow = dense.search(masks.visible, limit=40)      # no second product over the whole matrix
+    """
+
+    def search(self, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        """Top `limit` (ordinal, cosine) among chunks of the allowed articles, best first (VectorStore.search)."""
+        ...
+
+
 class VectorStore(Protocol):
     """Dense nearest-neighbour search over one index generation's chunks, addressed by ordinal.
 
@@ -52,6 +68,10 @@ class VectorStore(Protocol):
         `allowed` is a per-article mask aligned with the generation's article order (IndexSnapshot.article_ids):
         the filter applies before ranking, so `limit` hits come back whenever that many chunks are allowed.
         """
+        ...
+
+    def query(self, vector: Vectors) -> DenseQuery:
+        """The vector ready to be searched under several masks, each search equal to `search(vector, mask, limit)`."""
         ...
 
     def close(self) -> None:

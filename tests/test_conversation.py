@@ -161,6 +161,20 @@ def test_small_talk_is_replied_to_without_a_ticket_and_a_greeting_with_a_questio
     assert engine.desk.store.for_session(hello.session_id) == []
 
 
+def test_an_escalation_reads_the_session_only_when_a_handoff_needs_the_earlier_question(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    read = engine.events.session
+    monkeypatch.setattr(engine.events, "session", lambda session_id: reads.append(session_id) or read(session_id))
+
+    first = _ask(engine, SENSITIVE, session_id="s-1")
+    handoff = _ask(engine, "can I talk to a human please", session_id="s-1")
+
+    assert first.ticket is not None and handoff.ticket is not None and handoff.ticket.question == SENSITIVE
+    assert reads == ["s-1"]  # the handoff's; the desk reads the transcript on its own
+
+
 def test_a_request_for_a_person_escalates_as_such_with_the_earlier_question(engine: Engine) -> None:
     first = _ask(engine, ANSWERED)
     reply = _ask(engine, "can I talk to a human please", session_id=first.session_id)

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from engine.analysis import terms
 from engine.config import RetrievalSettings
-from engine.protocols import Embedder, Vectors
+from engine.protocols import DenseQuery, Embedder, Vectors
 from engine.retrieve.fusion import ranks, reciprocal_rank, weighted
 from engine.store.generations import IndexSnapshot
 from engine.types import Article, Candidate, Chunk, Query, Retrieval, ScoredChunk
@@ -33,19 +33,23 @@ Mode = Literal["bm25", "dense", "hybrid"]
 
 @dataclass(frozen=True)
 class Scores:
-    """One question scored once against one snapshot (its embedding and every chunk's BM25 score): `rank` then
-    orders it under any number of masks without scoring again."""
+    """One question scored once against one snapshot (its embedding, every chunk's BM25 score, and its dense query,
+    whose similarities the exact store computes once): `rank` then orders it under any number of masks without
+    scoring again."""
 
     snapshot: IndexSnapshot
     terms: tuple[str, ...]
     vector: Vectors
     lexical: npt.NDArray[np.float64]
+    dense: DenseQuery | None
+    """None when the snapshot was loaded without its dense index."""
 
 
 def scored(snapshot: IndexSnapshot, query: Query, vector: Vectors) -> Scores:
     """The question's Scores given its embedding: every chunk's BM25 score, computed once."""
     query_terms = tuple(terms(query.text))
-    return Scores(snapshot, query_terms, vector, snapshot.keyword.scores(query_terms))
+    dense = snapshot.dense.query(vector) if snapshot.dense is not None else None
+    return Scores(snapshot, query_terms, vector, snapshot.keyword.scores(query_terms), dense)
 
 
 class HybridRetriever:
@@ -76,7 +80,8 @@ class HybridRetriever:
         if eligible == 0 or not snapshot.chunks:
             return Retrieval(candidates=(), eligible_articles=eligible, query_terms=scores.terms)
         lexical = np.zeros(len(snapshot.chunks)) if mode == "dense" else scores.lexical
-        scored = self._score(snapshot, lexical, scores.vector, allowed, dense_search=mode != "bm25")
+        dense = scores.dense if mode != "bm25" else None
+        scored = self._score(snapshot, lexical, scores.vector, dense, allowed)
         if mode == "bm25":
             fused = scored.bm25 / scored.bm25_max if scored.bm25_max > 0 else scored.bm25
         elif mode == "dense":
@@ -121,9 +126,8 @@ class HybridRetriever:
         snapshot: IndexSnapshot,
         lexical: npt.NDArray[np.float64],
         vector: Vectors,
+        dense_query: DenseQuery | None,
         allowed: npt.NDArray[np.bool_],
-        *,
-        dense_search: bool,
     ) -> _Scored:
         limit = self._settings.candidates_per_index
         chunk_allowed = allowed[snapshot.chunk_article]
@@ -131,8 +135,8 @@ class HybridRetriever:
         bm25_top = _top(bm25_all, limit)
         bm25_top = bm25_top[bm25_all[bm25_top] > 0]
         dense_hits: list[tuple[int, float]] = []
-        if snapshot.dense is not None and dense_search:
-            dense_hits = snapshot.dense.search(vector, allowed, limit)
+        if dense_query is not None:
+            dense_hits = dense_query.search(allowed, limit)
         dense_top = np.array([o for o, _ in dense_hits], dtype=np.int64)
         ordinals = np.union1d(bm25_top, dense_top).astype(np.int64)
         dense = np.zeros(len(ordinals), dtype=np.float64)

@@ -9,12 +9,13 @@ ms at 50k, with the same ranking Qdrant computes. Numbers and the arithmetic to 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from engine.protocols import Vectors, VectorStore
+from engine.protocols import DenseQuery, Vectors, VectorStore
 from engine.store.serving import ServeLock
 from engine.types import Article, Chunk
 
@@ -31,19 +32,39 @@ class ExactVectorStore:
         self._chunk_article = chunk_article
 
     def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        return self.query(vector).search(allowed, limit)
+
+    def query(self, vector: Vectors) -> ExactQuery:
+        return ExactQuery(self._vectors, self._chunk_article, vector)
+
+    def close(self) -> None:
+        return None
+
+
+class ExactQuery:
+    """One question against the exact store: the matrix-vector product over every chunk is computed on the first
+    search and each further mask (the shadow ranking, an eval's other modes) only filters and sorts it again."""
+
+    def __init__(self, vectors: Vectors, chunk_article: npt.NDArray[np.int32], vector: Vectors) -> None:
+        self._vectors = vectors
+        self._chunk_article = chunk_article
+        self._vector = np.asarray(vector, dtype=np.float32)
+
+    @cached_property
+    def _similarities(self) -> Vectors:
+        return self._vectors @ self._vector
+
+    def search(self, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
         if not len(self._vectors) or limit <= 0:
             return []
         chunk_allowed = allowed[self._chunk_article]
         count = min(limit, int(np.count_nonzero(chunk_allowed)))
         if count == 0:
             return []
-        scores = np.where(chunk_allowed, self._vectors @ np.asarray(vector, dtype=np.float32), -np.inf)
+        scores = np.where(chunk_allowed, self._similarities, -np.inf)
         top = np.argpartition(-scores, count - 1)[:count] if count < len(scores) else np.arange(len(scores))
         top = top[np.argsort(-scores[top], kind="stable")][:count]
         return [(int(i), float(scores[i])) for i in top]
-
-    def close(self) -> None:
-        return None
 
 
 class ExactBackend:
@@ -81,6 +102,9 @@ class _Locked:
 
     def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
         return self._inner.search(vector, allowed, limit)
+
+    def query(self, vector: Vectors) -> DenseQuery:
+        return self._inner.query(vector)
 
     def close(self) -> None:
         self._inner.close()

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from qdrant_client import QdrantClient, models
 
 from engine.errors import StoreUnavailableError
-from engine.protocols import Vectors
+from engine.protocols import DenseQuery, Vectors
 from engine.types import Article, Chunk
 
 logger = logging.getLogger(__name__)
@@ -100,11 +100,24 @@ class QdrantVectorStore:
         )
         return [(int(point.id), float(point.score)) for point in response.points]
 
+    def query(self, vector: Vectors) -> DenseQuery:
+        """Each search is its own request to Qdrant, which filters by payload index before ranking."""
+        return _QdrantQuery(self, vector)
+
     def close(self) -> None:
         try:
             self._client.close()
         except Exception:  # closing a local client twice or after its folder moved is harmless
             logger.debug("qdrant close failed", exc_info=True)
+
+
+class _QdrantQuery:
+    def __init__(self, store: QdrantVectorStore, vector: Vectors) -> None:
+        self._store = store
+        self._vector = vector
+
+    def search(self, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        return self._store.search(self._vector, allowed, limit)
 
 
 class QdrantBackend:

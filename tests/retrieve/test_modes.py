@@ -13,7 +13,7 @@ import pytest
 
 from engine.config import RetrievalSettings, Settings
 from engine.ingest.indexer import Indexer
-from engine.protocols import Vectors, VectorStore
+from engine.protocols import DenseQuery, Vectors, VectorStore
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.generations import IndexSnapshot
 from engine.store.keyword import BM25Index
@@ -24,15 +24,29 @@ from tests.fakes import HashEmbedder
 
 
 class _CountingDense:
+    """Counts the questions put to the store (`queries`) and the masked searches made with them (`calls`)."""
+
     def __init__(self, inner: VectorStore) -> None:
-        self.inner, self.calls = inner, 0
+        self.inner, self.calls, self.queries = inner, 0, 0
 
     def search(self, vector: Vectors, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
-        self.calls += 1
-        return self.inner.search(vector, allowed, limit)
+        return self.query(vector).search(allowed, limit)
+
+    def query(self, vector: Vectors) -> DenseQuery:
+        self.queries += 1
+        return _CountingQuery(self, self.inner.query(vector))
 
     def close(self) -> None:
         self.inner.close()
+
+
+class _CountingQuery:
+    def __init__(self, owner: _CountingDense, inner: DenseQuery) -> None:
+        self.owner, self.inner = owner, inner
+
+    def search(self, allowed: npt.NDArray[np.bool_], limit: int) -> list[tuple[int, float]]:
+        self.owner.calls += 1
+        return self.inner.search(allowed, limit)
 
 
 class _CountingKeyword(BM25Index):
@@ -75,3 +89,17 @@ def test_each_mode_searches_only_what_it_ranks_by(
     assert snapshot.dense.calls == dense_calls
     best = result.candidates[0].best
     assert (best.bm25_rank is not None, best.dense_rank is not None) == (bm25_calls == 1, dense_calls == 1)
+
+
+def test_a_question_is_put_to_the_dense_index_once_and_searched_under_each_mask(snapshot: IndexSnapshot) -> None:
+    retriever = HybridRetriever(HashEmbedder(), RetrievalSettings())
+    everything = np.ones(len(snapshot.article_ids), dtype=bool)
+    fewer = everything.copy()
+    fewer[0] = False
+
+    scores = retriever.score(snapshot, Query("download invoice pdf"))
+    retriever.rank(scores, everything)
+    retriever.rank(scores, fewer)  # the shadow ranking's second mask
+
+    assert isinstance(snapshot.dense, _CountingDense)
+    assert (snapshot.dense.queries, snapshot.dense.calls) == (1, 2)

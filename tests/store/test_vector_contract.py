@@ -11,7 +11,7 @@ import numpy.typing as npt
 import pytest
 
 from engine.protocols import Vectors, VectorStore
-from engine.store.exact import ExactVectorStore
+from engine.store.exact import ExactQuery, ExactVectorStore
 from engine.store.qdrant import QdrantVectorStore, open_client
 from engine.types import Query
 from engine.wiring import Engine
@@ -92,6 +92,37 @@ def test_fewer_allowed_chunks_than_the_limit_returns_them_all(store: VectorStore
 
 def test_an_empty_mask_finds_nothing(store: VectorStore, data: tuple[Vectors, np.ndarray]) -> None:
     assert store.search(data[0][0], _mask(), 5) == []
+
+
+def test_one_query_searched_under_several_masks_equals_a_search_per_mask(
+    store: VectorStore, data: tuple[Vectors, np.ndarray]
+) -> None:
+    query = store.query(data[0][5])
+
+    for mask in (_mask(*ARTICLES), _mask("a1", "a2"), _mask("a5"), _mask()):
+        once, alone = query.search(mask, 7), store.search(data[0][5], mask, 7)
+        assert [o for o, _ in once] == [o for o, _ in alone]
+        assert [s for _, s in once] == pytest.approx([s for _, s in alone], abs=1e-6)
+
+
+class _CountingMatrix(np.ndarray):
+    products = 0
+
+    def __matmul__(self, other: object) -> np.ndarray:
+        type(self).products += 1
+        return np.asarray(self) @ other  # type: ignore[operator]
+
+
+def test_the_exact_query_multiplies_the_matrix_once_for_every_mask(data: tuple[Vectors, np.ndarray]) -> None:
+    vectors, chunk_article = data
+    query = ExactQuery(vectors.view(_CountingMatrix), chunk_article, vectors[2])
+
+    first = query.search(_mask(*ARTICLES), 5)
+    second = query.search(_mask("a3"), 5)
+
+    assert _CountingMatrix.products == 1
+    assert first == ExactVectorStore(vectors, chunk_article).search(vectors[2], _mask(*ARTICLES), 5)
+    assert second == ExactVectorStore(vectors, chunk_article).search(vectors[2], _mask("a3"), 5)
 
 
 @pytest.mark.integration
