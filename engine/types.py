@@ -164,6 +164,9 @@ class Reason(StrEnum):
     """Asked in a language the help center has no articles in, and the default locale's did not answer."""
     CONFLICT_EARLIER = "conflict_earlier"
     """The answer contradicts an earlier answer of the same session."""
+    KNOWN_INCIDENT = "known_incident"
+    """About a component the status page reports an active incident for: the notice answers; tickets are linked
+    to the incident and updated when it is resolved (docs/incidents.md)."""
     HOLDOUT = "holdout"
     """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
 
@@ -293,6 +296,8 @@ class Turn:
     articles: tuple[SeenArticle, ...]
     priority: str = "normal"
     locale: str | None = None
+    incident_id: str | None = None
+    """The active status-page incident the question was about, if any."""
 
 
 @dataclass(frozen=True)
