@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,9 @@ from engine.config import ApiKey, AuthSettings, StatusSettings
 from engine.protocols import Embedder
 from engine.tickets.models import TicketQuery
 from engine.wiring import Engine, build_engine
-from tests.conftest import KB_NOW, TEST_KEYS, kb_settings
+from tests.conftest import AGENT_KEY, KB_NOW, TEST_KEYS, kb_settings
 from tests.incidents.feeds import Clock, Feed, feed_app, summary
-from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync_incident
+from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync_incident, until
 from tests.servers import free_port, serve
 from tests.ui.conftest import SHOP_KEY, shot
 from tests.ui.widget import ask, open_widget
@@ -32,9 +33,11 @@ pytestmark = pytest.mark.integration
 
 @dataclass
 class IncidentStack:
+    api: str
     shop: str
     engine: Engine
     feed: Feed
+    clock: Clock
 
 
 def incident_shop(api: str) -> FastAPI:
@@ -63,10 +66,11 @@ def incidents_stack(
     key = ApiKey(name="shop", key=SHOP_KEY, role="public", origins=(shop,))  # type: ignore[arg-type]
     status = StatusSettings(url=f"http://127.0.0.1:{feed_port}/api/v2/summary.json", poll_interval_s=0.1)
     settings = kb_settings(data, auth=AuthSettings(keys=[key, *TEST_KEYS]), status=status)
-    engine = build_engine(settings, embedder=embedder, clock=Clock(KB_NOW))
+    clock = Clock(KB_NOW)
+    engine = build_engine(settings, embedder=embedder, clock=clock)
     with serve(feed_app(feed), port=feed_port), serve(create_app(settings, engine=engine), port=api_port), \
             serve(incident_shop(api), port=shop_port):
-        yield IncidentStack(shop, engine, feed)
+        yield IncidentStack(api, shop, engine, feed, clock)
     engine.close()
 
 
@@ -123,4 +127,39 @@ def test_answers_lead_with_the_notice_and_notify_me_keeps_the_email(incidents_st
     [ticket] = stack.engine.desk.store.search(TicketQuery(incident="inc-sync"))
     assert ticket.reason == "known_incident" and ticket.customer.email == "ann@acme.example"
     assert ticket.incident is not None and ticket.incident.url == "https://stspg.io/sync"
+
+
+def test_the_console_lists_tickets_per_incident_and_the_dashboard_counts_its_questions(
+    incidents_stack: IncidentStack, page: Page
+) -> None:
+    stack = incidents_stack
+    stack.feed.serve_json(summary(sync_incident()))
+    page.goto(f"{stack.shop}/sync")
+    open_widget(page)
+    expect(ask(page, ESCALATES)).to_contain_text("Known issue: Sync delays")
+    ticket = stack.engine.desk.store.search(TicketQuery(incident="inc-sync"))[0]  # the newest
+    stack.clock.now = KB_NOW + timedelta(minutes=1)  # the dashboard counts questions asked before now
+
+    console = page.context.new_page()
+    console.goto(f"{stack.api}/agent#incidents")
+    console.get_by_label("Staff API key").fill(AGENT_KEY)
+    console.get_by_role("button", name="Sign in").click()
+    card = console.get_by_role("region", name="Sync delays")
+    expect(card).to_contain_text("investigating")
+    expect(card.locator(".incident-count")).to_contain_text("linked ticket")
+    card.get_by_role("link", name=ticket.reference).click()
+    expect(console.locator("#ticket-reason")).to_have_text("known_incident")
+    expect(console.locator("#ticket-incident")).to_have_text("Sync delays (inc-sync)")
+    shot(console, "incident-04-console")
+
+    console.goto(f"{stack.api}/dashboard")
+    incidents = console.locator("#incidents")
+    expect(incidents.locator("[data-table=incidents] tbody tr").first).to_contain_text("inc-sync")
+    expect(console.locator("#incident-containment")).to_contain_text("Containment during incidents")
+    shot(console, "incident-05-dashboard", full_page=True)
+
     stack.feed.serve_json(summary())
+    until(lambda: stack.engine.desk.store.get(ticket.id), lambda t: t.incident.resolved_at is not None)
+    console.goto(f"{stack.api}/agent#ticket/{ticket.reference}")
+    expect(console.locator("#ticket-incident")).to_contain_text("resolved")
+    expect(console.locator("#ticket-status")).to_contain_text("solved")
