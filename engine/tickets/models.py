@@ -62,7 +62,7 @@ class TicketDraft:
         if self.priority in ("high", "urgent"):
             tags.append("priority-review")
         if self.incident:
-            tags.append(f"incident-{_slug(self.incident.id)}")
+            tags.append(incident_tag(self.incident.id))
         return tuple(tags)
 
 
@@ -198,6 +198,11 @@ def articles_seen(transcript: tuple[Turn, ...]) -> tuple[SeenArticle, ...]:
             if kept is None or (article.cited, article.score) > (kept.cited, kept.score):
                 best[article.article_id] = article
     return tuple(sorted(best.values(), key=lambda a: (not a.cited, -a.score)))
+
+
+def incident_tag(incident_id: str) -> str:
+    """The help-desk tag of the tickets linked to an incident: agents bulk-answer by it."""
+    return f"incident-{_slug(incident_id)}"
 
 
 def higher_priority(first: str, second: str) -> str:

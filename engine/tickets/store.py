@@ -24,6 +24,7 @@ from engine.tickets.models import (
     TicketDraft,
     TicketQuery,
     higher_priority,
+    incident_tag,
     reference,
 )
 from engine.tickets.tables import OutboxRow, TicketLinkRow, TicketRow
@@ -274,10 +275,11 @@ def _fill(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
     row.locale = draft.locale
     row.category = draft.category
     row.priority = draft.priority
-    row.tags = json.dumps(list(draft.tags))
     if draft.incident is not None and row.incident_id is None:
         row.incident_id, row.incident_title = draft.incident.id, draft.incident.title
         row.incident_url = draft.incident.url
+    tags = [tag for tag in draft.tags if not tag.startswith("incident-")]  # the ticket keeps its first incident
+    row.tags = json.dumps(tags + ([incident_tag(row.incident_id)] if row.incident_id else []))
 
 
 def _same(stored: str | None, wanted: str, field: str) -> bool:
