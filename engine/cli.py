@@ -116,6 +116,8 @@ def ask(
             return
         assert question is not None
         query = Query(question, tuple(audience) or ("public",), locale)
+        if engine.incidents is not None and not no_log:
+            engine.incidents.source.refresh()  # one read of the status feed: the notice needs the current state
         out = _asked(engine.answers.ask(query)) if no_log else _ask_logged(engine, query)
         if as_json:
             typer.echo(json.dumps(out, ensure_ascii=False))
@@ -174,6 +176,8 @@ def _batch_query(record: dict[str, Any], number: int) -> Query:
 
 def _print_decision(out: dict[str, Any]) -> None:
     console = Console()
+    if out.get("incident"):
+        console.print(f"[bold red]{out['incident']['text']}[/]")
     if out["decision"] == "answer":
         console.print(out["answer"])
         table = Table("source", "url", "score", "updated")

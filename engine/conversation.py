@@ -19,9 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engine.answer.service import Preview
+from engine.dialogue import incidents
 from engine.dialogue.steps import Prepared, finish, prepare
 from engine.errors import NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
+from engine.incidents.notice import IncidentNotice
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
@@ -45,6 +47,8 @@ class Reply:
     """Streaming only: the pieces sent were superseded (show decision.answer instead)."""
     ticket_pending: bool = False
     """The escalation waits for the customer's email (or their "no") before its ticket is filed: request_human."""
+    incident: IncidentNotice | None = None
+    """The active incident the question is about: the reply leads with its notice (docs/incidents.md)."""
 
     @property
     def contact_needed(self) -> bool:
@@ -124,6 +128,8 @@ def _conclude(
 ) -> Reply:
     interaction_id = str(uuid.uuid4())
     session_id = question.session_id or uuid.uuid4().hex
+    notice = incidents.notice(engine, prepared.query.text, decision)
+    decision = incidents.with_notice(decision, notice)
     engine.events.record_ask(
         interaction_id=interaction_id,
         at=engine.clock(),
@@ -134,13 +140,16 @@ def _conclude(
         channel=question.channel,
         locale=prepared.locale or question.query.locale,
         audiences=question.query.audience,
+        incident=(notice.incident_id, notice.opened_at) if notice else None,
     )
     ticket = None
-    if decision.escalated and _contact_first(engine, question, owner):
+    if decision.escalated and notice is None and _contact_first(engine, question, owner):
+        # An escalation about a known incident is filed at once, linked to it: the customer is offered "notify me
+        # when it's fixed" (POST /v1/incidents/{id}/notify) instead of the handoff form.
         return Reply(interaction_id, session_id, decision, None, replaced, ticket_pending=True)
     if decision.escalated:
-        ticket = _escalate(engine, question, decision, session_id, interaction_id, prepared.locale)
-    return Reply(interaction_id, session_id, decision, ticket, replaced)
+        ticket = _escalate(engine, question, decision, session_id, interaction_id, prepared.locale, notice)
+    return Reply(interaction_id, session_id, decision, ticket, replaced, incident=notice)
 
 
 def _contact_first(engine: Engine, question: Question, owner: TicketOwner | None) -> bool:
@@ -172,6 +181,7 @@ def _escalate(
     session_id: str,
     interaction_id: str,
     locale: str | None,
+    notice: IncidentNotice | None = None,
 ) -> Ticket:
     """File the escalation; a request for a person is filed with the session's last real question, if any."""
     best = decision.candidates[0].article if decision.candidates else None
@@ -192,6 +202,7 @@ def _escalate(
         message=question.query.text if handoff else None,
         locale=locale or question.query.locale or (best.locale if best else None),
         category=best.category if best else _category(engine, asked[-1] if asked else None),
+        incident=incidents.link(notice),
     )
 
 
@@ -234,6 +245,27 @@ def request_human(engine: Engine, request: HelpRequest, access: SessionAccess) -
         message=request.message,
         locale=turn.locale if turn else None,
         category=_category(engine, turn),
+        incident=incidents.still_active(engine, turn.incident_id if turn else None),
+    )
+
+
+def notify_when_fixed(engine: Engine, incident_id: str, request: HelpRequest, access: SessionAccess) -> Ticket:
+    """"Notify me when it's fixed": the session's ticket, reason known_incident, linked to the active incident and
+    keeping the email to tell; updated (and the customer told) when the poller sees the incident resolved."""
+    if not request.customer.email:
+        raise UnprocessableError("customer.email: required, to tell you when it is fixed")
+    notice = incidents.active(engine, incident_id)
+    turn = _turn(engine, request.interaction_id, access) if request.interaction_id else _last_turn(engine, request)
+    return engine.desk.escalate(
+        question=request.question or (turn.question if turn else f"Tell me when “{notice.title}” is fixed"),
+        reason=str(Reason.KNOWN_INCIDENT),
+        confidence=turn.confidence if turn else 0.0,
+        customer=request.customer,
+        session_id=request.session_id,
+        interaction_id=turn.interaction_id if turn else None,
+        message=request.message or "Please tell me when it is fixed.",
+        locale=turn.locale if turn else None,
+        incident=incidents.link(notice),
     )
 
 

@@ -166,6 +166,9 @@ class Reason(StrEnum):
     """The question names an error code, message id or CVE that no article found mentions (a content gap)."""
     CONFLICT_EARLIER = "conflict_earlier"
     """The answer contradicts an earlier answer of the same session."""
+    KNOWN_INCIDENT = "known_incident"
+    """About a component the status page reports an active incident for: the notice answers; tickets are linked
+    to the incident and updated when it is resolved (docs/incidents.md)."""
     HOLDOUT = "holdout"
     """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
 
@@ -295,6 +298,8 @@ class Turn:
     articles: tuple[SeenArticle, ...]
     priority: str = "normal"
     locale: str | None = None
+    incident_id: str | None = None
+    """The active status-page incident the question was about, if any."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -141,7 +142,7 @@ class Engine:
         now = self.clock()
         start, end = self.period(start, end)
         hours = self.settings.metrics.containment_hours
-        tickets = [TicketFact(key, at) for key, at in self.desk.store.opened_since(start)]
+        tickets = [TicketFact(key, at, incident) for key, at, incident in self.desk.store.opened_since(start)]
         return compute_metrics(
             self.events.asks(start, end, where),
             self.events.votes(start),
@@ -156,6 +157,10 @@ class Engine:
             holdout=self.settings.holdout,
             title=self.title,
         )
+
+    def settle_incidents(self, active: frozenset[str], notes: Mapping[str, str]) -> None:
+        """After a good read of the status feed: tickets linked to incidents no longer active are updated once."""
+        self.desk.settle_incidents(active, notes, self.clock())
 
     def freshness_report(self) -> list[ReportRow]:
         snapshot = self.index.get()
@@ -289,5 +294,8 @@ def build_engine(
     )
     replies = load_replies(settings.dialogue.replies_file or default_replies_path())
     languages = LanguageDetector(settings.dialogue.detect_languages) if settings.dialogue.detect_languages else None
-    return Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages,
-                  incidents=build_incidents(settings, clock))
+    engine = Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages,
+                    incidents=build_incidents(settings, clock))
+    if engine.incidents is not None:
+        engine.incidents.on_good_read(engine.settle_incidents)
+    return engine

@@ -101,6 +101,7 @@ ROUTE_IMPORTS = (
     "engine.errors",
     "engine.api.schemas",
     "engine.api.staff_schemas",
+    "engine.api.incident_schemas",
     "engine.api.deps",
     "engine.api.auth",
     "engine.api.errors",
@@ -108,6 +109,7 @@ ROUTE_IMPORTS = (
 CONVERSATION_IMPORTS = (
     "engine.answer",
     "engine.dialogue",
+    "engine.incidents",
     "engine.events",
     "engine.tickets",
     "engine.types",

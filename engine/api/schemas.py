@@ -4,11 +4,12 @@ engine's own objects (`model_validate(obj)`, from attributes) wherever the shape
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from engine.answer.render import decision_to_dict
+from engine.api.incident_schemas import IncidentLinkOut, IncidentNoticeOut
 from engine.conversation import AgentPreview, Reply
 from engine.freshness.policy import Verdict
 from engine.types import Candidate
@@ -97,6 +98,8 @@ class CitationOut(BaseModel):
     score: float
     snippet: str
     updated_at: str | None = Field(description="Date the cited article was last updated (YYYY-MM-DD).")
+    affected: bool = Field(default=False, description="An active incident affects this article: its steps may not "
+                           "work until the incident is resolved (see `incident`).")
 
 
 class TicketRef(FromEngine):
@@ -136,6 +139,9 @@ class AskResponse(BaseModel):
                                  "`customer.email`).")
     ticket_pending: bool = Field(default=False, description="With `contact_first`: the escalation's ticket is filed "
                                  "only by POST /v1/escalate, with the customer's email or without it (declined).")
+    incident: IncidentNoticeOut | None = Field(default=None, description="An active incident the question is about: "
+                                               "show it first. Offer POST /v1/incidents/{id}/notify (\"tell me when "
+                                               "it's fixed\") rather than a new ticket.")
 
     @classmethod
     def of(cls, reply: Reply) -> AskResponse:
@@ -149,8 +155,16 @@ class AskResponse(BaseModel):
             suggestions=[SuggestionOut.model_validate(s) for s in decision.suggestions],
             contact_needed=reply.contact_needed,
             ticket_pending=reply.ticket_pending,
-            **decision_to_dict(decision),
+            incident=IncidentNoticeOut.model_validate(reply.incident) if reply.incident else None,
+            **_marked(decision_to_dict(decision), reply),
         )
+
+
+def _marked(decision: dict[str, Any], reply: Reply) -> dict[str, Any]:
+    """The decision's JSON with the citations an active incident affects marked `affected`."""
+    affected = set(reply.incident.affected_articles) if reply.incident else set()
+    citations = [{**c, "affected": c["article_id"] in affected} for c in decision["citations"]]
+    return {**decision, "citations": citations}
 
 
 class Health(BaseModel):
@@ -282,6 +296,8 @@ class TicketOut(FromEngine):
     has_contact: bool = Field(description="Whether the customer left an email an agent can reply to.")
     later_reasons: list[LaterReasonOut] = Field(description="Later escalations of the session, oldest first: the "
                                                 "subject and reason stay those of the first.")
+    incident: IncidentLinkOut | None = Field(default=None, description="The status-page incident the ticket is about "
+                                             "(its parent): GET /v1/tickets?incident=ID lists its siblings.")
 
 
 class NoteOut(FromEngine):

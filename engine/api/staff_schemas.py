@@ -103,6 +103,19 @@ class HoldoutOut(FromEngine):
     sessions_needed: int = Field(description="Judged sessions (both arms) needed for that precision.")
 
 
+class IncidentStatsOut(FromEngine):
+    """Questions about one status-page incident (docs/incidents.md)."""
+
+    incident_id: str
+    questions: int
+    sessions: int = Field(description="Sessions with a question about it, old enough to judge containment.")
+    contained: int = Field(description="Of those, sessions without a ticket within the containment window.")
+    tickets: int = Field(description="Tickets linked to the incident, opened in the period.")
+    opened_at: IsoTime | None
+    first_question_after_s: float | None = Field(description="Seconds from the incident's opening to its first "
+                                                 "question.")
+
+
 class MetricsOut(FromEngine):
     """The metrics of docs/metrics.md as GET /v1/metrics and `engine metrics` print them."""
 
@@ -125,3 +138,7 @@ class MetricsOut(FromEngine):
     clarifications: int = Field(description="Vague messages answered with a question back: neither answered "
                                 "nor escalated.")
     audiences: list[str] = Field(default=[], description="The askers' audiences seen among the messages counted.")
+    incidents: list[IncidentStatsOut] = Field(default=[], description="Per status-page incident asked about.")
+    containment_in_incidents: RateOut = Field(description="Containment of sessions with a question about an active "
+                                              "incident.")
+    containment_outside_incidents: RateOut = Field(description="Containment of every other session.")

@@ -54,6 +54,9 @@ class AskFact:
     reason: str
     cited: tuple[str, ...]
     audiences: tuple[str, ...] = ()
+    incident_id: str | None = None
+    """The active status-page incident the question was about."""
+    incident_opened_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class VoteFact:
 class TicketFact:
     session_key: str
     at: datetime
+    incident_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,21 @@ class Day:
 
 
 @dataclass(frozen=True)
+class IncidentStats:
+    """The questions asked about one status-page incident: how many, in how many sessions, how many of those were
+    contained (no ticket within the horizon), the tickets linked to it, and how long after the incident opened the
+    first such question came."""
+
+    incident_id: str
+    questions: int
+    sessions: int
+    contained: int
+    tickets: int
+    opened_at: datetime | None
+    first_question_after_s: float | None
+
+
+@dataclass(frozen=True)
 class Metrics:
     start: datetime
     end: datetime
@@ -150,6 +169,12 @@ class Metrics:
     holdout: HoldoutReport | None = None
     audiences: tuple[str, ...] = ()
     """The askers' audiences seen among the messages counted (what the audience filter can choose from)."""
+    incidents: tuple[IncidentStats, ...] = ()
+    """Per status-page incident a question was about, most questions first."""
+    containment_in_incidents: Rate = Rate(0, 0)
+    """Containment of the sessions with a question about an active incident…"""
+    containment_outside_incidents: Rate = Rate(0, 0)
+    """…and of every other session: incidents move containment, so it is shown apart."""
 
 
 def compute_metrics(
@@ -183,6 +208,8 @@ def compute_metrics(
     gaps = content_gaps([a.question for a in unanswered], embed, gap_similarity, [a.interaction_id for a in unanswered])
     ticketed = {key: key in escalated_sessions for key in mature}
     held_out = {a.session_key for a in window if a.reason == HOLDOUT}
+    during = {a.session_key for a in window if a.incident_id}
+    inside = {key for key in mature if key in during}
     return Metrics(
         start=start,
         end=end,
@@ -202,7 +229,41 @@ def compute_metrics(
         clarifications=sum(a.decision == "clarify" for a in messages),
         holdout=holdout_report(ticketed, held_out, holdout or HoldoutSettings()),
         audiences=tuple(sorted({audience for a in messages for audience in a.audiences})),
+        incidents=incident_stats(window, tickets, mature, escalated_sessions, start, end),
+        containment_in_incidents=Rate(len(inside - escalated_sessions), len(inside)),
+        containment_outside_incidents=Rate(len(set(mature) - inside - escalated_sessions), len(mature) - len(inside)),
     )
+
+
+def incident_stats(
+    window: Sequence[AskFact],
+    tickets: Sequence[TicketFact],
+    mature: dict[str, datetime],
+    escalated: set[str],
+    start: datetime,
+    end: datetime,
+) -> tuple[IncidentStats, ...]:
+    """Per incident: its questions, its mature sessions and how many were contained, its linked tickets opened in
+    [start, end), and seconds from the incident's opening to its first question."""
+    by_incident: dict[str, list[AskFact]] = defaultdict(list)
+    for ask in window:
+        if ask.incident_id:
+            by_incident[ask.incident_id].append(ask)
+    stats = []
+    for incident_id, asks in by_incident.items():
+        sessions = {a.session_key for a in asks} & set(mature)
+        opened = next((a.incident_opened_at for a in asks if a.incident_opened_at), None)
+        first = min(a.at for a in asks)
+        stats.append(IncidentStats(
+            incident_id=incident_id,
+            questions=len(asks),
+            sessions=len(sessions),
+            contained=len(sessions - escalated),
+            tickets=sum(t.incident_id == incident_id and start <= t.at < end for t in tickets),
+            opened_at=opened,
+            first_question_after_s=max(0.0, (first - opened).total_seconds()) if opened else None,
+        ))
+    return tuple(sorted(stats, key=lambda s: (-s.questions, s.incident_id)))
 
 
 def _first_asks(asks: Sequence[AskFact]) -> dict[str, datetime]:

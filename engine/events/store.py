@@ -56,7 +56,10 @@ class EventLog:
         channel: str = "",
         locale: str | None = None,
         audiences: tuple[str, ...] = (),
+        incident: tuple[str, datetime] | None = None,
     ) -> Turn:
+        """Store one question (redacted) and its decision; `incident`: (id, opened at) of the active incident the
+        question was about."""
         safe_question = redact(question)
         articles = seen_articles(decision)
         row = Interaction(
@@ -76,6 +79,8 @@ class EventLog:
             locale=locale,
             audiences=json.dumps(sorted({a.lower() for a in audiences})),
             latency_ms=latency_ms,
+            incident_id=incident[0] if incident else None,
+            incident_opened_at=incident[1] if incident else None,
         )
         with self._db.transaction() as session:
             session.add(row)
@@ -160,6 +165,8 @@ class EventLog:
                     reason=row.reason,
                     cited=tuple(json.loads(row.citations)),
                     audiences=tuple(json.loads(row.audiences or "[]")),
+                    incident_id=row.incident_id,
+                    incident_opened_at=as_utc(row.incident_opened_at) if row.incident_opened_at else None,
                 )
                 for row in session.scalars(query)
             ]
@@ -203,4 +210,5 @@ def as_turn(row: Interaction) -> Turn:
         articles=tuple(SeenArticle(**a) for a in articles),
         priority=row.priority,
         locale=row.locale,
+        incident_id=row.incident_id,
     )

@@ -32,6 +32,9 @@ class Interaction(Base):
     audiences: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     """The asker's audiences, a JSON list of lower-case names ("[]" for questions logged before it was kept)."""
     latency_ms: Mapped[float] = mapped_column(Float)
+    incident_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    """The active status-page incident the question was about (docs/incidents.md), and when that incident opened."""
+    incident_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class Vote(Base):

@@ -88,10 +88,16 @@ class StatusSource:
         self._failures = 0
         self._lock = threading.Lock()
         self._state = FeedState(source=fetcher.origin)
+        self._listeners: list[Callable[[FeedState], None]] = []
 
     @property
     def state(self) -> FeedState:
         return self._state
+
+    def listen(self, listener: Callable[[FeedState], None]) -> None:
+        """Call `listener` with the new state after every good read (a 304 included), e.g. to settle the tickets of
+        resolved incidents; a listener that raises is logged and does not stop the others."""
+        self._listeners.append(listener)
 
     def refresh(self) -> FeedState:
         """Read the feed once and return the new state (never raises for a down or malformed feed)."""
@@ -107,8 +113,13 @@ class StatusSource:
                 logger.info("status feed recovered", extra={"source": self._fetcher.origin,
                                                             "failed_reads": self._failures})
             self._etag, self._failures = fetched.etag, 0
-            self._state = FeedState(self._fetcher.origin, page, fetched_at=now, checked_at=now)
-            return self._state
+            self._state = state = FeedState(self._fetcher.origin, page, fetched_at=now, checked_at=now)
+        for listener in self._listeners:
+            try:
+                listener(state)
+            except Exception:  # one failing listener (a database down) must not break reading the feed
+                logger.exception("status feed listener failed", extra={"source": self._fetcher.origin})
+        return state
 
     def _failed(self, error: FeedError, now: datetime) -> FeedState:
         self._failures += 1

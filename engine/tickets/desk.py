@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
-from engine.tickets.models import Ticket, TicketChange, TicketDraft
+from engine.tickets.models import IncidentLink, Ticket, TicketChange, TicketDraft
 from engine.tickets.store import TicketStore
 from engine.tickets.worker import OutboxWorker
 from engine.types import Customer, Turn
+
+logger = logging.getLogger(__name__)
 
 
 class HelpDesk:
@@ -40,8 +43,10 @@ class HelpDesk:
         message: str | None = None,
         locale: str | None = None,
         category: str | None = None,
+        incident: IncidentLink | None = None,
     ) -> Ticket:
-        """File (or update) the session's ticket. `turns` is the transcript when the event log has none."""
+        """File (or update) the session's ticket, linked to `incident` when it is about one. `turns` is the
+        transcript when the event log has none."""
         transcript = (tuple(self._transcript(session_id)) if session_id else ()) or turns
         draft = TicketDraft(
             question=question,
@@ -55,6 +60,7 @@ class HelpDesk:
             locale=locale,
             category=category,
             priority=priority,
+            incident=incident,
         )
         ticket = self.store.file(draft, self._clock())
         if self._worker is not None:
@@ -67,6 +73,21 @@ class HelpDesk:
         if self._worker is not None:
             self._worker.nudge()
         return ticket
+
+    def settle_incidents(self, active: Collection[str], notes: Mapping[str, str], at: datetime) -> list[Ticket]:
+        """After a good read of the status feed: every incident linked tickets wait on that is no longer `active`
+        is resolved, and its tickets are updated once each (`notes`: the incident's last words, when the feed
+        still lists it). Returns the tickets updated now."""
+        updated: list[Ticket] = []
+        for incident_id in sorted(self.store.unresolved_incidents() - set(active)):
+            note = notes.get(incident_id) or f"The status page no longer lists incident {incident_id}: resolved."
+            tickets = self.store.resolve_incident(incident_id, note, at)
+            logger.info("incident resolved: tickets updated", extra={"incident_id": incident_id,
+                                                                     "tickets": [t.reference for t in tickets]})
+            updated.extend(tickets)
+        if updated and self._worker is not None:
+            self._worker.nudge()
+        return updated
 
     def deliver_once(self) -> int:
         """One delivery pass (the `engine tickets deliver` command); 0 when no target is configured."""

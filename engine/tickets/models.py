@@ -17,6 +17,17 @@ SUBJECT_CHARS = 80
 
 
 @dataclass(frozen=True)
+class IncidentLink:
+    """The status-page incident a ticket is about (its parent): many tickets, one incident. `resolved_at` is set
+    once, when the poller saw it resolved and the ticket was updated for it."""
+
+    id: str
+    title: str
+    url: str | None = None
+    resolved_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class TicketDraft:
     """Everything a new or updated ticket says, before it gets an id."""
 
@@ -31,6 +42,7 @@ class TicketDraft:
     locale: str | None = None
     category: str | None = None
     priority: str = "normal"
+    incident: IncidentLink | None = None
 
     @property
     def subject(self) -> str:
@@ -49,6 +61,8 @@ class TicketDraft:
             tags.append(f"plan-{_slug(self.customer.plan)}")
         if self.priority in ("high", "urgent"):
             tags.append("priority-review")
+        if self.incident:
+            tags.append(incident_tag(self.incident.id))
         return tuple(tags)
 
 
@@ -89,6 +103,7 @@ class Ticket:
     notes: tuple[Note, ...] = ()
     deliveries: tuple[DeliveryState, ...] = ()
     later_reasons: tuple[LaterReason, ...] = ()
+    incident: IncidentLink | None = None
 
     @property
     def has_contact(self) -> bool:
@@ -104,6 +119,9 @@ class Ticket:
         data["later_reasons"] = [{**asdict(r), "at": r.at.isoformat()} for r in self.later_reasons]
         data["has_contact"] = self.has_contact
         data["notes"] = [{**asdict(n), "at": n.at.isoformat()} for n in self.notes]
+        if self.incident is not None:
+            resolved = self.incident.resolved_at
+            data["incident"] = {**asdict(self.incident), "resolved_at": resolved.isoformat() if resolved else None}
         return data
 
 @dataclass(frozen=True)
@@ -141,6 +159,8 @@ class TicketQuery:
     text: str | None = None
     limit: int = 50
     offset: int = 0
+    incident: str | None = None
+    """Only tickets linked to this status-page incident id."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +198,11 @@ def articles_seen(transcript: tuple[Turn, ...]) -> tuple[SeenArticle, ...]:
             if kept is None or (article.cited, article.score) > (kept.cited, kept.score):
                 best[article.article_id] = article
     return tuple(sorted(best.values(), key=lambda a: (not a.cited, -a.score)))
+
+
+def incident_tag(incident_id: str) -> str:
+    """The help-desk tag of the tickets linked to an incident: agents bulk-answer by it."""
+    return f"incident-{_slug(incident_id)}"
 
 
 def higher_priority(first: str, second: str) -> str:

@@ -16,6 +16,7 @@ from engine.errors import ConflictError, NotFoundError
 from engine.store.db import Database, as_utc
 from engine.tickets.models import (
     DeliveryState,
+    IncidentLink,
     LaterReason,
     Note,
     Ticket,
@@ -23,10 +24,13 @@ from engine.tickets.models import (
     TicketDraft,
     TicketQuery,
     higher_priority,
+    incident_tag,
     reference,
 )
 from engine.tickets.tables import OutboxRow, TicketLinkRow, TicketRow
-from engine.types import Customer, SeenArticle, Turn
+from engine.types import Customer, Reason, SeenArticle, Turn
+
+KNOWN_INCIDENT = str(Reason.KNOWN_INCIDENT)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,30 @@ class TicketStore:
             _apply(row, change, at)
             return self._queue(session, row, "ticket.updated", at)
 
+    def resolve_incident(self, incident_id: str, note: str, at: datetime) -> list[Ticket]:
+        """Tell every ticket linked to a resolved incident, once: each gets the note and one new version (solved when
+        the incident was all it was about); its `incident.resolved_at` marks it done, so a repeated poll, another
+        process or a restart never updates it again. Returns the tickets updated now."""
+        with self._db.transaction(write=True) as session:
+            self._db.serialise(session, f"incident:{incident_id}")
+            waiting = select(TicketRow).where(TicketRow.incident_id == incident_id,
+                                              TicketRow.incident_resolved_at.is_(None)).with_for_update()
+            updated = []
+            for row in session.scalars(waiting).all():
+                row.incident_resolved_at = at
+                if row.reason == KNOWN_INCIDENT and row.status != "solved":
+                    row.status = "solved"
+                _apply(row, TicketChange(author="status page", note=note), at)
+                updated.append(self._queue(session, row, "ticket.updated", at))
+            return updated
+
+    def unresolved_incidents(self) -> set[str]:
+        """Incidents that linked tickets are still waiting on."""
+        query = select(TicketRow.incident_id).where(TicketRow.incident_id.is_not(None),
+                                                    TicketRow.incident_resolved_at.is_(None)).distinct()
+        with self._db.transaction() as session:
+            return {incident for incident in session.scalars(query) if incident}
+
     def search(self, query: TicketQuery) -> list[Ticket]:
         """Tickets matching every filter of `query`, most recently updated first."""
         statement = select(TicketRow).where(*_conditions(query))
@@ -137,12 +165,12 @@ class TicketStore:
             tickets = [_ticket(row, ()) for row in session.scalars(query)]
         return [t for t in tickets if _same(getattr(t.customer, field), value, field)]
 
-    def opened_since(self, start: datetime) -> list[tuple[str, datetime]]:
-        """(session key, created at) of tickets created on or after `start`, for containment."""
+    def opened_since(self, start: datetime) -> list[tuple[str, datetime, str | None]]:
+        """(session key, created at, incident id) of tickets created on or after `start`, for containment."""
         query = select(TicketRow).where(TicketRow.created_at >= start)
         with self._db.transaction() as session:
             return [
-                (row.session_id or row.interaction_id or f"ticket-{row.id}", as_utc(row.created_at))
+                (row.session_id or row.interaction_id or f"ticket-{row.id}", as_utc(row.created_at), row.incident_id)
                 for row in session.scalars(query)
             ]
 
@@ -247,7 +275,11 @@ def _fill(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
     row.locale = draft.locale
     row.category = draft.category
     row.priority = draft.priority
-    row.tags = json.dumps(list(draft.tags))
+    if draft.incident is not None and row.incident_id is None:
+        row.incident_id, row.incident_title = draft.incident.id, draft.incident.title
+        row.incident_url = draft.incident.url
+    tags = [tag for tag in draft.tags if not tag.startswith("incident-")]  # the ticket keeps its first incident
+    row.tags = json.dumps(tags + ([incident_tag(row.incident_id)] if row.incident_id else []))
 
 
 def _same(stored: str | None, wanted: str, field: str) -> bool:
@@ -296,6 +328,7 @@ def _conditions(query: TicketQuery) -> list[ColumnElement[bool]]:
         TicketRow.reason: query.reason,
         TicketRow.priority: query.priority,
         TicketRow.locale: query.locale,
+        TicketRow.incident_id: query.incident,
     }
     conditions: list[ColumnElement[bool]] = [column == value for column, value in wanted.items() if value is not None]
     if query.has_contact is not None:
@@ -346,7 +379,15 @@ def _ticket(row: TicketRow, deliveries: tuple[DeliveryState, ...]) -> Ticket:
             LaterReason(datetime.fromisoformat(r["at"]), r["reason"], r["question"])
             for r in json.loads(row.later_reasons or "[]")
         ),
+        incident=_incident(row),
     )
+
+
+def _incident(row: TicketRow) -> IncidentLink | None:
+    if row.incident_id is None:
+        return None
+    resolved = as_utc(row.incident_resolved_at) if row.incident_resolved_at else None
+    return IncidentLink(row.incident_id, row.incident_title or row.incident_id, row.incident_url, resolved)
 
 
 def _note(data: dict[str, str]) -> Note:

@@ -35,6 +35,11 @@ class TicketRow(Base):
     later_reasons: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     assignee: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     notes: Mapped[str] = mapped_column(Text, default="[]")
+    incident_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
+    """The status-page incident the ticket is about (docs/incidents.md); title, link and resolution beside it."""
+    incident_title: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    incident_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    incident_resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class OutboxRow(Base):

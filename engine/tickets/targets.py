@@ -130,6 +130,10 @@ def ticket_text(ticket: dict[str, Any]) -> str:
     ]
     if ticket.get("message"):
         lines.append(f"Customer's note: {ticket['message']}")
+    if incident := ticket.get("incident"):
+        resolved = f", resolved {incident['resolved_at']}" if incident.get("resolved_at") else ""
+        link = f" {incident['url']}" if incident.get("url") else ""
+        lines.append(f"Known incident: {incident['title']} ({incident['id']}{resolved}){link}")
     lines.append("")
     lines.append("Transcript:")
     for turn in ticket["transcript"]:

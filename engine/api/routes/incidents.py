@@ -1,5 +1,6 @@
 """GET /v1/incidents: the status feed's active incidents, how old the engine's view of it is, and whether the last
-read failed. Any key may read it (the widget's banner); staff also see the feed's source and its last error."""
+read failed. Any key may read it (the widget's banner); staff also see the feed's source and its last error.
+POST /v1/incidents/{id}/notify: "notify me when it's fixed" (the email kept on the session's ticket)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from engine.api.auth import CustomerCaller
+from engine import conversation
+from engine.api.auth import CustomerCaller, GateDep, access_for, merge_customer, session_for
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
+from engine.api.incident_schemas import NotifyRequest
+from engine.api.schemas import TicketRef
+from engine.types import Customer, HelpRequest
 
 router = APIRouter(tags=["incidents"])
 
@@ -77,3 +82,16 @@ def incidents(engine: EngineDep, caller: CustomerCaller) -> IncidentsOut:
     if caller.is_public:
         return out
     return out.model_copy(update={"source": state.source, "error": state.error, "checked_at": state.checked_at})
+
+
+@router.post("/v1/incidents/{incident_id}/notify", response_model=TicketRef, status_code=201,
+             responses=problems(400, 401, 403, 404, 413, 422, 429))
+def notify(incident_id: str, body: NotifyRequest, engine: EngineDep, caller: CustomerCaller,
+           gate: GateDep) -> TicketRef:
+    """Tell this customer when the incident is resolved: the session's ticket (reason known_incident) is linked to
+    the incident and keeps the email; 404 when the incident is no longer active."""
+    session_id = session_for(caller, gate, body.session_id)
+    request = HelpRequest(session_id=session_id, interaction_id=body.interaction_id,
+                          customer=merge_customer(caller.customer, Customer(email=body.email, name=body.name)))
+    ticket = conversation.notify_when_fixed(engine, incident_id, request, access_for(caller, gate, session_id))
+    return TicketRef.model_validate(ticket)

@@ -26,9 +26,9 @@ def home(gate: GateDep) -> HTMLResponse:
 
 @router.get("/widget.js")
 def widget() -> Response:
-    """widget.js with the Markdown renderer it shares with the staff pages, both inside one closure (no globals
-    on the embedding page)."""
-    parts = [(STATIC / name).read_text() for name in ("markdown.js", "widget.js")]
+    """widget.js with the Markdown renderer it shares with the staff pages and its incident parts, all inside one
+    closure (no globals on the embedding page)."""
+    parts = [(STATIC / name).read_text() for name in ("markdown.js", "widget-incidents.js", "widget.js")]
     return Response("(function () {\n" + "\n".join(parts) + "})();\n", media_type="text/javascript; charset=utf-8",
                     headers={"Cache-Control": WIDGET_CACHE})
 

@@ -47,9 +47,10 @@ def tickets(
     q: Annotated[str | None, Query(max_length=200, description="Words in the subject or the transcript.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
+    incident: Annotated[str | None, Query(max_length=100, description="Only tickets linked to this incident.")] = None,
 ) -> list[TicketOut]:
     """Tickets matching every filter given, most recently updated first."""
-    query = desk.TicketQuery(status, reason, priority, locale, has_contact, q, limit, offset)
+    query = desk.TicketQuery(status, reason, priority, locale, has_contact, q, limit, offset, incident)
     return [TicketOut.model_validate(t) for t in desk.find_tickets(engine, query)]
 
 

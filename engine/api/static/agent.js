@@ -1,5 +1,6 @@
 /* Agent console: preview what a customer would get (with every candidate's scores and freshness verdict), and
- * read tickets with their pre-filled context. Routes: #preview, #tickets, #ticket/T-000042. */
+ * read tickets with their pre-filled context. Routes: #preview, #tickets, #ticket/T-000042, #incidents (active
+ * status-page incidents, each with its linked tickets). */
 (function () {
   "use strict";
   var S = window.Staff, el = S.el, main = document.getElementById("main");
@@ -9,7 +10,7 @@
 
   function route() {
     var hash = location.hash.slice(1) || "preview";
-    ["preview", "tickets"].forEach(function (name) {
+    ["preview", "tickets", "incidents"].forEach(function (name) {
       var link = document.getElementById("nav-" + name);
       if (hash.indexOf(name === "tickets" ? "ticket" : name) === 0) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -17,6 +18,7 @@
     if (hash.indexOf("ticket/") === 0) showTicket(decodeURIComponent(hash.slice(7)));
     else if (hash.indexOf("session/") === 0) showSession(decodeURIComponent(hash.slice(8)));
     else if (hash === "tickets") showTickets();
+    else if (hash === "incidents") showIncidents();
     else showPreview();
   }
 
@@ -89,7 +91,7 @@
       filterField("f-status", "Status", select("f-status", [["", "Any"], ["open", "Open"], ["pending", "Pending"], ["solved", "Solved"]], filters.status)),
       filterField("f-reason", "Reason", select("f-reason", [["", "Any"], ["customer_request", "Customer request"], ["low_confidence", "Low confidence"],
         ["no_match", "No match"], ["out_of_scope", "Out of scope"], ["sensitive_topic", "Sensitive topic"], ["stale_source", "Stale source"],
-        ["conflict", "Conflict"], ["identifier_not_found", "Unknown error code"]], filters.reason)),
+        ["conflict", "Conflict"], ["identifier_not_found", "Unknown error code"], ["known_incident", "Known incident"]], filters.reason)),
       filterField("f-priority", "Priority", select("f-priority", [["", "Any"], ["urgent", "Urgent"], ["high", "High"], ["normal", "Normal"], ["low", "Low"]], filters.priority)),
       filterField("f-locale", "Locale", select("f-locale", [["", "Any"], ["en", "English"], ["de", "German"]], filters.locale)),
       filterField("f-contact", "Contact", select("f-contact", [["", "Any"], ["true", "Has email"], ["false", "No email"]], filters.has_contact)),
@@ -127,6 +129,32 @@
         .map(function (h) { return el("th", { scope: "col" }, h); }))), el("tbody", {}, rows)));
   }
 
+  /* Active status-page incidents, each with the tickets linked to it (one parent, many children). */
+  function showIncidents() {
+    var list = el("div", { id: "incident-list", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
+    main.replaceChildren(el("h1", {}, "Incidents"), list);
+    S.api("/v1/incidents").then(function (state) {
+      if (!state.configured) { list.replaceChildren(el("p", { class: "card muted" }, "No status feed is configured (ENGINE_STATUS__URL).")); return; }
+      var age = state.age_s === null ? "never read" : Math.round(state.age_s) + " s ago" + (state.stale ? " (last read failed: " + state.error + ")" : "");
+      var head = el("p", { class: "muted", id: "incident-feed" }, "Status feed read " + age + ".");
+      if (!state.incidents.length) { list.replaceChildren(head, el("p", { class: "card muted" }, "No active incident.")); return; }
+      return Promise.all(state.incidents.map(function (i) {
+        return S.api("/v1/tickets?limit=500&incident=" + encodeURIComponent(i.id)).then(function (tickets) {
+          return el("section", { class: "card", "aria-label": i.name, "data-incident": i.id },
+            el("h2", {}, i.name + " · " + i.status + " · " + i.impact),
+            el("p", {}, i.latest_update ? i.latest_update.body : "", " ", i.shortlink ? el("a", { href: i.shortlink, target: "_blank", rel: "noopener" }, "Status page") : ""),
+            el("p", { class: "incident-count" }, tickets.length + " linked ticket" + (tickets.length === 1 ? "" : "s")),
+            tickets.length ? ticketTable(tickets) : null);
+        });
+      })).then(function (cards) { list.replaceChildren.apply(list, [head].concat(cards)); });
+    }).catch(fail);
+  }
+
+  function incidentLink(incident) {
+    var words = incident.title + " (" + incident.id + ")" + (incident.resolved_at ? " — resolved " + incident.resolved_at.slice(0, 16).replace("T", " ") : "");
+    return incident.url ? el("a", { href: incident.url, target: "_blank", rel: "noopener" }, words) : words;
+  }
+
   function noContact() {
     return el("span", { class: "badge warn", title: "The customer left no email: nobody can reply yet" }, "no contact");
   }
@@ -140,6 +168,7 @@
           el("dt", {}, "Assignee"), el("dd", {}, t.assignee || "—"),
           el("dt", {}, "Age"), el("dd", {}, age(t.created_at) + " (opened " + t.created_at.slice(0, 16).replace("T", " ") + ")"),
           el("dt", {}, "Reason"), el("dd", { id: "ticket-reason" }, t.reason),
+          el("dt", {}, "Incident"), el("dd", { id: "ticket-incident" }, t.incident ? incidentLink(t.incident) : "—"),
           el("dt", {}, "Confidence"), el("dd", {}, t.confidence.toFixed(2)),
           el("dt", {}, "Priority"), el("dd", {}, priorityBadge(t.priority)),
           el("dt", {}, "Customer"), el("dd", { id: "ticket-customer" },

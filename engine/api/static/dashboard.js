@@ -63,7 +63,7 @@
       kpi("Helpful", S.pct(m.helpful.value), ratio(m.helpful) + " votes"), kpi("Tickets", m.tickets));
     var pending = m.sessions_pending ? el("p", { class: "muted", id: "pending" }, m.sessions_pending + " session" +
       (m.sessions_pending > 1 ? "s" : "") + " still open — judged for containment 24 h after their first question.") : null;
-    return [kpis, pending, trend(m), holdout(m.holdout), el("div", { class: "grid" }, reasons(m), gaps(m), stale(m),
+    return [kpis, pending, trend(m), holdout(m.holdout), incidents(m), el("div", { class: "grid" }, reasons(m), gaps(m), stale(m),
       thumbsDown(f), top(m)), downvotes(f), el("section", { class: "card", id: "drill", hidden: "" })];
   }
 
@@ -141,6 +141,21 @@
     return card("holdout", "Measured deflection (holdout, " + Math.round(h.share * 100) + " % of sessions)", el("p", { id: "deflection" }, words),
       table("holdout", ["Arm", "Sessions judged", "With a ticket", "Ticket rate"], rows),
       el("p", { class: "muted" }, "± " + h.precision + " per 100 needs about " + h.sessions_needed.toLocaleString() + " judged sessions."));
+  }
+
+  /* Questions and tickets per status-page incident, and containment inside and outside incidents (docs/incidents.md). */
+  function incidents(m) {
+    if (!m.incidents.length) return null;
+    var inside = m.containment_in_incidents, outside = m.containment_outside_incidents;
+    var words = "Containment during incidents " + S.pct(inside.value) + " (" + ratio(inside) + " sessions), outside " +
+      S.pct(outside.value) + " (" + ratio(outside) + ").";
+    var rows = m.incidents.map(function (i) {
+      var after = i.first_question_after_s === null ? "—" : Math.round(i.first_question_after_s / 60) + " min";
+      return [i.incident_id, i.questions, i.contained + " / " + i.sessions, i.tickets, after];
+    });
+    return card("incidents", "Incidents", el("p", { id: "incident-containment" }, words),
+      table("incidents", ["Incident", "Questions", "Contained sessions", "Tickets", "First question after"], rows),
+      el("p", {}, el("a", { href: "/agent#incidents" }, "Tickets per active incident")));
   }
 
   function chartCard(id, title, items, color, format, head, row, none) {

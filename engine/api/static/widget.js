@@ -94,10 +94,13 @@
   ].join("\n");
 
   var state = load();
+  var INCIDENTS = answerIncidents({ el: el, get: get, request: request, safeUrl: safeUrl, saved: save,
+    failed: showError, session: function () { return state.session_id; }, area: script.getAttribute("data-area"),
+    every: script.getAttribute("data-incident-poll") });
   var host = document.createElement("div");
   host.id = "answer-widget";
   var shadow = host.attachShadow({ mode: "open" });
-  shadow.innerHTML = "<style>" + CSS + "</style>";
+  shadow.innerHTML = "<style>" + CSS + INCIDENTS.css + "</style>";
   var root = el("div", { class: "root" });
   shadow.appendChild(root);
 
@@ -123,10 +126,11 @@
     placeholder: "Ask a question…" });
   var send = el("button", { class: "primary", type: "submit" }, "Send");
   form.append(el("label", { class: "sr", for: inputId }, "Your question"), input, send);
-  panel.append(head, log, live, form);
+  panel.append(head, INCIDENTS.banner, log, live, form);
   root.append(launcher, panel);
   if (document.body) document.body.appendChild(host);
   else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(host); });
+  INCIDENTS.start();
 
   render();
   if (state.open) open(true); /* open before the reload or navigation: stays open, without taking the focus */
@@ -240,14 +244,18 @@
       }) };
     }
     if (data.reason === "holdout") return resultsItem(question, data);
+    if (data.reason === "known_incident") {
+      return { kind: "incident", question: question, interaction_id: data.interaction_id, incident: data.incident };
+    }
     return escalationItem(question, data);
   }
 
   function answerItem(question, data) {
     return { kind: "answer", question: question, text: data.answer || "", interaction_id: data.interaction_id,
-      note: data.message || null,
+      note: (data.incident ? data.message.replace(data.incident.text, "").trim() : data.message) || null,
+      incident: data.incident || null,
       citations: (data.citations || []).map(function (c) {
-        return { title: c.title, url: c.url, updated_at: c.updated_at };
+        return { title: c.title, url: c.url, updated_at: c.updated_at, affected: !!c.affected };
       }) };
   }
 
@@ -295,6 +303,7 @@
     if (item.kind === "results") return drawResults(item);
     if (item.kind === "reply") return el("div", { class: "msg bot reply" }, item.text);
     if (item.kind === "clarify") return drawClarify(item);
+    if (item.kind === "incident") return el("div", { class: "msg bot notice escalation" }, INCIDENTS.notice(item));
     return drawAnswer(item);
   }
 
@@ -313,7 +322,8 @@
   function drawAnswer(item) {
     var node = el("div", { class: "msg bot answer", "data-say": plain(item.text) }, el("div", { class: "body" }, rich(item.text)));
     if (item.note) node.insertBefore(el("p", { class: "note" }, item.note), node.firstChild);
-    if (item.citations.length) node.appendChild(articleList(item.citations, "Sources"));
+    if (item.incident) node.insertBefore(INCIDENTS.notice(item), node.firstChild);
+    if (item.citations.length) node.appendChild(INCIDENTS.mark(articleList(item.citations, "Sources"), item.citations));
     node.appendChild(feedbackRow(item));
     return node;
   }
@@ -351,7 +361,7 @@
     var words = opening + (item.reference ? " Your ticket reference is " + item.reference + "." : "");
     var node = el("div", { class: "msg bot notice escalation" }, words);
     if (item.pending && !item.reference) node.appendChild(contactForm(item, true));
-    else if (item.contact_needed && item.reference && !item.contact) node.appendChild(contactForm(item, false));
+    else if (item.contact_needed && item.reference && !item.contact && !item.incident) node.appendChild(contactForm(item, false)); /* a known incident offers "notify me" instead */
     var row = el("div", { class: "actions" });
     var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
     more.addEventListener("click", function () { ticketForm(node, item, more); });

@@ -1,0 +1,67 @@
+"""Incident-aware replies (docs/incidents.md): which active status-page incident a question is about, the notice
+the reply leads with, the reason `known_incident` for an escalation it explains, and the link a ticket keeps.
+
+    >>> found = notice(engine, "is sync down?", decision)
+    >>> with_notice(decision, found).reason
+    <Reason.KNOWN_INCIDENT: 'known_incident'>
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.errors import NotFoundError
+from engine.incidents.notice import IncidentNotice
+from engine.incidents.types import CandidateArticle
+from engine.tickets.models import IncidentLink
+from engine.types import Decision, Reason
+from engine.wiring import Engine
+
+EXPLAINED = frozenset({Reason.NO_MATCH, Reason.LOW_CONFIDENCE, Reason.OUT_OF_SCOPE, Reason.STALE_SOURCE,
+                       Reason.CONFLICT, Reason.CONFLICT_EARLIER})
+"""Escalations the incident explains better than "no good answer": they become known_incident. Sensitive topics
+and requests for a person keep their reason (they are linked to the incident all the same)."""
+UNRELATED = frozenset({Reason.HOLDOUT, Reason.TICKET_STATUS, Reason.EMPTY_QUESTION})
+
+
+def notice(engine: Engine, question: str, decision: Decision) -> IncidentNotice | None:
+    """The notice of the incident `question` is about, if any. An answer's cited articles count (by id and tags, so
+    a question answered from a sync article matches a sync incident); an escalation's weak candidates do not."""
+    board = engine.incidents
+    if board is None or decision.decision not in ("answer", "escalate") or decision.reason in UNRELATED:
+        return None
+    cited = {c.article_id for c in decision.citations}
+    candidates = [CandidateArticle(c.article.id, c.article.tags) for c in decision.candidates if c.article.id in cited]
+    return board.notice(question, candidates)
+
+
+def with_notice(decision: Decision, found: IncidentNotice | None) -> Decision:
+    """The decision led by the notice: its words come first in `message`; an escalation the incident explains
+    gets reason known_incident and the notice instead of "I couldn't find an answer"."""
+    if found is None:
+        return decision
+    if decision.escalated and decision.reason in EXPLAINED:
+        return replace(decision, reason=Reason.KNOWN_INCIDENT, message=found.text,
+                       detail=f"known incident {found.incident_id}; was {decision.reason}: {decision.detail}")
+    message = f"{found.text}\n\n{decision.message}" if decision.message else found.text
+    return replace(decision, message=message)
+
+
+def link(found: IncidentNotice | None) -> IncidentLink | None:
+    """What a ticket keeps of the incident it is about (its parent)."""
+    return IncidentLink(found.incident_id, found.title, found.link) if found else None
+
+
+def active(engine: Engine, incident_id: str) -> IncidentNotice:
+    """The notice of an active incident by id (NotFoundError when the feed lists no such active incident: it may
+    just have been resolved)."""
+    found = engine.incidents.notice_of(incident_id) if engine.incidents else None
+    if found is None:
+        raise NotFoundError(f"incident {incident_id} is not active on the status page (resolved, or unknown)")
+    return found
+
+
+def still_active(engine: Engine, incident_id: str | None) -> IncidentLink | None:
+    """The link to the incident an earlier turn was about, while it is still active."""
+    found = engine.incidents.notice_of(incident_id) if engine.incidents and incident_id else None
+    return link(found)

@@ -1,0 +1,95 @@
+"""The incident notice a customer reads before the answer: what is known, where it stands, where to follow it, how
+old our view of it is. Pure: a match, the feed's state and the time in, a typed notice and its words out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.incidents.types import FeedState, Incident, IncidentMatch
+
+STATUS_WORDS = {"investigating": "we are investigating", "identified": "the cause is identified",
+                "monitoring": "a fix is in place and being monitored"}
+
+
+@dataclass(frozen=True)
+class IncidentNotice:
+    """An active incident that concerns a question, as the reply tells it. `link`: the incident's shortlink, else
+    the status page; `age_s`: seconds since the feed last gave a good page; `stale`: the last read failed."""
+
+    incident_id: str
+    title: str
+    status: str
+    impact: str
+    opened_at: datetime
+    components: tuple[str, ...]
+    link: str | None
+    latest_update: str | None
+    updated_at: datetime | None
+    affected_articles: tuple[str, ...]
+    age_s: float | None
+    stale: bool
+
+    @property
+    def text(self) -> str:
+        """The notice in words (English), e.g. "Known issue: Sync delays (we are investigating). …"."""
+        return notice_text(self)
+
+
+def notice_for(match: IncidentMatch, state: FeedState, now: datetime) -> IncidentNotice:
+    """The notice of one match, told from the feed's current (possibly stale) state.
+
+    >>> notice_for(match, state, now).title
+    'Sync delays'
+    """
+    incident = match.incident
+    update = incident.latest_update
+    page_url = state.page.url if state.page else None
+    return IncidentNotice(
+        incident_id=incident.id,
+        title=incident.name,
+        status=incident.status,
+        impact=incident.impact,
+        opened_at=incident.created_at,
+        components=tuple(c.name for c in match.components),
+        link=incident.shortlink or page_url,
+        latest_update=update.body.strip() or None if update else None,
+        updated_at=update.created_at if update else None,
+        affected_articles=match.affected_articles,
+        age_s=state.age_s(now),
+        stale=state.error is not None,
+    )
+
+
+def notice_text(notice: IncidentNotice) -> str:
+    """Known issue, its status, the latest update, where to follow it, "we'll update here", and when our view is
+    stale how old it is."""
+    status = STATUS_WORDS.get(notice.status, notice.status)
+    parts = [f"Known issue affecting {', '.join(notice.components)}: {notice.title} ({status})."]
+    if notice.latest_update:
+        parts.append(f"Latest update: {notice.latest_update}")
+    follow = f"Follow it on our status page: {notice.link} — " if notice.link else ""
+    parts.append(f"{follow}we'll update here as soon as it is fixed.")
+    if notice.affected_articles:
+        parts.append("Some steps in the articles below may not work until then.")
+    if notice.stale and notice.age_s is not None:
+        parts.append(f"(Our status information is {as_age(notice.age_s)} old: the status page could not be "
+                     "reached since.)")
+    return " ".join(parts)
+
+
+def as_age(seconds: float) -> str:
+    """'45 seconds', '1 minute', '3 hours', '2 days'."""
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    count = int(seconds)
+    return f"{count} second{'s' if count != 1 else ''}"
+
+
+def resolution_note(incident: Incident) -> str:
+    """What a ticket linked to a resolved incident is told: the incident and its last update."""
+    update = incident.latest_update
+    said = f" Latest update: {update.body.strip()}" if update and update.body.strip() else ""
+    return f"Resolved on the status page: {incident.name} ({incident.status}).{said}"
