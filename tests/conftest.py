@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import os
+import shutil
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +113,14 @@ def kb_engine(kb_data_dir: Path, embedder: Embedder) -> Iterator[Engine]:
     engine = build_engine(kb_settings(kb_data_dir), embedder=embedder, clock=lambda: KB_NOW)
     yield engine
     engine.close()
+
+
+@pytest.fixture
+def ticking_kb_engine(kb_data_dir: Path, embedder: Embedder, tmp_path: Path) -> Iterator[Engine]:
+    """The kb_samples index (copied) with an empty events and tickets database; time moves on a second per call."""
+    shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
+    ticks = itertools.count()
+    built = build_engine(kb_settings(tmp_path / "data"), embedder=embedder,
+                         clock=lambda: KB_NOW + timedelta(seconds=next(ticks)))
+    yield built
+    built.close()

@@ -5,20 +5,12 @@ that do not ask for it, get the ticket at once. Real engine (kb_samples, real mo
 
 from __future__ import annotations
 
-import itertools
-import shutil
-from collections.abc import Iterator
-from datetime import timedelta
-from pathlib import Path
-
 import pytest
 
 from engine import conversation
 from engine.conversation import Reply, TicketOwner
-from engine.protocols import Embedder
 from engine.types import Customer, HelpRequest, Query, Question, SessionAccess
-from engine.wiring import Engine, build_engine
-from tests.conftest import KB_NOW, kb_settings
+from engine.wiring import Engine
 
 pytestmark = pytest.mark.integration
 ANSWERED = "how do I turn on two-factor authentication?"
@@ -27,13 +19,8 @@ HUMAN = "can I talk to a human please"
 
 
 @pytest.fixture
-def engine(kb_data_dir: Path, embedder: Embedder, tmp_path: Path) -> Iterator[Engine]:
-    shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
-    ticks = itertools.count()
-    built = build_engine(kb_settings(tmp_path / "data"), embedder=embedder,
-                         clock=lambda: KB_NOW + timedelta(seconds=next(ticks)))
-    yield built
-    built.close()
+def engine(ticking_kb_engine: Engine) -> Engine:
+    return ticking_kb_engine
 
 
 def _ask(engine: Engine, text: str, session_id: str | None = None, *, customer: Customer | None = None,

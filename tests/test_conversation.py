@@ -4,21 +4,16 @@ and ticket reads, and who may act on which conversation."""
 
 from __future__ import annotations
 
-import itertools
-import shutil
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from engine import conversation
 from engine.conversation import Reply
 from engine.errors import NotFoundError, UnprocessableError
-from engine.protocols import Embedder
 from engine.types import Customer, Delta, Feedback, HelpRequest, Query, Question, SessionAccess
-from engine.wiring import Engine, build_engine
-from tests.conftest import KB_NOW, kb_settings
+from engine.wiring import Engine
+from tests.conftest import KB_NOW
 
 pytestmark = pytest.mark.integration
 STAFF = SessionAccess(every_session=True)
@@ -27,14 +22,8 @@ SENSITIVE = "I filed a chargeback with my bank, refund me now"
 
 
 @pytest.fixture
-def engine(kb_data_dir: Path, embedder: Embedder, tmp_path: Path) -> Iterator[Engine]:
-    """The kb_samples index (copied) with an empty events and tickets database; time moves on between calls."""
-    shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
-    ticks = itertools.count()
-    built = build_engine(kb_settings(tmp_path / "data"), embedder=embedder,
-                         clock=lambda: KB_NOW + timedelta(seconds=next(ticks)))
-    yield built
-    built.close()
+def engine(ticking_kb_engine: Engine) -> Engine:
+    return ticking_kb_engine
 
 
 def _ask(engine: Engine, text: str, session_id: str | None = None, customer: Customer | None = None) -> Reply:
