@@ -67,6 +67,8 @@
     ".body code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef2f7;padding:0 3px;border-radius:4px;}",
     ".body pre{margin:0 0 8px;padding:8px;background:#eef2f7;border-radius:6px;overflow-x:auto;white-space:pre;}",
     ".body pre code{padding:0;background:none;}.body em{font-style:italic;}",
+    ".body .table{margin:0 0 8px;overflow-x:auto;}.body table{border-collapse:collapse;font-size:13px;}",
+    ".body th,.body td{border:1px solid #d8dee8;padding:4px 6px;text-align:left;vertical-align:top;}.body th{background:#eef2f7;font-weight:700;}",
     ".tools{display:flex;gap:2px;align-items:center;}",
     ".tool{border:0;background:transparent;color:#fff;font-size:13px;font-weight:600;padding:4px 6px;border-radius:6px;",
     "  text-decoration:underline;}.tool:focus-visible{outline-color:#fff;}",
