@@ -205,7 +205,8 @@ def authorize(*roles: Role) -> object:
             raise HTTPException(403, f"origin {origin} is not allowed for this key")
         if key.role not in roles:
             allowed = " or ".join(roles)
-            raise HTTPException(403, f"this endpoint needs a {allowed} key; '{key.name}' is a {key.role} key")
+            article = "an" if allowed[0] in "aeiou" else "a"
+            raise HTTPException(403, f"this endpoint needs {article} {allowed} key; '{key.name}' is a {key.role} key")
         customer = Customer(**key.customer.model_dump()) if key.customer else None
         return Principal(key.name, key.role, tuple(key.audiences), tuple(key.origins), customer)
 

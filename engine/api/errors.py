@@ -50,6 +50,11 @@ def problem(status: int, title: str, detail: str) -> JSONResponse:
 def _describe(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
+        if error.get("type") == "json_invalid":  # loc is ("body", offset)
+            offset = error.get("loc", ("body", "?"))[-1]
+            reason = (error.get("ctx") or {}).get("error", "JSON decode error")
+            parts.append(f"request body is not valid JSON ({reason} at character {offset})")
+            continue
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body") or "body"
         parts.append(f"{where}: {error.get('msg', 'invalid')}")
     return "; ".join(parts) or "invalid request"
@@ -97,5 +102,6 @@ def _title(status: int) -> str:
         405: "Method not allowed",
         413: "Payload too large",
         415: "Unsupported media type",
+        428: "Precondition required",
         429: "Too many requests",
     }.get(status, "Error")

@@ -96,6 +96,16 @@ def test_invalid_utf8_is_a_400_problem_that_says_so(base_url: str) -> None:
     assert "not valid UTF-8" in response.json()["detail"]
 
 
+def test_broken_json_and_a_staff_route_with_a_public_key_get_details_that_read_as_sentences(base_url: str) -> None:
+    broken = httpx.post(f"{base_url}/v1/ask", content=b'{"question": ', headers={"content-type": "application/json", **KEY})
+    staff_only = httpx.get(f"{base_url}/v1/tickets", headers=KEY)
+
+    assert broken.status_code == 422
+    assert broken.json()["detail"] == "request body is not valid JSON (Expecting value at character 13)"
+    assert staff_only.status_code == 403
+    assert staff_only.json()["detail"].startswith("this endpoint needs an agent or admin key;")
+
+
 def test_a_100_kb_question_is_refused_before_it_is_read(base_url: str) -> None:
     response = httpx.post(f"{base_url}/v1/ask", json={"question": "why " * 25_000}, headers=KEY, timeout=30)
 

@@ -50,6 +50,10 @@ def test_an_agent_filters_the_list_and_changes_a_tickets_status(stack: Stack, pa
 
     page.get_by_label("Contact").select_option("")
     page.get_by_role("link", name=pirate).click()
+    expect(page.locator("#ticket-transcript")).to_be_visible()
+    stray = page.evaluate("() => [...document.getElementById('main').childNodes].filter(n => n.nodeType === 3)"
+                          ".map(n => n.textContent)")
+    assert stray == []  # a ticket without internal notes showed a bare "null" above its transcript
     page.get_by_label("Status").select_option("pending")
     page.get_by_label("Assignee").fill("kim")
     page.get_by_label("Internal note").fill("Asked for the order number")

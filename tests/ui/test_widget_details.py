@@ -105,6 +105,22 @@ def test_code_blocks_and_italics_render_and_a_long_answer_opens_at_its_start(sta
     shot(page, "22-code-block-italics-long-answer")
 
 
+def test_a_pipe_table_in_an_answer_renders_as_a_table(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+    answer = ("Check the sync log:\n\n| Error in the sync log | What to do |\n|---|---|\n"
+              "| Sync failed: token expired | Click **Reconnect**. |\n| Sync paused: rate limited | Nothing. |")
+    page.route("**/v1/ask", _reply(stack, answer))
+
+    reply = ask(page, "why does sync fail?")
+
+    expect(reply.locator("table th")).to_have_text(["Error in the sync log", "What to do"])
+    expect(reply.locator("table tbody tr")).to_have_count(2)
+    expect(reply.locator("table td strong")).to_have_text("Reconnect")
+    expect(reply).not_to_contain_text("|")
+    shot(page, "23-answer-table")
+
+
 def test_thumbs_down_asks_for_a_reason_without_choosing_one(stack: Stack, page: Page) -> None:
     page.goto(stack.shop)
     open_widget(page)

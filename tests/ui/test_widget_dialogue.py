@@ -87,6 +87,8 @@ def test_asking_for_a_person_asks_for_an_email_first_and_files_the_ticket_with_i
 
     expect(page.locator(".msg.ticket")).to_contain_text("ann@acme.example")
     expect(reply.get_by_role("form", name="Your email")).to_have_count(0)
+    expect(reply.get_by_role("button", name="Add details to your ticket")).to_be_visible()  # filed: not "Contact support"
+    expect(reply.get_by_role("button", name="Contact support")).to_have_count(0)
     [ticket] = stack.engine.desk.store.for_session(_session(page))
     assert ticket.reason == "customer_request" and ticket.has_contact and ticket.version == 1
     assert ticket.customer.email == "ann@acme.example"

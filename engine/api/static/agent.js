@@ -184,8 +184,8 @@
           el("dt", {}, "Delivery"), el("dd", {}, t.deliveries.length ? t.deliveries.map(delivery).join("; ") : "not configured")));
       var transcript = el("section", { class: "card", id: "ticket-transcript", "aria-labelledby": "tt" },
         el("h2", { id: "tt" }, "Transcript"), t.transcript.map(turn));
-      main.replaceChildren(el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts, triageForm(t), notes(t),
-        transcript, articles(t));
+      main.replaceChildren.apply(main, [el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts,
+        triageForm(t), notes(t), transcript, articles(t)].filter(Boolean)); /* notes(t) is null without notes */
       main.focus({ preventScroll: true });
       window.scrollTo(0, 0);
     }).catch(fail);

@@ -1,6 +1,6 @@
 /* The answers' light Markdown as DOM nodes — paragraphs, lists, fenced code blocks, **bold**, *italics*, `code`,
  * [links](https://…) — built from text nodes only, never HTML, so nothing in an answer can inject markup.
- * Shared: the /widget.js route serves it inside the widget's closure; the staff pages load it as a script.
+ * Pipe tables (| a | b |) become tables. Shared: the /widget.js route serves it inside the widget's closure; the staff pages load it as a script.
  *   var md = answerMarkdown(document);  node.append(md.render("Open **Settings**"));  md.plain("**a**") === "a" */
 function answerMarkdown(doc) {
   "use strict";
@@ -17,6 +17,16 @@ function answerMarkdown(doc) {
         return;
       }
       if (fence) { fence.textContent += (fence.textContent ? "\n" : "") + line; return; }
+      if (/^\s*\|.*\|\s*$/.test(line)) { /* a pipe table: the first row is its head, the |---| row is skipped */
+        if (/^[\s|:-]+$/.test(line)) return;
+        var head = !list || list.tagName.toLowerCase() !== "tbody";
+        if (head) { var table = node("table"); out.appendChild(node("div", { class: "table" }, table)); }
+        var row = node("tr");
+        line.trim().slice(1, -1).split("|").forEach(function (cell) { row.appendChild(inline(node(head ? "th" : "td"), cell.trim())); });
+        if (head) { table.appendChild(node("thead", {}, row)); list = node("tbody"); table.appendChild(list); }
+        else list.appendChild(row);
+        return;
+      }
       var bullet = /^\s*(?:[-*]|(\d+)[.)])\s+(.*)$/.exec(line);
       if (bullet) {
         var kind = bullet[1] ? "ol" : "ul";
@@ -31,7 +41,9 @@ function answerMarkdown(doc) {
   }
 
   function plain(source) {
-    return String(source).replace(/\[([^\]]+)\]\([^)\s]+\)/g, "$1").replace(/```|\*\*|\*|`/g, "");
+    return String(source).replace(/^[\s|:-]*-[\s|:-]*$/gm, "").replace(/^\s*\|(.*)\|\s*$/gm, function (row, cells) {
+      return cells.split("|").map(function (c) { return c.trim(); }).join(", ") + ".";
+    }).replace(/\[([^\]]+)\]\([^)\s]+\)/g, "$1").replace(/```|\*\*|\*|`/g, "");
   }
 
   function inline(parent, line) {

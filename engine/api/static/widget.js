@@ -67,6 +67,8 @@
     ".body code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px;background:#eef2f7;padding:0 3px;border-radius:4px;}",
     ".body pre{margin:0 0 8px;padding:8px;background:#eef2f7;border-radius:6px;overflow-x:auto;white-space:pre;}",
     ".body pre code{padding:0;background:none;}.body em{font-style:italic;}",
+    ".body .table{margin:0 0 8px;overflow-x:auto;}.body table{border-collapse:collapse;font-size:13px;}",
+    ".body th,.body td{border:1px solid #d8dee8;padding:4px 6px;text-align:left;vertical-align:top;}.body th{background:#eef2f7;font-weight:700;}",
     ".tools{display:flex;gap:2px;align-items:center;}",
     ".tool{border:0;background:transparent;color:#fff;font-size:13px;font-weight:600;padding:4px 6px;border-radius:6px;",
     "  text-decoration:underline;}.tool:focus-visible{outline-color:#fff;}",
@@ -360,11 +362,12 @@
       : "I couldn't find a reliable answer in our help articles. Our support team can help.");
     var words = opening + (item.reference ? " Your ticket reference is " + item.reference + "." : "");
     var node = el("div", { class: "msg bot notice escalation" }, words);
-    if (item.pending && !item.reference) node.appendChild(contactForm(item, true));
-    else if (item.contact_needed && item.reference && !item.contact && !item.incident) node.appendChild(contactForm(item, false)); /* a known incident offers "notify me" instead */
     var row = el("div", { class: "actions" });
     var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
     more.addEventListener("click", function () { ticketForm(node, item, more); });
+    function filed() { more.textContent = "Add details to your ticket"; } /* as the reloaded page shows it */
+    if (item.pending && !item.reference) node.appendChild(contactForm(item, true, filed));
+    else if (item.contact_needed && item.reference && !item.contact && !item.incident) node.appendChild(contactForm(item, false, filed)); /* a known incident offers "notify me" instead */
     row.append(more);
     node.appendChild(row);
     return node;
@@ -515,7 +518,7 @@
   /* Nobody can reply to the customer yet. Before the ticket is filed (pending: the server waits for this answer) the
    * email files it, and "Continue without email" files it flagged as having no contact; after (an older ticket
    * without contact) the email is added to it. */
-  function contactForm(item, pending) {
+  function contactForm(item, pending, filed) {
     var id = "aw-c-" + item.interaction_id;
     var box = el("form", { class: "sub contact-form", "aria-label": "Your email" });
     var email = el("input", { id: id, name: "email", type: "email", required: "", autocomplete: "email",
@@ -547,6 +550,7 @@
         item.contact_needed = false; /* answered, with an email or without: not asked again for this reply */
         item.contact = address;
         box.remove();
+        filed();
         push({ kind: "ticket", reference: ticket.reference, email: address, no_contact: !ticket.has_contact });
         input.focus();
       }).catch(function (error) {
