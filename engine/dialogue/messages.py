@@ -37,6 +37,8 @@ _HANDOFF = re.compile(
     r"rep|operator|support\s+team|customer\s+service)\b|\bput\s+me\s+through\b|\b(?:human|agent|operator|person)\s+please\b|"
     r"\blive\s+(?:agent|chat|person)\b|\breal\s+(?:human|person)\b|\bcall\s+me\s+back\b|"
     r"\b(?:please|pls|plz)\s+call\s+me\b|\b(?:want|need)\s+(?:a|an|some)\s+(?:person|human|agent)\b|"
+    r"\b(?:need|want|like)\s+(?:some\s+)?(?:help|an?\s+answer|a\s+reply)\s+from\s+(?:(?:a|an|some|your)\s+)?"
+    r"(?:real\s+|actual\s+)?(?:human|person|agent)\b|"
     r"\bnot\s+(?:a\s+)?(?:virtual\s+assistant|bot|robot|machine)\b|\basli\s+aadmi\b|"
     r"\b(?:mit\s+(?:einem|einer)\s+(?:menschen|mitarbeiter(?:in)?|person|berater(?:in)?))\b|"
     r"\b(?:echten?|richtigen?)\s+(?:menschen|person|mitarbeiter)\b|\b(?:mitarbeiter|mensch)\s+bitte\b",

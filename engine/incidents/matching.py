@@ -37,9 +37,18 @@ def rule_for(component: Component, rules: Sequence[ComponentRule]) -> ComponentR
 
 
 def mentions(question: str, keyword: str) -> bool:
-    """Whether the question holds the keyword as whole words (a plural 's'/'es' allowed)."""
+    """Whether the question holds the keyword as whole words, its last word inflected the way customers write it:
+    'sync' matches 'syncs', 'synced', 'syncing'; 'share' matches 'sharing'; 'chat' matches 'chatting'."""
     phrase = normalize(keyword)
-    return bool(phrase) and re.search(rf"\b{re.escape(phrase)}(?:e?s)?\b", normalize(question)) is not None
+    return bool(phrase) and re.search(rf"\b{_inflected(phrase)}\b", normalize(question)) is not None
+
+
+def _inflected(phrase: str) -> str:
+    head, _, last = phrase.rpartition(" ")
+    prefix = re.escape(f"{head} ") if head else ""
+    if last.endswith("e"):
+        return prefix + re.escape(last[:-1]) + "(?:e|es|ed|ing)"
+    return prefix + re.escape(last) + rf"(?:s|es|(?:{re.escape(last[-1])})?(?:ed|ing))?"
 
 
 def component_reasons(
