@@ -96,6 +96,28 @@ def test_asking_for_a_person_asks_for_an_email_first_and_files_the_ticket_with_i
     expect(page.locator(".msg.ticket")).to_contain_text(ticket.reference)
 
 
+def test_one_email_settles_every_escalation_waiting_for_it(stack: Stack, page: Page) -> None:
+    page.goto(stack.shop)
+    open_widget(page)
+
+    first = ask(page, "what's the weather like in lisbon tomorrow")
+    expect(first.get_by_role("form", name="Your email")).to_be_visible()
+    expect(first.get_by_role("button", name="Contact support")).to_be_hidden()  # the form is the way: no second one
+    stack.clock.now += timedelta(minutes=1)
+    second = ask(page, "can I talk to a human please")
+    second.get_by_role("form", name="Your email").get_by_label(re.compile("Email")).fill("ann@acme.example")
+    second.get_by_role("button", name="Send to support").click()
+
+    expect(page.locator(".msg.ticket")).to_contain_text("ann@acme.example")
+    expect(page.get_by_role("form", name="Your email")).to_have_count(0)  # the first form went with the second
+    expect(first.get_by_role("button", name="Add details to your ticket")).to_be_visible()
+    [ticket] = stack.engine.desk.store.for_session(_session(page))
+    assert ticket.has_contact and ticket.question == "what's the weather like in lisbon tomorrow"
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_role("form", name="Your email")).to_have_count(0)
+
+
 def test_a_customer_who_declines_the_email_gets_a_ticket_flagged_in_the_console(stack: Stack, page: Page) -> None:
     page.goto(stack.shop)
     open_widget(page)

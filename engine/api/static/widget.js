@@ -365,8 +365,11 @@
     var row = el("div", { class: "actions" });
     var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
     more.addEventListener("click", function () { ticketForm(node, item, more); });
-    function filed() { more.textContent = "Add details to your ticket"; } /* as the reloaded page shows it */
-    if (item.pending && !item.reference) node.appendChild(contactForm(item, true, filed));
+    function filed() { more.textContent = "Add details to your ticket"; more.hidden = false; } /* as a reload shows it */
+    if (item.pending && !item.reference) {
+      more.hidden = true; /* the email form is the way to support here: no second form behind a link */
+      node.appendChild(contactForm(item, true, filed));
+    }
     else if (item.contact_needed && item.reference && !item.contact && !item.incident) node.appendChild(contactForm(item, false, filed)); /* a known incident offers "notify me" instead */
     row.append(more);
     node.appendChild(row);
@@ -520,7 +523,8 @@
    * without contact) the email is added to it. */
   function contactForm(item, pending, filed) {
     var id = "aw-c-" + item.interaction_id;
-    var box = el("form", { class: "sub contact-form", "aria-label": "Your email" });
+    var box = el("form", { class: "sub contact-form" + (pending ? " pending" : ""), "aria-label": "Your email" });
+    box.filed = filed;
     var email = el("input", { id: id, name: "email", type: "email", required: "", autocomplete: "email",
       maxlength: "320" });
     email.value = state.email || "";
@@ -551,6 +555,7 @@
         item.contact = address;
         box.remove();
         filed();
+        if (pending) settleWaiting(ticket.reference, address);
         push({ kind: "ticket", reference: ticket.reference, email: address, no_contact: !ticket.has_contact });
         input.focus();
       }).catch(function (error) {
@@ -559,6 +564,17 @@
       });
     }
     return box;
+  }
+
+  /* POST /v1/escalate files every escalation of the session still waiting for an email: their forms go too. */
+  function settleWaiting(reference, address) {
+    state.items.forEach(function (other) {
+      if (other.pending && !other.reference) {
+        other.pending = false; other.contact_needed = false; other.reference = reference; other.contact = address;
+      }
+    });
+    save();
+    log.querySelectorAll("form.contact-form.pending").forEach(function (form) { form.filed(); form.remove(); });
   }
 
   function showError(error, after) {
