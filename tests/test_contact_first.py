@@ -70,6 +70,7 @@ def test_escalations_waiting_together_keep_the_first_subject_and_list_the_later_
     ticket = _file(engine, second, "bo@acme.example")
 
     assert (ticket.reason, ticket.subject) == ("sensitive_topic", SENSITIVE)
+    assert ticket.confidence == first.decision.confidence > 0  # the first reason's confidence, not the handoff's 0
     assert [r.reason for r in ticket.later_reasons] == ["customer_request"]
     assert len(engine.desk.store.for_session(first.session_id)) == 1
 

@@ -79,10 +79,16 @@ def train(
 def measure(
     data: DataDir = DEFAULT_DATA,
     model: Annotated[Path, typer.Option(help="An exported reader folder.")] = MODEL,
+    cosine_only: Annotated[bool, typer.Option("--cosine-only", help="Measure the cosine alone (no model).")] = False,
+    judgments: Annotated[
+        Path | None, typer.Option(help="Also measure with negatives judged to answer dropped (evals/judgments).")
+    ] = None,
 ) -> None:
     """Separation of an exported (int8) reader vs the bi-encoder cosine on the dev and held-out probes."""
+    from engine.evaluate.judgments import load_judgments
     from engine.evaluate.reader_measure import measure_probes
 
+    verdicts = load_judgments(judgments) if judgments is not None else None
     for name in ("dev", "heldout"):
-        for set_name, row in measure_probes(model, data / f"{name}.jsonl").items():
+        for set_name, row in measure_probes(None if cosine_only else model, data / f"{name}.jsonl", verdicts).items():
             console.print(f"{name:8} {set_name:18} " + "  ".join(f"{k} {v:.3f}" for k, v in row.items()))

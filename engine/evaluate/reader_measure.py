@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import Settings
+from engine.evaluate.judgments import Judgments
 from engine.reader.scorer import OnnxReader
 from engine.reader.train import auc, recall_at_kept
 
@@ -39,12 +40,25 @@ def separation(probes: list[dict[str, Any]], scorers: dict[str, Scorer]) -> dict
     return out
 
 
-def measure_probes(model: Path, probes_file: Path) -> dict[str, dict[str, float]]:
-    """An exported reader against the bi-encoder cosine (the engine's main signal), both on their best window."""
+def judged(probes: list[dict[str, Any]], judgments: Judgments) -> list[dict[str, Any]]:
+    """The probes a reviewer's verdicts leave: a gold-removed "negative" whose article was judged to answer the
+    question fully is no negative (a sibling article that answers is a right answer), so it is dropped; `partial`
+    and unjudged ones stay negatives."""
+    def answers(probe: dict[str, Any]) -> bool:
+        found = judgments.get((str(probe["group"]), str(probe["article_id"])))
+        return found is not None and found.verdict == "answers"
+
+    return [p for p in probes if p["label"] == 1 or not answers(p)]
+
+
+def measure_probes(
+    model: Path | None, probes_file: Path, judgments: Judgments | None = None
+) -> dict[str, dict[str, float]]:
+    """An exported reader (none: the cosine alone) against the bi-encoder cosine (the engine's main signal), both on
+    their best window; with judgments, each set is measured again on its judged probes (`<set>:judged`)."""
     from engine.wiring import make_embedder
 
     settings = Settings()
-    reader = OnnxReader(model, threads=settings.embedding.threads or 2)
     embedder = make_embedder(settings)
 
     def cosine(question: str, windows: Sequence[str]) -> Sequence[float]:
@@ -53,7 +67,14 @@ def measure_probes(model: Path, probes_file: Path) -> dict[str, dict[str, float]
         vectors = embedder.embed_passages(list(windows))
         return [float(v) for v in vectors @ embedder.embed_query(question)]
 
-    def read(question: str, windows: Sequence[str]) -> Sequence[float]:
-        return [float(v) for v in reader.score(question, list(windows))]
-
-    return separation(read_probes(probes_file), {"reader": read, "cosine": cosine})
+    scorers: dict[str, Scorer] = {"cosine": cosine}
+    if model is not None:
+        reader = OnnxReader(model, threads=settings.embedding.threads or 2)
+        scorers["reader"] = lambda question, windows: [float(v) for v in reader.score(question, list(windows))]
+    probes = read_probes(probes_file)
+    if judgments is None:
+        return separation(probes, scorers)
+    kept = judged(probes, judgments)
+    for probe in kept:
+        probe["set"] = f"{probe['set']}:judged"
+    return {**separation(read_probes(probes_file), scorers), **separation(kept, scorers)}

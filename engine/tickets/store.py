@@ -289,9 +289,11 @@ def _same(stored: str | None, wanted: str, field: str) -> bool:
 
 
 def _update(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
-    """A later escalation: the first subject, question, reason and interaction stay (they say what opened the
-    ticket); the later reason joins the history; the customer's details only grow; the priority only rises."""
-    first = (row.subject, row.question, row.reason, row.interaction_id, row.locale, row.category, row.message)
+    """A later escalation: the first subject, question, reason, its confidence and interaction stay (they say what
+    opened the ticket); the later reason joins the history; the customer's details only grow; the priority only
+    rises."""
+    first = (row.subject, row.question, row.reason, row.interaction_id, row.locale, row.category, row.message,
+             row.confidence)
     customer = _merged(Customer(**json.loads(row.customer)), draft.customer)
     priority = higher_priority(row.priority, draft.priority)
     later = [*json.loads(row.later_reasons or "[]"), {"at": at.isoformat(), "reason": draft.reason,
@@ -300,6 +302,7 @@ def _update(row: TicketRow, draft: TicketDraft, at: datetime) -> None:
     row.subject, row.question, row.reason, row.interaction_id = first[:4]
     row.locale, row.category = first[4] or row.locale, first[5] or row.category
     row.message = draft.message or first[6]
+    row.confidence = first[7]
     row.later_reasons = json.dumps(later)
     row.version += 1
 

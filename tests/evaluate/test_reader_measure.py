@@ -1,35 +1,31 @@
-"""Separation metrics of the reader experiments, checked on hand-computed numbers."""
+"""Separation on judged probes: a gold-removed negative a reviewer judged to answer is no negative."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
-from engine.evaluate.reader_measure import separation
-from engine.reader.train import auc, recall_at_kept
+from engine.evaluate.judgments import Judgment
+from engine.evaluate.reader_measure import judged, separation
 
 
-def test_auc_counts_ordered_pairs_and_ties_half() -> None:
-    # positives 0.9, 0.5; negatives 0.5, 0.1: pairs (0.9>0.5, 0.9>0.1, 0.5=0.5, 0.5>0.1) = 3.5 / 4
-    assert auc([0.9, 0.5, 0.5, 0.1], [1, 1, 0, 0]) == pytest.approx(0.875)
+def _probe(group: str, article: str, label: int, score: float) -> dict[str, Any]:
+    return {"question": group, "windows": [str(score)], "label": label, "set": "kb", "group": group,
+            "article_id": article}
 
 
-def test_recall_at_kept_is_the_share_of_negatives_below_the_cut_that_keeps_the_positives() -> None:
-    positives = [float(x) for x in range(1, 21)]  # 20 positives: keeping 95 % cuts at the lowest (1.0)
-    negatives = [0.5, 0.7, 1.5, 3.0]
-    labels = [1] * 20 + [0] * 4
+def test_only_negatives_judged_to_answer_are_dropped() -> None:
+    probes = [_probe("q1", "gold", 1, 0.9), _probe("q1", "sibling", 0, 0.95), _probe("q2", "near", 0, 0.8),
+              _probe("q3", "other", 0, 0.7), _probe("q3", "gold3", 1, 0.6)]
+    verdicts = {("q1", "sibling"): Judgment("q1", "sibling", "answers", "says the same"),
+                ("q2", "near"): Judgment("q2", "near", "partial", "half of it"),
+                ("q3", "gold3"): Judgment("q3", "gold3", "wrong", "a positive is never dropped")}
 
-    assert recall_at_kept(positives + negatives, labels, kept=0.95) == pytest.approx(0.5)
+    kept = judged(probes, verdicts)
 
-
-def test_separation_scores_a_passage_by_its_best_window() -> None:
-    probes = [
-        {"question": "q1", "windows": ["good", "bad"], "label": 1, "set": "s"},
-        {"question": "q1", "windows": ["bad", "bad"], "label": 0, "set": "s"},
-    ]
-
-    def score(_question: str, windows: Sequence[str]) -> Sequence[float]:
-        return [1.0 if w == "good" else 0.0 for w in windows]
-
-    assert separation(probes, {"toy": score})["s"]["toy_auc"] == 1.0
+    assert [(p["group"], p["article_id"]) for p in kept] == [("q1", "gold"), ("q2", "near"), ("q3", "other"),
+                                                             ("q3", "gold3")]
+    score = {"value": lambda question, windows: [float(w) for w in windows]}
+    assert separation(probes, score)["kb"]["value_auc"] == pytest.approx(2 / 6)  # the sibling outscores both
+    assert separation(kept, score)["kb"]["value_auc"] == pytest.approx(2 / 4)
