@@ -99,7 +99,11 @@ class HybridRetriever:
     def sections(self, scores: Scores, candidate: Candidate, limit: int = _CHUNKS_PER_ARTICLE) -> Candidate:
         """The candidate's article with its own sections ranked for the question, for quoting: every content
         section is scored (not only those that made the cross-article cut) and the description summary, which is
-        indexed to be found, is left out unless the article has nothing else."""
+        indexed to be found, is left out unless the article has nothing else.
+
+        A section's dense score is the better of its text's and its own heading's: the article title, indexed with
+        every section, does not tell them apart, and a long step list embeds far from a question that its heading
+        ("Reset a forgotten password") matches word for word."""
         snapshot = scores.snapshot
         article = candidate.article
         position = snapshot.article_ids.index(article.id)
@@ -112,6 +116,7 @@ class HybridRetriever:
             return candidate
         picked = np.asarray(ordinals, dtype=np.int64)
         dense = np.asarray(snapshot.vectors[picked] @ scores.vector.astype(np.float32), dtype=np.float64)
+        dense = np.maximum(dense, self._heading_similarity([snapshot.chunks[int(o)] for o in picked], scores))
         bm25 = scores.lexical[picked]
         fused = weighted(dense, bm25, float(scores.lexical.max(initial=0.0)), self._settings.dense_weight)
         order = np.argsort(-fused, kind="stable")[:limit]
@@ -120,6 +125,16 @@ class HybridRetriever:
             for i in order
         )
         return Candidate(article, chunks)
+
+    def _heading_similarity(self, chunks: list[Chunk], scores: Scores) -> npt.NDArray[np.float64]:
+        """Each chunk's own heading (not the article title, which every section shares) against the question;
+        0 for a chunk under the title alone."""
+        similarity = np.zeros(len(chunks), dtype=np.float64)
+        headed = [i for i, c in enumerate(chunks) if len(c.heading_path) > 1]
+        if headed:
+            headings = self._embedder.embed_passages([chunks[i].heading_path[-1] for i in headed])
+            similarity[headed] = headings @ scores.vector.astype(np.float32)
+        return similarity
 
     def _score(
         self,

@@ -28,6 +28,26 @@ def test_a_clear_question_is_answered_from_the_right_article_with_a_citation(kb_
     assert "Download PDF" in decision.answer  # the steps, not only the introduction
 
 
+@pytest.mark.parametrize(
+    ("question", "locale", "step", "not_quoted"),
+    [
+        ("how do I reset my password?", None, "Click **Forgot password?**", "Enter your current password"),
+        ("Wie setze ich mein Passwort zurück?", "de", "**Passwort vergessen?**", "Ihr aktuelles"),
+    ],
+)
+def test_the_steps_quoted_are_those_of_the_section_whose_heading_answers_the_question(
+    kb_engine: Engine, question: str, locale: str | None, step: str, not_quoted: str
+) -> None:
+    # The article title is indexed with every section, and a six-step list embeds far from the question: the
+    # section headed "Reset a forgotten password" lost to the signed-in "Change your password" steps (and, in
+    # German, to the password rules listed under it) until a section's own heading counted.
+    decision = kb_engine.answers.ask(Query(question, locale=locale))
+
+    assert decision.decision == "answer"
+    assert step in decision.answer and not_quoted not in decision.answer
+    assert decision.citations[0].anchor in ("reset-a-forgotten-password", "vergessenes-passwort-zurücksetzen")
+
+
 def test_nonsense_escalates_with_low_confidence(kb_engine: Engine) -> None:
     decision = kb_engine.answers.ask(Query("what's the weather like in lisbon tomorrow"))
 
