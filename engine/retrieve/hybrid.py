@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,9 +63,14 @@ class HybridRetriever:
         deep = retriever.rank(scores, masks.eligible, "bm25", depth=10)
     """
 
-    def __init__(self, embedder: Embedder, settings: RetrievalSettings) -> None:
+    def __init__(self, embedder: Embedder, settings: RetrievalSettings, headings_kept: int = 4096) -> None:
         self._embedder = embedder
         self._settings = settings
+        # Section headings embedded for focusing, by text (the same popular articles are quoted again and again):
+        # least recently used dropped first; 4,096 vectors of MiniLM are 6 MB.
+        self._headings: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
+        self._headings_kept = headings_kept
+        self._headings_lock = threading.Lock()  # questions are answered on a thread pool
 
     def score(self, snapshot: IndexSnapshot, query: Query) -> Scores:
         """Embed the question and BM25-score every chunk, once."""
@@ -132,9 +139,22 @@ class HybridRetriever:
         similarity = np.zeros(len(chunks), dtype=np.float64)
         headed = [i for i, c in enumerate(chunks) if len(c.heading_path) > 1]
         if headed:
-            headings = self._embedder.embed_passages([chunks[i].heading_path[-1] for i in headed])
+            headings = self._heading_vectors([chunks[i].heading_path[-1] for i in headed])
             similarity[headed] = headings @ scores.vector.astype(np.float32)
         return similarity
+
+    def _heading_vectors(self, headings: list[str]) -> Vectors:
+        with self._headings_lock:
+            missing = list(dict.fromkeys(h for h in headings if h not in self._headings))
+            if missing:
+                for heading, vector in zip(missing, self._embedder.embed_passages(missing), strict=True):
+                    self._headings[heading] = np.asarray(vector, dtype=np.float32)
+            for heading in headings:
+                self._headings.move_to_end(heading)
+            vectors = np.stack([self._headings[h] for h in headings])
+            while len(self._headings) > self._headings_kept:
+                self._headings.popitem(last=False)
+        return vectors
 
     def _score(
         self,

@@ -60,3 +60,23 @@ def test_the_description_is_found_but_the_answer_comes_from_a_section(snapshot: 
     assert quoted.best.chunk.heading_path[-1] == "Create the app in Okta"
     assert len(quoted.chunks) == 2 and [s.fused for s in quoted.chunks] == sorted((s.fused for s in quoted.chunks),
                                                                                   reverse=True)
+
+
+def test_section_headings_are_embedded_once_and_the_kept_ones_are_bounded(snapshot: IndexSnapshot) -> None:
+    embedder = HashEmbedder()
+    retriever = HybridRetriever(embedder, RetrievalSettings())
+    everything = np.ones(len(snapshot.article_ids), dtype=bool)
+
+    def focus(question: str) -> str:
+        scores = retriever.score(snapshot, Query(question))
+        return retriever.sections(scores, retriever.rank(scores, everything).candidates[0]).best.chunk.heading_path[-1]
+
+    first = focus("which plan includes okta single sign-on")
+    embedded = embedder.embedded
+    assert focus("which plan includes okta single sign-on") == first  # same focus from remembered headings…
+    assert embedder.embedded == embedded  # …and nothing embedded again
+    small = HybridRetriever(HashEmbedder(), RetrievalSettings(), headings_kept=1)
+    for _ in range(2):
+        scores = small.score(snapshot, Query("which plan includes okta single sign-on"))
+        assert small.sections(scores, small.rank(scores, everything).candidates[0]).best.chunk.heading_path[-1] \
+            == first  # a memory smaller than one article's headings changes no result
