@@ -23,6 +23,7 @@ from engine.dialogue import incidents
 from engine.dialogue.steps import Prepared, finish, prepare
 from engine.errors import NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
+from engine.events.store import IncidentSeen
 from engine.incidents.notice import IncidentNotice
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
@@ -140,7 +141,7 @@ def _conclude(
         channel=question.channel,
         locale=prepared.locale or question.query.locale,
         audiences=question.query.audience,
-        incident=(notice.incident_id, notice.opened_at) if notice else None,
+        incident=IncidentSeen(notice.incident_id, notice.title, notice.opened_at) if notice else None,
     )
     ticket = None
     if decision.escalated and notice is None and _contact_first(engine, question, owner):

@@ -107,6 +107,8 @@ class IncidentStatsOut(FromEngine):
     """Questions about one status-page incident (docs/incidents.md)."""
 
     incident_id: str
+    title: str | None = Field(description="The incident's title as its latest question saw it (None: logged before "
+                              "titles were kept).")
     questions: int
     sessions: int = Field(description="Sessions with a question about it, old enough to judge containment.")
     contained: int = Field(description="Of those, sessions without a ticket within the containment window.")

@@ -61,6 +61,7 @@ class Probe:
     group: str
     article_id: str
     dense: float = 0.0  # the passage's chunk-level cosine (today's main signal), for comparison
+    title: str = ""  # the article's title, which frames every window
 
 
 def squad_pairs(path: Path = SQUAD) -> tuple[list[Pair], list[Probe]]:
@@ -84,7 +85,7 @@ def squad_pairs(path: Path = SQUAD) -> tuple[list[Pair], list[Probe]]:
                 if validation:
                     probes.append(
                         Probe(qa["question"], tuple(framed(title, w.text) for w in spans), int(any(labels)),
-                              "squad-validation", qa["id"], title)
+                              "squad-validation", qa["id"], title, title=title)
                     )
                     continue
                 for w, label in zip(spans, labels, strict=True):
@@ -161,7 +162,8 @@ def separation_probes(kb: OpenKb, golden_name: str, set_name: str) -> Iterator[P
 
 def _probe(snapshot: IndexSnapshot, question: str, best: ScoredChunk, label: int, set_name: str, group: str) -> Probe:
     windows_ = tuple(_chunk_windows(snapshot, best.chunk))
-    return Probe(question, windows_, label, set_name, group, best.chunk.article_id, best.dense)
+    title = snapshot.articles[best.chunk.article_id].title
+    return Probe(question, windows_, label, set_name, group, best.chunk.article_id, best.dense, title)
 
 
 def write_jsonl(path: Path, rows: Iterable[Pair | Probe]) -> int:

@@ -15,8 +15,17 @@ from engine.config import Settings
 from engine.evaluate.judgments import Judgments
 from engine.reader.scorer import OnnxReader
 from engine.reader.train import auc, recall_at_kept
+from engine.reader.windows import unframed
 
 Scorer = Callable[[str, Sequence[str]], Sequence[float]]
+Probes = list[dict[str, Any]]
+Separation = dict[str, dict[str, float]]
+
+# What else of a passage the cosine can be given: its windows without the title that frames them, and the title alone.
+VIEWS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "body": lambda p: [unframed(str(p.get("title", "")), w) for w in p["windows"]],
+    "title": lambda p: [str(p["title"])] if p.get("title") else [],
+}
 
 
 def read_probes(path: Path) -> list[dict[str, Any]]:
@@ -61,20 +70,30 @@ def measure_probes(
     settings = Settings()
     embedder = make_embedder(settings)
 
+    seen: dict[str, Any] = {}  # passage → vector: the views and the judged sets repeat passages
+
     def cosine(question: str, windows: Sequence[str]) -> Sequence[float]:
-        if not windows:
-            return []
-        vectors = embedder.embed_passages(list(windows))
-        return [float(v) for v in vectors @ embedder.embed_query(question)]
+        missing = list(dict.fromkeys(w for w in windows if w not in seen))
+        if missing:
+            seen.update(zip(missing, embedder.embed_passages(missing), strict=True))
+        query = embedder.embed_query(question)
+        return [float(seen[w] @ query) for w in windows]
 
     scorers: dict[str, Scorer] = {"cosine": cosine}
     if model is not None:
         reader = OnnxReader(model, threads=settings.embedding.threads or 2)
         scorers["reader"] = lambda question, windows: [float(v) for v in reader.score(question, list(windows))]
     probes = read_probes(probes_file)
-    if judgments is None:
-        return separation(probes, scorers)
-    kept = judged(probes, judgments)
-    for probe in kept:
-        probe["set"] = f"{probe['set']}:judged"
-    return {**separation(read_probes(probes_file), scorers), **separation(kept, scorers)}
+    if judgments is not None:
+        kept = judged(probes, judgments)
+        probes = probes + [{**p, "set": f"{p['set']}:judged"} for p in kept]
+    return with_views(probes, scorers, cosine)
+
+
+def with_views(probes: Probes, scorers: dict[str, Scorer], cosine: Scorer) -> Separation:
+    """The scorers on the windows as built, and the cosine on each other view of the passage (`cosine_body`, …)."""
+    out = separation(probes, scorers)
+    for view, of in VIEWS.items():
+        for set_name, row in separation([{**p, "windows": of(p)} for p in probes], {f"cosine_{view}": cosine}).items():
+            out[set_name].update({k: v for k, v in row.items() if k != "n"})
+    return out

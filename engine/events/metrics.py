@@ -57,6 +57,7 @@ class AskFact:
     incident_id: str | None = None
     """The active status-page incident the question was about."""
     incident_opened_at: datetime | None = None
+    incident_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,8 @@ class IncidentStats:
     tickets: int
     opened_at: datetime | None
     first_question_after_s: float | None
+    title: str | None = None
+    """The incident's title as the latest question about it saw it."""
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,7 @@ def incident_stats(
         sessions = {a.session_key for a in asks} & set(mature)
         opened = next((a.incident_opened_at for a in asks if a.incident_opened_at), None)
         first = min(a.at for a in asks)
+        titled = [a for a in asks if a.incident_title]
         stats.append(IncidentStats(
             incident_id=incident_id,
             questions=len(asks),
@@ -262,6 +266,7 @@ def incident_stats(
             tickets=sum(t.incident_id == incident_id and start <= t.at < end for t in tickets),
             opened_at=opened,
             first_question_after_s=max(0.0, (first - opened).total_seconds()) if opened else None,
+            title=max(titled, key=lambda a: a.at).incident_title if titled else None,
         ))
     return tuple(sorted(stats, key=lambda s: (-s.questions, s.incident_id)))
 

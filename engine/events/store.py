@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,15 @@ from engine.store.db import Database, as_utc
 from engine.types import Candidate, Decision, SeenArticle, Turn
 
 SEEN_PER_QUESTION = 5
+
+
+@dataclass(frozen=True)
+class IncidentSeen:
+    """The active status-page incident a question was about, as the question saw it (docs/incidents.md)."""
+
+    id: str
+    title: str
+    opened_at: datetime
 
 
 def seen_articles(decision: Decision) -> tuple[SeenArticle, ...]:
@@ -56,10 +66,9 @@ class EventLog:
         channel: str = "",
         locale: str | None = None,
         audiences: tuple[str, ...] = (),
-        incident: tuple[str, datetime] | None = None,
+        incident: IncidentSeen | None = None,
     ) -> Turn:
-        """Store one question (redacted) and its decision; `incident`: (id, opened at) of the active incident the
-        question was about."""
+        """Store one question (redacted) and its decision, and the active incident it was about."""
         safe_question = redact(question)
         articles = seen_articles(decision)
         row = Interaction(
@@ -79,8 +88,9 @@ class EventLog:
             locale=locale,
             audiences=json.dumps(sorted({a.lower() for a in audiences})),
             latency_ms=latency_ms,
-            incident_id=incident[0] if incident else None,
-            incident_opened_at=incident[1] if incident else None,
+            incident_id=incident.id if incident else None,
+            incident_opened_at=incident.opened_at if incident else None,
+            incident_title=incident.title if incident else None,
         )
         with self._db.transaction() as session:
             session.add(row)
@@ -167,6 +177,7 @@ class EventLog:
                     audiences=tuple(json.loads(row.audiences or "[]")),
                     incident_id=row.incident_id,
                     incident_opened_at=as_utc(row.incident_opened_at) if row.incident_opened_at else None,
+                    incident_title=row.incident_title,
                 )
                 for row in session.scalars(query)
             ]

@@ -35,6 +35,8 @@ class Interaction(Base):
     incident_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     """The active status-page incident the question was about (docs/incidents.md), and when that incident opened."""
     incident_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    incident_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The incident's title when the question was asked (None for questions logged before it was kept)."""
 
 
 class Vote(Base):

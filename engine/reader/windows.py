@@ -71,3 +71,9 @@ def windows(text: str, max_words: int = DEFAULT_WINDOW_WORDS) -> list[Window]:
 def framed(title: str, text: str) -> str:
     """What the reader is given as the passage: where it sits (title › heading) and the window's words."""
     return f"{title}: {text}" if title else text
+
+
+def unframed(title: str, passage: str) -> str:
+    """The window's own words: `framed` undone."""
+    prefix = f"{title}: "
+    return passage[len(prefix):] if title and passage.startswith(prefix) else passage

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
 from engine.evaluate.judgments import Judgment
-from engine.evaluate.reader_measure import judged, separation
+from engine.evaluate.reader_measure import with_views, judged, separation
 
 
 def _probe(group: str, article: str, label: int, score: float) -> dict[str, Any]:
@@ -29,3 +30,18 @@ def test_only_negatives_judged_to_answer_are_dropped() -> None:
     score = {"value": lambda question, windows: [float(w) for w in windows]}
     assert separation(probes, score)["kb"]["value_auc"] == pytest.approx(2 / 6)  # the sibling outscores both
     assert separation(kept, score)["kb"]["value_auc"] == pytest.approx(2 / 4)
+
+
+def test_the_cosine_is_also_measured_on_the_body_and_on_the_title() -> None:
+    # A scorer that rewards the word "answer": only the title of the negative carries it.
+    def has_answer(question: str, windows: Sequence[str]) -> list[float]:
+        return [float("answer" in w) for w in windows]
+
+    probes = [{"question": "q", "windows": ["Setup: the answer is 3"], "title": "Setup", "label": 1, "set": "kb",
+               "group": "q", "article_id": "gold"},
+              {"question": "q", "windows": ["An answer hub: nothing here"], "title": "An answer hub", "label": 0,
+               "set": "kb", "group": "q", "article_id": "hub"}]
+
+    row = with_views(probes, {"cosine": has_answer}, has_answer)["kb"]
+
+    assert (row["cosine_auc"], row["cosine_body_auc"], row["cosine_title_auc"]) == (0.5, 1.0, 0.0)

@@ -13,10 +13,12 @@ OPENED = datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-def _ask(n: int, session: str, minutes: int, decision: str = "answer", incident: str | None = None) -> AskFact:
+def _ask(n: int, session: str, minutes: int, decision: str = "answer", incident: str | None = None,
+         title: str | None = None) -> AskFact:
     return AskFact(f"i{n}", session, AT + timedelta(minutes=minutes), f"question {n}", decision,
                    "known_incident" if decision == "escalate" and incident else "answered" if decision == "answer"
-                   else "low_confidence", (), incident_id=incident, incident_opened_at=OPENED if incident else None)
+                   else "low_confidence", (), incident_id=incident, incident_opened_at=OPENED if incident else None,
+                   incident_title=title)
 
 
 def test_questions_tickets_containment_and_time_to_first_question_per_incident() -> None:
@@ -24,8 +26,8 @@ def test_questions_tickets_containment_and_time_to_first_question_per_incident()
     incident (s5 gets a ticket). Inside: 2 contained of 3; outside: 1 of 2; inc-sync's first question came 40 min
     after it opened (s1 at +10 min), inc-login's 90 min after."""
     asks = [
-        _ask(1, "s1", 10, incident="inc-sync"), _ask(2, "s1", 11, incident="inc-sync"),
-        _ask(3, "s2", 20, "escalate", incident="inc-sync"),
+        _ask(1, "s1", 10, incident="inc-sync", title="Sync delays"), _ask(2, "s1", 11, incident="inc-sync"),
+        _ask(3, "s2", 20, "escalate", incident="inc-sync", title="Sync delays in the EU"),
         _ask(4, "s3", 60, incident="inc-login"),
         _ask(5, "s4", 5), _ask(6, "s5", 6, "escalate"),
     ]
@@ -40,6 +42,7 @@ def test_questions_tickets_containment_and_time_to_first_question_per_incident()
     assert (sync.questions, sync.sessions, sync.contained, sync.tickets) == (3, 2, 1, 1)
     assert sync.first_question_after_s == 40 * 60 and login.first_question_after_s == 90 * 60
     assert (login.questions, login.sessions, login.contained, login.tickets) == (1, 1, 1, 0)
+    assert (sync.title, login.title) == ("Sync delays in the EU", None)  # the latest title seen; none logged
     assert (found.containment_in_incidents.numerator, found.containment_in_incidents.denominator) == (2, 3)
     assert (found.containment_outside_incidents.numerator, found.containment_outside_incidents.denominator) == (1, 2)
     assert found.containment.numerator == 3 and found.containment.denominator == 5

@@ -181,6 +181,7 @@ def test_an_incident_leads_matching_answers_survives_a_bad_feed_and_settles_its_
     # Metrics: the questions and tickets of the incident, and how soon the first question came.
     [stats] = metrics["incidents"]
     assert (stats["incident_id"], stats["tickets"], stats["first_question_after_s"]) == ("inc-sync", 3, 1800.0)
+    assert stats["title"] == "Sync delays"
     assert stats["questions"] == 6  # answered, streamed, two escalations, while malformed, while down
 
     # Resolved: every linked ticket got exactly one more version, solved, with the incident's last update…

@@ -154,7 +154,7 @@ def test_the_console_lists_tickets_per_incident_and_the_dashboard_counts_its_que
 
     console.goto(f"{stack.api}/dashboard")
     incidents = console.locator("#incidents")
-    expect(incidents.locator("[data-table=incidents] tbody tr").first).to_contain_text("inc-sync")
+    expect(incidents.locator("[data-table=incidents] tbody tr").first).to_contain_text("Sync delays (inc-sync)")
     expect(console.locator("#incident-containment")).to_contain_text("Containment during incidents")
     shot(console, "incident-05-dashboard", full_page=True)
 

@@ -151,7 +151,8 @@
       S.pct(outside.value) + " (" + ratio(outside) + ").";
     var rows = m.incidents.map(function (i) {
       var after = i.first_question_after_s === null ? "—" : Math.round(i.first_question_after_s / 60) + " min";
-      return [i.incident_id, i.questions, i.contained + " / " + i.sessions, i.tickets, after];
+      var name = i.title ? i.title + " (" + i.incident_id + ")" : i.incident_id;
+      return [name, i.questions, i.contained + " / " + i.sessions, i.tickets, after];
     });
     return card("incidents", "Incidents", el("p", { id: "incident-containment" }, words),
       table("incidents", ["Incident", "Questions", "Contained sessions", "Tickets", "First question after"], rows),
