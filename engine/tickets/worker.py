@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from engine.background import BackgroundLoop
 from engine.config import TicketSettings
 from engine.tickets.store import TicketStore
 from engine.tickets.targets import DeliveryError, Sender
@@ -36,9 +36,8 @@ class OutboxWorker:
         self._senders = dict(senders)
         self._settings = settings
         self._now = now
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(self.run_once, settings.poll_s, name="ticket-outbox",
+                                    failed="ticket outbox pass failed")  # a database hiccup: the next pass retries
 
     def run_once(self) -> int:
         """Attempt every due delivery once; returns how many were acknowledged."""
@@ -66,25 +65,11 @@ class OutboxWorker:
 
     def nudge(self) -> None:
         """A ticket was just filed: look now instead of at the next poll."""
-        self._wake.set()
+        self._loop.nudge()
 
     def start(self) -> None:
-        if self._thread is None and self._senders:
-            self._thread = threading.Thread(target=self._loop, name="ticket-outbox", daemon=True)
-            self._thread.start()
+        if self._senders:
+            self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # the loop must outlive a database hiccup; the next pass retries
-                logger.exception("ticket outbox pass failed")
-            self._wake.wait(self._settings.poll_s)
-            self._wake.clear()
+        self._loop.stop(timeout)

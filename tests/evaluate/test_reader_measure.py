@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from engine.evaluate.judgments import Judgment
-from engine.evaluate.reader_measure import with_views, judged, separation
+from engine.evaluate.reader_measure import judged, separation, with_views
 
 
 def _probe(group: str, article: str, label: int, score: float) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""The incidents package sits beside freshness: it imports only the foundation (errors) and itself, never the
-answer, retrieval, ticket or API layers; the route reads it only through the Engine."""
+"""The incidents package sits beside freshness: it imports only the foundation (errors, types, config, the
+background loop) and itself, never the answer, retrieval, ticket or API layers; the route reads it only through the
+Engine."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
-ALLOWED = ("engine.incidents", "engine.errors", "engine.types", "engine.config")
+ALLOWED = ("engine.incidents", "engine.errors", "engine.types", "engine.config", "engine.background")
 
 
 def _engine_imports(path: Path) -> set[str]:
