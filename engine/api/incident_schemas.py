@@ -37,9 +37,10 @@ class IncidentNoticeOut(FromEngine):
 
     incident_id: str
     title: str
-    status: str = Field(description="investigating, identified or monitoring")
-    impact: str
-    opened_at: IsoTime
+    status: str = Field(description="investigating, identified or monitoring; a maintenance: in_progress or verifying")
+    impact: str = Field(description="none, minor, major, critical; `maintenance` for a scheduled maintenance")
+    opened_at: IsoTime = Field(description="When it opened; a maintenance: when its window began.")
+    until: IsoTime | None = Field(default=None, description="A maintenance: when its window is planned to end.")
     components: list[str]
     link: str | None = Field(description="The incident's shortlink, else the status page.")
     latest_update: str | None

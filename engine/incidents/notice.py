@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.incidents.types import FeedState, Incident, IncidentMatch
+from engine.incidents.types import MAINTENANCE, FeedState, Incident, IncidentMatch
 
 STATUS_WORDS = {"investigating": "we are investigating", "identified": "the cause is identified",
-                "monitoring": "a fix is in place and being monitored"}
+                "monitoring": "a fix is in place and being monitored", "in_progress": "in progress",
+                "verifying": "finished, being verified"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class IncidentNotice:
     affected_articles: tuple[str, ...]
     age_s: float | None
     stale: bool
+    until: datetime | None = None  # a maintenance: when its window is planned to end
 
     @property
     def text(self) -> str:
@@ -50,7 +52,7 @@ def notice_for(match: IncidentMatch, state: FeedState, now: datetime) -> Inciden
         title=incident.name,
         status=incident.status,
         impact=incident.impact,
-        opened_at=incident.created_at,
+        opened_at=incident.scheduled_for or incident.created_at if incident.maintenance else incident.created_at,
         components=tuple(c.name for c in match.components),
         link=incident.shortlink or page_url,
         latest_update=update.body.strip() or None if update else None,
@@ -58,6 +60,7 @@ def notice_for(match: IncidentMatch, state: FeedState, now: datetime) -> Inciden
         affected_articles=match.affected_articles,
         age_s=state.age_s(now),
         stale=state.error is not None,
+        until=incident.scheduled_until if incident.maintenance else None,
     )
 
 
@@ -65,7 +68,11 @@ def notice_text(notice: IncidentNotice) -> str:
     """Known issue, its status, the latest update, where to follow it, "we'll update here", and when our view is
     stale how old it is."""
     status = STATUS_WORDS.get(notice.status, notice.status)
-    parts = [f"Known issue affecting {', '.join(notice.components)}: {notice.title} ({status})."]
+    if notice.impact == MAINTENANCE:
+        until = f", planned to end {notice.until:%Y-%m-%d %H:%M} UTC" if notice.until else ""
+        parts = [f"Scheduled maintenance on {', '.join(notice.components)}: {notice.title} ({status}{until})."]
+    else:
+        parts = [f"Known issue affecting {', '.join(notice.components)}: {notice.title} ({status})."]
     if notice.latest_update:
         parts.append(f"Latest update: {notice.latest_update}")
     follow = f"Follow it on our status page: {notice.link} — " if notice.link else ""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from engine.errors import EngineError
-from engine.incidents.types import Component, Incident, IncidentUpdate, StatusPage
+from engine.incidents.types import MAINTENANCE, Component, Incident, IncidentUpdate, StatusPage
 
 
 class FeedError(EngineError):
@@ -47,6 +48,12 @@ class _Incident(_Model):
     components: list[_Component] = []
 
 
+class _Maintenance(_Incident):
+    impact: str = MAINTENANCE
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
+
+
 class _Page(_Model):
     name: str = ""
     url: str | None = None
@@ -63,6 +70,7 @@ class _Summary(_Model):
     status: _Status = _Status()
     components: list[_Component] = []
     incidents: list[_Incident]
+    scheduled_maintenances: list[_Maintenance] = []
 
 
 def parse_summary(body: bytes | str) -> StatusPage:
@@ -87,13 +95,21 @@ def parse_summary(body: bytes | str) -> StatusPage:
         indicator=summary.status.indicator,
         description=summary.status.description,
         components=tuple(_component(c) for c in summary.components),
-        incidents=tuple(_incident(i) for i in summary.incidents),
+        incidents=tuple(_incident(i) for i in summary.incidents)
+        + tuple(_maintenance(m) for m in summary.scheduled_maintenances),
         updated_at=summary.page.updated_at,
     )
 
 
 def _component(raw: _Component) -> Component:
     return Component(raw.id, raw.name, raw.status)
+
+
+def _maintenance(raw: _Maintenance) -> Incident:
+    """A scheduled maintenance as an incident of impact `maintenance` (whatever impact the feed gave it) with its
+    window: active while `in_progress` or `verifying`, not while `scheduled` nor once `completed`."""
+    return replace(_incident(raw), impact=MAINTENANCE, scheduled_for=raw.scheduled_for,
+                   scheduled_until=raw.scheduled_until)
 
 
 def _incident(raw: _Incident) -> Incident:

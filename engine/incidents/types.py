@@ -5,8 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-CLOSED_INCIDENT_STATUSES = frozenset({"resolved", "postmortem"})
-"""Statuspage incident statuses after which an incident no longer affects answers."""
+CLOSED_INCIDENT_STATUSES = frozenset({"resolved", "postmortem", "completed"})
+"""Statuspage statuses after which an incident (or a maintenance: `completed`) no longer affects answers."""
+UPCOMING_STATUS = "scheduled"
+"""A maintenance that has not started: listed by the feed, not yet affecting anything."""
+MAINTENANCE = "maintenance"
+"""The impact of a scheduled maintenance (Statuspage's own value)."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +33,8 @@ class IncidentUpdate:
 
 @dataclass(frozen=True)
 class Incident:
-    """An incident from the feed; `updates` newest first, `components` those it affects."""
+    """An incident from the feed, or a scheduled maintenance (impact `maintenance`, with its window); `updates`
+    newest first, `components` those it affects."""
 
     id: str
     name: str
@@ -39,10 +44,17 @@ class Incident:
     created_at: datetime
     updates: tuple[IncidentUpdate, ...] = ()
     components: tuple[Component, ...] = ()
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
 
     @property
     def active(self) -> bool:
-        return self.status not in CLOSED_INCIDENT_STATUSES
+        """Affecting answers now: not closed, and a maintenance only once it is in progress."""
+        return self.status not in CLOSED_INCIDENT_STATUSES and self.status != UPCOMING_STATUS
+
+    @property
+    def maintenance(self) -> bool:
+        return self.impact == MAINTENANCE
 
     @property
     def latest_update(self) -> IncidentUpdate | None:

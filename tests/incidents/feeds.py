@@ -37,8 +37,17 @@ def incident(
     }
 
 
-def summary(*incidents: dict[str, Any]) -> dict[str, Any]:
-    """A whole summary.json body with the given unresolved incidents."""
+def maintenance(name: str, component: str, status: str = "in_progress", hours: int = 2) -> dict[str, Any]:
+    """A scheduled maintenance in the summary.json shape: its window is T0 + 1 h for `hours` hours."""
+    found = {**incident(name, component, status=status, impact="maintenance"), "id": f"mnt-{component}",
+             "scheduled_for": (T0 + timedelta(hours=1)).isoformat(),
+             "scheduled_until": (T0 + timedelta(hours=1 + hours)).isoformat()}
+    found["components"] = [{**COMPONENTS[component], "status": "under_maintenance"}]
+    return found
+
+
+def summary(*incidents: dict[str, Any], maintenances: tuple[dict[str, Any], ...] = ()) -> dict[str, Any]:
+    """A whole summary.json body with the given unresolved incidents and scheduled maintenances."""
     down = {c["id"] for i in incidents for c in i["components"]}
     return {
         "page": {"id": "page-1", "name": "Fluxboard", "url": "https://status.fluxboard.example",
@@ -48,7 +57,7 @@ def summary(*incidents: dict[str, Any]) -> dict[str, Any]:
         "components": [{**c, "status": "major_outage" if c["id"] in down else "operational", "position": n,
                         "group": False, "only_show_if_degraded": False} for n, c in enumerate(COMPONENTS.values())],
         "incidents": list(incidents),
-        "scheduled_maintenances": [],
+        "scheduled_maintenances": list(maintenances),
     }
 
 

@@ -12,7 +12,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from engine.config import StatusSettings, TicketSettings, WebhookTarget
 from engine.protocols import Embedder
 from engine.wiring import Engine, build_engine
 from tests.conftest import AGENT_KEY, KB_NOW, PUBLIC_KEY, auth, kb_settings
-from tests.incidents.feeds import Clock, Feed, feed_app, incident, summary
+from tests.incidents.feeds import Clock, Feed, feed_app, incident, maintenance, summary
 from tests.receivers import Inbox, webhook_receiver
 from tests.servers import free_port, serve
 
@@ -197,3 +197,28 @@ def test_an_incident_leads_matching_answers_survives_a_bad_feed_and_settles_its_
     assert all(delivered[key]["event"] == "ticket.updated" and delivered[key]["ticket"]["incident"]["resolved_at"]
                for key in resolved_keys)
     assert after_resolution["incident"] is None
+
+
+def test_a_maintenance_in_progress_leads_matching_answers_and_an_announced_one_does_not(
+    kb_data_dir: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
+    feed, clock, inbox, feed_port = Feed(), Clock(KB_NOW), Inbox(), free_port()
+    announced = {**maintenance("Sync database upgrade", "sync", status="scheduled"), "created_at": OPENED.isoformat()}
+    feed.serve_json(summary(maintenances=(announced,)))
+    with serve(webhook_receiver(SECRET, inbox)) as hook, serve(feed_app(feed), port=feed_port):
+        with api(data, embedder, clock, feed_port, hook) as (url, _):
+            until(lambda: get(url, "/v1/incidents"), lambda b: b["age_s"] is not None)
+            before = ask(url, SYNC_QUESTION)
+            feed.serve_json(summary(maintenances=({**announced, "status": "in_progress"},)))
+            [listed] = until(lambda: get(url, "/v1/incidents")["incidents"], bool)
+            during = ask(url, SYNC_QUESTION)
+
+    assert before["incident"] is None  # announced, not started: nothing is affected yet
+    assert listed["impact"] == "maintenance"
+    assert datetime.fromisoformat(listed["scheduled_until"]) == datetime.fromisoformat(announced["scheduled_until"])
+    told = during["incident"]
+    assert (told["incident_id"], told["impact"], told["status"]) == ("mnt-sync", "maintenance", "in_progress")
+    assert told["until"] is not None and during["message"].startswith(
+        "Scheduled maintenance on Sync: Sync database upgrade (in progress, planned to end ")

@@ -9,7 +9,7 @@ from engine.incidents.matching import match_incidents
 from engine.incidents.notice import as_age, notice_for, resolution_note
 from engine.incidents.parse import parse_summary
 from engine.incidents.types import CandidateArticle, FeedState
-from tests.incidents.feeds import T0, incident, summary
+from tests.incidents.feeds import T0, incident, maintenance, summary
 
 SYNC = CandidateArticle("troubleshooting/sync-errors", ("sync", "offline"))
 
@@ -52,3 +52,16 @@ def test_ages_and_the_resolution_note() -> None:
     assert resolution_note(resolved.incidents[0]) == (
         "Resolved on the status page: Sync delays (resolved). Latest update: Update 3 on Sync delays."
     )
+
+
+def test_a_maintenance_is_told_as_one_with_its_window() -> None:
+    page = parse_summary(json.dumps(summary(maintenances=(maintenance("Database upgrade", "sync"),))))
+    state = FeedState("feed", page, fetched_at=T0, checked_at=T0)
+    [match] = match_incidents(state.active_incidents, (), "is sync down?")
+
+    notice = notice_for(match, state, T0 + timedelta(hours=1, minutes=5))
+
+    assert (notice.impact, notice.opened_at, notice.until) == ("maintenance", T0 + timedelta(hours=1),
+                                                              T0 + timedelta(hours=3))
+    assert notice.text.startswith("Scheduled maintenance on Sync: Database upgrade (in progress, planned to end "
+                                  "2026-12-01 12:00 UTC). Latest update: Update 1 on Database upgrade.")

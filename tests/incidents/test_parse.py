@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from engine.incidents.parse import FeedError, parse_summary
-from tests.incidents.feeds import T0, incident, summary
+from tests.incidents.feeds import T0, incident, maintenance, summary
 
 
 def test_a_full_summary_parses_into_page_components_and_incidents_with_newest_update_first() -> None:
@@ -28,6 +29,19 @@ def test_resolved_and_postmortem_incidents_are_kept_but_not_active() -> None:
 
     assert [i.name for i in page.incidents] == ["A", "B", "C"]
     assert [i.name for i in page.active_incidents] == ["C"]
+
+
+def test_a_maintenance_affects_answers_only_while_in_progress_or_verifying() -> None:
+    page = parse_summary(json.dumps(summary(maintenances=(
+        maintenance("Database upgrade", "sync", status="in_progress"),
+        maintenance("SSO certificate rotation", "login", status="scheduled"),
+        {**maintenance("Mail relay move", "email", status="verifying"), "impact": "none"},
+        {**maintenance("Old move", "email", status="completed"), "id": "mnt-old"}))))
+
+    assert [i.name for i in page.active_incidents] == ["Database upgrade", "Mail relay move"]
+    upgrade = page.active_incidents[0]
+    assert upgrade.maintenance and page.active_incidents[1].maintenance  # whatever impact the feed gave it
+    assert (upgrade.scheduled_for, upgrade.scheduled_until) == (T0 + timedelta(hours=1), T0 + timedelta(hours=3))
 
 
 def test_unknown_fields_are_ignored_and_optional_ones_defaulted() -> None:

@@ -22,7 +22,7 @@ from engine.protocols import Embedder
 from engine.tickets.models import TicketQuery
 from engine.wiring import Engine, build_engine
 from tests.conftest import AGENT_KEY, KB_NOW, TEST_KEYS, kb_settings
-from tests.incidents.feeds import Clock, Feed, feed_app, summary
+from tests.incidents.feeds import Clock, Feed, feed_app, maintenance, summary
 from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync_incident, until
 from tests.servers import free_port, serve
 from tests.ui.conftest import SHOP_KEY, shot
@@ -93,6 +93,12 @@ def test_the_banner_follows_the_feed_on_pages_of_the_affected_area_only(
     shot(page, "incident-01-banner")
     other.wait_for_timeout(2500)  # two polls of the Login & SSO page: a Sync incident is not its news
     expect(elsewhere).to_be_hidden()
+
+    stack.feed.serve_json(summary(maintenances=(maintenance("Sync database upgrade", "sync", status="scheduled"),)))
+    expect(banner).to_be_hidden()  # announced, not started
+
+    stack.feed.serve_json(summary(maintenances=(maintenance("Sync database upgrade", "sync"),)))
+    expect(banner).to_contain_text("Scheduled maintenance: Sync database upgrade — Maintenance in progress until ")
 
     stack.feed.serve_json(summary())
     expect(banner).to_be_hidden()

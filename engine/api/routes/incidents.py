@@ -37,7 +37,8 @@ class IncidentUpdateOut(_Out):
 
 
 class IncidentOut(_Out):
-    """An unresolved incident as the status page tells it; `latest_update` is the newest of its updates."""
+    """An unresolved incident, or a maintenance in progress (impact `maintenance`, with its window), as the status
+    page tells it; `latest_update` is the newest of its updates."""
 
     id: str
     name: str
@@ -47,6 +48,8 @@ class IncidentOut(_Out):
     created_at: datetime
     latest_update: IncidentUpdateOut | None
     components: list[IncidentComponentOut]
+    scheduled_for: datetime | None = None
+    scheduled_until: datetime | None = None
 
 
 class IncidentsOut(BaseModel):

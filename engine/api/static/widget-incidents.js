@@ -10,7 +10,15 @@ function answerIncidents(deps) {
   var AREA = String(deps.area || "").split(",").map(function (s) { return s.trim().toLowerCase(); })
     .filter(Boolean);
   var STATUS = { investigating: "We are investigating", identified: "The cause is identified",
-    monitoring: "A fix is in place and being monitored" };
+    monitoring: "A fix is in place and being monitored", in_progress: "Maintenance in progress",
+    verifying: "Maintenance finished, being verified" };
+
+  /* A scheduled maintenance's planned end, in the reader's own time ("until 11:00"). */
+  function until(at) {
+    if (!at) return "";
+    var end = new Date(at);
+    return isNaN(end) ? "" : " until " + end.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
   var CSS = [
     ".incident-banner{padding:8px 14px;background:#fff4e5;border-bottom:1px solid #e8c48f;color:#5c3500;font-size:13px;}",
     ".incident-banner[hidden]{display:none;}.incident-banner p{margin:0;}.incident-banner a{color:#5c3500;font-weight:600;}",
@@ -31,7 +39,8 @@ function answerIncidents(deps) {
     var shown = (state.incidents || []).filter(inArea);
     banner.hidden = !shown.length;
     banner.replaceChildren.apply(banner, shown.map(function (i) {
-      var line = el("p", {}, "⚠ " + i.name + " — " + (STATUS[i.status] || i.status) + ". ");
+      var what = i.impact === "maintenance" ? "Scheduled maintenance: " : "⚠ ";
+      var line = el("p", {}, what + i.name + " — " + (STATUS[i.status] || i.status) + until(i.scheduled_until) + ". ");
       var link = i.shortlink || state.page_url;
       if (link) line.append(el("a", { href: deps.safeUrl(link), target: "_blank", rel: "noopener" }, "Status page"));
       return line;
@@ -57,8 +66,9 @@ function answerIncidents(deps) {
   /* The notice block an answer (or a known_incident escalation) leads with; `item.incident` is the reply's. */
   function notice(item) {
     var i = item.incident;
-    var box = el("div", { class: "incident", role: "note", "aria-label": "Known issue" },
-      el("strong", {}, "Known issue: " + i.title), el("p", {}, (STATUS[i.status] || i.status) + "."));
+    var label = i.impact === "maintenance" ? "Scheduled maintenance" : "Known issue";
+    var box = el("div", { class: "incident", role: "note", "aria-label": label },
+      el("strong", {}, label + ": " + i.title), el("p", {}, (STATUS[i.status] || i.status) + until(i.until) + "."));
     if (i.latest_update) box.append(el("p", {}, "Latest update: " + i.latest_update));
     var follow = el("p", {}, "We'll update here as soon as it is fixed. ");
     if (i.link) follow.append(el("a", { href: deps.safeUrl(i.link), target: "_blank", rel: "noopener" }, "Follow it on our status page"));
