@@ -67,6 +67,13 @@ class Session:
 
 
 @dataclass(frozen=True)
+class EarlyNotice:
+    """A streamed reply's first event when the question names an active incident: its notice, before the answer."""
+
+    incident: IncidentNotice
+
+
+@dataclass(frozen=True)
 class AgentPreview:
     """What a customer would get for a question, every candidate with its verdict, and the threshold it was judged
     by. Not logged, no ticket."""
@@ -90,8 +97,11 @@ def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) ->
     return _conclude(engine, question, decision, started, prepared, owner=owner)
 
 
-def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Iterator[Delta | Reply]:
-    """`ask`, yielding the answer's pieces as they are worded and then the Reply (anything else: the Reply alone)."""
+def ask_streaming(
+    engine: Engine, question: Question, owner: TicketOwner | None = None
+) -> Iterator[Delta | EarlyNotice | Reply]:
+    """`ask`, yielding the notice of an incident the question names, the answer's pieces as they are worded and then
+    the Reply (anything else: the Reply alone)."""
     started = time.perf_counter()
     if in_holdout(question.session_id, engine.settings.holdout):
         yield _held_out(engine, question, started)
@@ -101,6 +111,9 @@ def ask_streaming(engine: Engine, question: Question, owner: TicketOwner | None 
     if early is not None:
         yield _conclude(engine, question, early, started, prepared, owner=owner)
         return
+    told = incidents.early_notice(engine, prepared.query.text)
+    if told is not None:
+        yield EarlyNotice(told)
     for event in engine.answers.stream(prepared.query):
         if isinstance(event, Delta):
             yield event

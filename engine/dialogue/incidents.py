@@ -35,6 +35,13 @@ def notice(engine: Engine, question: str, decision: Decision) -> IncidentNotice 
     return board.notice(question, candidates)
 
 
+def early_notice(engine: Engine, question: str) -> IncidentNotice | None:
+    """The notice a streamed answer leads with before its first piece: what the question alone names (its words and
+    components). The final notice, which also counts the answer's cited articles, comes with the reply."""
+    board = engine.incidents
+    return board.notice(question) if board is not None else None
+
+
 def with_notice(decision: Decision, found: IncidentNotice | None) -> Decision:
     """The decision led by the notice: its words come first in `message`; an escalation the incident explains
     gets reason known_incident and the notice instead of "I couldn't find an answer"."""

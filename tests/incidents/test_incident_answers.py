@@ -78,13 +78,14 @@ def ask(url: str, question: str, session_id: str | None = None) -> dict[str, Any
     return reply
 
 
-def ask_streamed(url: str, question: str) -> tuple[list[str], dict[str, Any]]:
+def ask_streamed(url: str, question: str) -> tuple[list[str], dict[str, Any], dict[str, Any]]:
+    """The stream's event names, its final (`done`) body and its first event's body."""
     headers = {**auth(PUBLIC_KEY), "Accept": "text/event-stream"}
     with httpx.stream("POST", f"{url}/v1/ask", json={"question": question}, headers=headers, timeout=60) as response:
         blocks = response.read().decode().strip().split("\n\n")
     events = [(b.split("\n")[0].removeprefix("event: "), json.loads(b.split("\n")[1].removeprefix("data: ")))
               for b in blocks]
-    return [name for name, _ in events], events[-1][1]
+    return [name for name, _ in events], events[-1][1], events[0][1]
 
 
 def linked(url: str) -> dict[str, dict[str, Any]]:
@@ -105,7 +106,7 @@ def test_an_incident_leads_matching_answers_survives_a_bad_feed_and_settles_its_
             until(lambda: get(url, "/v1/incidents"), lambda b: bool(b["incidents"]))
 
             answered, unrelated = ask(url, SYNC_QUESTION), ask(url, UNRELATED)
-            events, streamed = ask_streamed(url, SYNC_QUESTION)
+            events, streamed, early = ask_streamed(url, SYNC_QUESTION)
             escalated, second = ask(url, ESCALATES), ask(url, ESCALATES)
             notify = httpx.post(f"{url}/v1/incidents/inc-sync/notify", headers=auth(PUBLIC_KEY), timeout=30,
                                 json={"email": "ann@acme.example", "session_id": answered["session_id"]})
@@ -153,7 +154,8 @@ def test_an_incident_leads_matching_answers_survives_a_bad_feed_and_settles_its_
     assert [c["affected"] for c in answered["citations"]] == [True]
     assert unrelated["incident"] is None and unrelated["message"] is None
     assert not any(c["affected"] for c in unrelated["citations"])
-    assert events[-1] == "done" and streamed["incident"]["incident_id"] == "inc-sync"
+    assert events[0] == "notice" and events[-1] == "done"  # the notice before the answer's first piece
+    assert early["incident_id"] == streamed["incident"]["incident_id"] == "inc-sync"
     assert streamed["message"].startswith(streamed["incident"]["text"])
 
     # A question the KB cannot answer: no generic "couldn't find", a known_incident ticket linked to the incident.

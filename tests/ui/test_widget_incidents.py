@@ -17,13 +17,14 @@ from fastapi.responses import HTMLResponse
 from playwright.sync_api import Page, expect
 
 from engine.api.app import create_app
-from engine.config import ApiKey, AuthSettings, StatusSettings
+from engine.config import ApiKey, AuthSettings, LLMSettings, StatusSettings
 from engine.protocols import Embedder
 from engine.tickets.models import TicketQuery
 from engine.wiring import Engine, build_engine
 from tests.conftest import AGENT_KEY, KB_NOW, TEST_KEYS, kb_settings
 from tests.incidents.feeds import Clock, Feed, feed_app, maintenance, summary
 from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync_incident, until
+from tests.llm_server import Script, scripted_llm
 from tests.servers import free_port, serve
 from tests.ui.conftest import SHOP_KEY, shot
 from tests.ui.widget import ask, open_widget
@@ -169,3 +170,35 @@ def test_the_console_lists_tickets_per_incident_and_the_dashboard_counts_its_que
     console.goto(f"{stack.api}/agent#ticket/{ticket.reference}")
     expect(console.locator("#ticket-incident")).to_contain_text("resolved")
     expect(console.locator("#ticket-status")).to_contain_text("solved")
+
+
+def test_a_slow_answer_shows_the_notice_before_its_first_piece(
+    kb_data_dir: Path, embedder: Embedder, tmp_path: Path, page: Page
+) -> None:
+    """With the LLM composer taking its time, the stream's `notice` event is on screen before any of the answer."""
+    data = tmp_path / "data"
+    shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
+    feed, api_port, shop_port, feed_port = Feed(), free_port(), free_port(), free_port()
+    feed.serve_json(summary(sync_incident()))
+    api, shop = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{shop_port}"
+    key = ApiKey(name="shop", key=SHOP_KEY, role="public", origins=(shop,))  # type: ignore[arg-type]
+    status = StatusSettings(url=f"http://127.0.0.1:{feed_port}/api/v2/summary.json", poll_interval_s=0.1)
+    with scripted_llm() as llm:
+        llm.reset(Script(reply="Sync is delayed right now.", delay_s=4.0))
+        settings = kb_settings(data, auth=AuthSettings(keys=[key, *TEST_KEYS]), status=status,
+                               llm=LLMSettings(url=llm.url, model="scripted"))
+        engine = build_engine(settings, embedder=embedder, clock=Clock(KB_NOW))
+        with serve(feed_app(feed), port=feed_port), serve(create_app(settings, engine=engine), port=api_port), \
+                serve(incident_shop(api), port=shop_port):
+            page.goto(f"{shop}/sync")
+            open_widget(page)
+            expect(page.get_by_role("region", name="Service status")).to_be_visible()
+            page.get_by_label("Your question", exact=True).fill(SYNC_QUESTION)
+            page.get_by_role("button", name="Send", exact=True).click()
+
+            early = page.get_by_role("note", name="Known issue")
+            expect(early).to_contain_text("Known issue: Sync delays", timeout=3000)  # the LLM has not answered yet
+            assert page.locator(".msg.answer, .msg.escalation").count() == 0  # the reply itself is still being worded
+            shot(page, "incident-06-notice-while-streaming")
+            expect(page.get_by_role("button", name="Notify me when it's fixed")).to_be_visible(timeout=15000)
+        engine.close()

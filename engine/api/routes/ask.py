@@ -14,6 +14,7 @@ from engine import conversation
 from engine.api.auth import CustomerCaller, GateDep, audiences_for, merge_customer, session_for
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
+from engine.api.incident_schemas import IncidentNoticeOut
 from engine.api.schemas import AskRequest, AskResponse
 from engine.errors import EngineError
 from engine.types import Delta, Query, Question
@@ -25,7 +26,8 @@ ERRORS = problems(400, 401, 403, 413, 422, 429, 503)
 STREAM_DOC: dict[int | str, dict[str, object]] = {
     200: {
         "description": "JSON, or with `Accept: text/event-stream` (or `stream: true`) server-sent events: "
-        "`delta` {text} pieces of the answer, then `done` with this JSON plus `replaced` (true when the pieces "
+        "`notice` (an incident the question names, before the answer; see `incident`), `delta` {text} pieces of "
+        "the answer, then `done` with this JSON plus `replaced` (true when the pieces "
         "were superseded: show `answer`), or `error` with a problem body.",
         "content": {"text/event-stream": {}},
     }
@@ -56,6 +58,8 @@ def _stream(engine: Engine, question: Question, owner: conversation.TicketOwner)
         for event in conversation.ask_streaming(engine, question, owner):
             if isinstance(event, Delta):
                 yield _sse("delta", {"text": event.text})
+            elif isinstance(event, conversation.EarlyNotice):
+                yield _sse("notice", IncidentNoticeOut.model_validate(event.incident).model_dump())
             else:
                 yield _sse("done", {**AskResponse.of(event).model_dump(), "replaced": event.replaced})
     except EngineError as exc:

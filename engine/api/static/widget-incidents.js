@@ -63,7 +63,8 @@ function answerIncidents(deps) {
     return Math.floor(seconds) + " seconds";
   }
 
-  /* The notice block an answer (or a known_incident escalation) leads with; `item.incident` is the reply's. */
+  /* The notice block an answer (or a known_incident escalation) leads with; `item.incident` is the reply's, or with
+   * `item.early` the stream's `notice` event, shown before the answer's first piece. */
   function notice(item) {
     var i = item.incident;
     var label = i.impact === "maintenance" ? "Scheduled maintenance" : "Known issue";
@@ -77,7 +78,7 @@ function answerIncidents(deps) {
       box.append(el("p", { class: "age" }, "Status as of " + age(i.age_s) + " ago: the status page could not be reached since."));
     }
     if (item.notified) box.append(el("p", { class: "done" }, "We'll email " + item.notified + " when it's fixed."));
-    else box.append(notifyButton(item, box));
+    else if (!item.early) box.append(notifyButton(item, box));  /* early: shown while the answer streams, no reply yet */
     return box;
   }
 

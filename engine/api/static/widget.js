@@ -206,10 +206,16 @@
     if (type.indexOf("text/event-stream") === -1) return response.json();
     pending.className = "msg bot";
     pending.textContent = "";
-    return readStream(response, function (piece) { pending.textContent += piece; scroll(); });
+    var words = document.createTextNode("");
+    pending.append(words);
+    return readStream(response, function (piece) { words.data += piece; scroll(); }, function (notice) {
+      /* An incident the question names: its notice first, while the answer is still being worded. */
+      pending.prepend(INCIDENTS.notice({ incident: notice, early: true }));
+      scroll();
+    });
   }
 
-  function readStream(response, onDelta) {
+  function readStream(response, onDelta, onNotice) {
     var reader = response.body.getReader(), decoder = new TextDecoder(), buffer = "", done = null;
     function handle(block) {
       var name = "message", data = "";
@@ -220,6 +226,7 @@
       if (!data) return;
       var payload = JSON.parse(data);
       if (name === "delta") onDelta(payload.text || "");
+      else if (name === "notice") onNotice(payload);
       else if (name === "done") done = payload;
       else if (name === "error") throw failure(payload.status || 500);
     }
