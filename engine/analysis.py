@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import snowballstemmer
@@ -39,3 +41,10 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Index terms: words minus stopwords, stemmed. Used identically at ingest and query time."""
     return [_stem(w) for w in words(text) if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]
+
+
+def weight_of(found: Iterable[str], weights: Mapping[str, float]) -> float:
+    """The total weight of the distinct terms found, e.g. their IDF mass. `math.fsum` makes it the same in whatever
+    order a set of terms iterates — Python salts string hashes per process, and with a plain sum near-ties between
+    sentences fell differently from one run to the next."""
+    return math.fsum(weights.get(term, 0.0) for term in set(found))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from engine.analysis import terms
+from engine.analysis import terms, weight_of
 from engine.errors import ConfigError
 from engine.types import Candidate, Signals
 
@@ -73,8 +73,8 @@ def coverage(query_terms: Sequence[str], passage_terms: set[str], idf: Callable[
     weights = {t: idf(t) for t in unique}
     rare = max([w for w in weights.values() if w > 0], default=1.0)
     weights = {t: (w if w > 0 else rare) for t, w in weights.items()}
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in passage_terms) / total if total else 0.0
+    total = weight_of(weights, weights)
+    return weight_of(unique & passage_terms, weights) / total if total else 0.0
 
 
 def default_calibration_path() -> Path:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from engine.analysis import terms
+from engine.analysis import terms, weight_of
 from engine.answer.composer import AnswerRequest, Composition
 from engine.types import Candidate, Chunk, Citation, Delta
 
@@ -127,7 +127,7 @@ class ExtractiveComposer:
         if sum(len(u.text) + 1 for u in units) <= self._max_chars:
             return units
         weights = {t: idf(t) for t in set(query_terms)}
-        scores = [sum(weights.get(t, 0.0) for t in set(terms(u.text))) for u in units]
+        scores = [weight_of(terms(u.text), weights) for u in units]
         best = max(range(len(units)), key=lambda i: (scores[i], -i))
         start = best
         # A step list reads from its lead-in sentence; a sentence reads best with what precedes it in its paragraph.
