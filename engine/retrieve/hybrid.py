@@ -13,6 +13,7 @@ import numpy.typing as npt
 from engine.analysis import terms
 from engine.config import RetrievalSettings
 from engine.protocols import DenseQuery, Embedder, Vectors
+from engine.retrieve.actions import opposed
 from engine.retrieve.fusion import ranks, reciprocal_rank, weighted
 from engine.store.generations import IndexSnapshot
 from engine.types import Article, Candidate, Chunk, Query, Retrieval, ScoredChunk
@@ -45,13 +46,14 @@ class Scores:
     lexical: npt.NDArray[np.float64]
     dense: DenseQuery | None
     """None when the snapshot was loaded without its dense index."""
+    question: str = ""
 
 
 def scored(snapshot: IndexSnapshot, query: Query, vector: Vectors) -> Scores:
     """The question's Scores given its embedding: every chunk's BM25 score, computed once."""
     query_terms = tuple(terms(query.text))
     dense = snapshot.dense.query(vector) if snapshot.dense is not None else None
-    return Scores(snapshot, query_terms, vector, snapshot.keyword.scores(query_terms), dense)
+    return Scores(snapshot, query_terms, vector, snapshot.keyword.scores(query_terms), dense, query.text)
 
 
 class HybridRetriever:
@@ -110,7 +112,8 @@ class HybridRetriever:
 
         A section's dense score is the better of its text's and its own heading's: the article title, indexed with
         every section, does not tell them apart, and a long step list embeds far from a question that its heading
-        ("Reset a forgotten password") matches word for word."""
+        ("Reset a forgotten password") matches word for word. A section whose heading names the opposite of the
+        action asked for ("Turn on 2FA" for "how do I turn off 2FA?") goes after every other."""
         snapshot = scores.snapshot
         article = candidate.article
         position = snapshot.article_ids.index(article.id)
@@ -126,7 +129,9 @@ class HybridRetriever:
         dense = np.maximum(dense, self._heading_similarity([snapshot.chunks[int(o)] for o in picked], scores))
         bm25 = scores.lexical[picked]
         fused = weighted(dense, bm25, float(scores.lexical.max(initial=0.0)), self._settings.dense_weight)
-        order = np.argsort(-fused, kind="stable")[:limit]
+        opposite = np.array([len(snapshot.chunks[int(o)].heading_path) > 1
+                             and opposed(scores.question, snapshot.chunks[int(o)].heading_path[-1]) for o in picked])
+        order = np.lexsort((-fused, opposite))[:limit]
         chunks = tuple(
             ScoredChunk(snapshot.chunks[int(picked[i])], float(bm25[i]), float(dense[i]), float(fused[i]))
             for i in order

@@ -48,6 +48,25 @@ def test_the_steps_quoted_are_those_of_the_section_whose_heading_answers_the_que
     assert decision.citations[0].anchor in ("reset-a-forgotten-password", "vergessenes-passwort-zurücksetzen")
 
 
+@pytest.mark.parametrize(
+    ("question", "quoted", "not_quoted"),
+    [
+        ("how do I turn off two-factor authentication?", "click **Disable**", "Scan the QR code"),
+        ("can I disable 2FA on my account?", "click **Disable**", "Scan the QR code"),
+        ("how do I turn on two-factor authentication?", "Scan the QR code", "click **Disable**"),
+    ],
+)
+def test_turning_off_is_not_answered_with_the_steps_to_turn_on(
+    kb_engine: Engine, question: str, quoted: str, not_quoted: str
+) -> None:
+    # MiniLM puts "turn off 2FA" next to the section "Turn on 2FA with an authenticator app": the steps to enable
+    # it were quoted to a customer who asked how to disable it, until opposite actions in headings counted.
+    decision = kb_engine.answers.ask(Query(question))
+
+    assert decision.decision == "answer" and decision.citations[0].article_id == "account/two-factor-authentication"
+    assert quoted in decision.answer and not_quoted not in decision.answer
+
+
 def test_nonsense_escalates_with_low_confidence(kb_engine: Engine) -> None:
     decision = kb_engine.answers.ask(Query("what's the weather like in lisbon tomorrow"))
 
