@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from engine.analysis import terms, weight_of
+from engine.answer.amounts import amount_asked, states_amount
 from engine.answer.composer import AnswerRequest, Composition
 from engine.types import Candidate, Chunk, Citation, Delta
 
@@ -112,9 +113,9 @@ class ExtractiveComposer:
                 None,
             )
             close = close[:1] + [steps] if steps is not None else close
-        text = "\n\n".join(c.text for c in sorted(close, key=lambda c: c.ordinal))
+        text = _joined(sorted(close, key=lambda c: c.ordinal))
         units = [u for u in split_units(text) if not self._skip(u.text)]
-        chosen = self._select(request.query_terms, request.idf, units) if units else []
+        chosen = self._select(request, units) if units else []
         pieces = unit_pieces(chosen)
         composition = Composition(
             answer="".join(pieces),
@@ -123,10 +124,10 @@ class ExtractiveComposer:
         )
         return composition, pieces
 
-    def _select(self, query_terms: Sequence[str], idf: Callable[[str], float], units: list[Unit]) -> list[Unit]:
+    def _select(self, request: AnswerRequest, units: list[Unit]) -> list[Unit]:
         if sum(len(u.text) + 1 for u in units) <= self._max_chars:
             return units
-        weights = {t: idf(t) for t in set(query_terms)}
+        weights = {t: request.idf(t) for t in set(request.query_terms)}
         scores = [weight_of(terms(u.text), weights) for u in units]
         best = max(range(len(units)), key=lambda i: (scores[i], -i))
         start = best
@@ -144,7 +145,7 @@ class ExtractiveComposer:
             used += len(unit.text) + 1
         if units[best] not in chosen:
             chosen = [units[best]]
-        return chosen
+        return _with_amount(request, units, scores, chosen)
 
 
 def _has_steps(text: str) -> bool:
@@ -189,3 +190,35 @@ def citation(candidate: Candidate, chunk: Chunk) -> Citation:
         score=round(candidate.fused, 4),
         updated_at=article.updated_at,
     )
+
+
+def _joined(chunks: Sequence[Chunk]) -> str:
+    """The chunks' text in order, without the lines a chunk repeats from the one before it (the chunker's overlap:
+    reading both parts of a long section quoted "6. Click Create board." twice)."""
+    parts: list[str] = []
+    for previous, chunk in zip([None, *chunks[:-1]], chunks, strict=True):
+        text = chunk.text
+        if previous is not None and chunk.ordinal == previous.ordinal + 1:
+            text = text[_repeated(previous.text, text):].lstrip("\n")
+        parts.append(text)
+    return "\n\n".join(p for p in parts if p)
+
+
+def _repeated(before: str, text: str) -> int:
+    """Length of the longest run of whole lines that starts `text` and ends `before`."""
+    ends = [i for i, ch in enumerate(text) if ch == "\n"] + [len(text)]
+    return max((k for k in ends if k and before.endswith(text[:k])), default=0)
+
+
+def _with_amount(request: AnswerRequest, units: list[Unit], scores: list[float], chosen: list[Unit]) -> list[Unit]:
+    """A question that asks for an amount ("is there a limit on boards?") gets one: when the passage quoted states
+    none, the best unit on the question's topic that does is added, in article order. The steps to create a board
+    share more of the question's words than "The Free plan includes up to 5 boards" but do not answer it."""
+    wanted = amount_asked(request.question, request.query_terms)
+    if wanted is None or any(states_amount(unit.text, wanted) for unit in chosen):
+        return chosen
+    stating = [i for i, unit in enumerate(units) if scores[i] > 0 and states_amount(unit.text, wanted)]
+    if not stating:
+        return chosen
+    added = units[max(stating, key=lambda i: (scores[i], -i))]
+    return sorted([*chosen, added], key=units.index)

@@ -9,7 +9,8 @@ the same topic (12 vs 24 months), found with the sources-conflict rules of engin
 from __future__ import annotations
 
 from engine.analysis import terms
-from engine.answer.conflicts import Quantity, disagreement, quantities
+from engine.answer.amounts import Quantity, quantities
+from engine.answer.conflicts import disagreement
 from engine.answer.extractive import split_units
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.analysis import terms
-from engine.answer.conflicts import Quantity, asked_units, disagreement, find_conflict, quantities
+from engine.answer.amounts import Quantity, asked_units, quantities
+from engine.answer.conflicts import disagreement, find_conflict
 from engine.types import Article, Candidate, Chunk, Query, Reason, ScoredChunk
 from engine.wiring import Engine
 

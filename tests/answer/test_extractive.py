@@ -112,3 +112,48 @@ def test_a_how_do_i_question_gets_the_steps_when_they_match_almost_as_well() -> 
     assert "Two-factor authentication adds" in composer.compose(how).answer  # read with the best section
     assert "Enable 2FA" not in composer.compose(what).answer  # not a procedure: the closest sections only
     assert "Enable 2FA" not in composer.compose(far).answer  # steps too far below the best match
+
+
+STEPS = """1. Open **Settings → Boards**.
+2. Click **New board** and pick a template.
+3. Name the board and choose who can see it.
+4. Click **Create board**."""
+TIP = "4. Click **Create board**.\n\nTip: The Free plan includes up to **5 boards**; paid plans have no limit."
+
+
+def _two_parts(first: str, second: str) -> Candidate:
+    """A long section the chunker cut in two, the second part repeating the first's last line (its overlap)."""
+    chunks = [Chunk(f"a#{n}", "a", n, ("Boards", "Create a board"), "create-a-board", text, text, "h")
+              for n, text in enumerate((first, second))]
+    return Candidate(Article(id="a", title="Boards", body=f"{first}\n\n{second}", url="https://help/b"),
+                     tuple(ScoredChunk(c, 1, 0.8, 0.9) for c in chunks))
+
+
+def test_a_question_that_asks_for_an_amount_gets_the_sentence_that_states_it() -> None:
+    # The steps share more of the question's words ("create", "board") than the tip that answers it.
+    weights = {"creat": 2.0, "board": 1.0, "limit": 1.0}
+    request = AnswerRequest("is there a limit on how many boards I can create?", ("limit", "mani", "board", "creat"),
+                            (_two_parts(STEPS, TIP),), lambda t: weights.get(t, 0.0))
+
+    answer = ExtractiveComposer(max_chars=170).compose(request).answer
+
+    assert "up to **5 boards**" in answer and "Click **Create board**" in answer
+
+
+def test_two_parts_of_a_section_are_read_without_the_lines_they_share() -> None:
+    request = AnswerRequest("how do I create a board?", ("creat", "board"), (_two_parts(STEPS, TIP),),
+                            lambda t: 1.0)
+
+    answer = ExtractiveComposer(max_chars=2000).compose(request).answer
+
+    assert answer.count("4. Click **Create board**.") == 1 and answer.endswith("paid plans have no limit.")
+
+
+def test_without_an_amount_asked_the_best_matching_passage_alone_is_quoted() -> None:
+    weights = {"creat": 2.0, "board": 1.0}
+    request = AnswerRequest("how do I create a board?", ("creat", "board"), (_two_parts(STEPS, TIP),),
+                            lambda t: weights.get(t, 0.0))
+
+    answer = ExtractiveComposer(max_chars=170).compose(request).answer
+
+    assert "Click **Create board**" in answer and "5 boards" not in answer

@@ -67,6 +67,14 @@ def test_turning_off_is_not_answered_with_the_steps_to_turn_on(
     assert quoted in decision.answer and not_quoted not in decision.answer
 
 
+def test_a_question_about_a_limit_is_answered_with_the_limit(kb_engine: Engine) -> None:
+    # The section's steps share more words with the question; the limit is a tip under them.
+    decision = kb_engine.answers.ask(Query("is there a limit on how many boards I can create?"))
+
+    assert decision.decision == "answer"
+    assert "up to **5 boards**" in decision.answer and decision.answer.count("6. Click **Create board**.") == 1
+
+
 def test_nonsense_escalates_with_low_confidence(kb_engine: Engine) -> None:
     decision = kb_engine.answers.ask(Query("what's the weather like in lisbon tomorrow"))
 
