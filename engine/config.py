@@ -79,6 +79,14 @@ class AnswerSettings(Group):
         le=1.0,
         description="When an outdated article matches best, answer from a current one only at this confidence.",
     )
+    other_audience_margin: float = Field(
+        default=0.10,
+        ge=0.0,
+        le=1.0,
+        description="Escalate (other_audience) instead of answering when an article only another audience may see "
+        "matches better than the asker's best by this much (fused score; kb_samples dev: the admins' SSO guide led "
+        "the public sign-in article by 0.16, public neighbours trail admin articles by 0.32-0.39).",
+    )
     out_of_scope_below: float = Field(
         default=0.30,
         ge=-1.0,

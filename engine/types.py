@@ -169,6 +169,9 @@ class Reason(StrEnum):
     KNOWN_INCIDENT = "known_incident"
     """About a component the status page reports an active incident for: the notice answers; tickets are linked
     to the incident and updated when it is resolved (docs/incidents.md)."""
+    OTHER_AUDIENCE = "other_audience"
+    """The best match is an article only another audience may see (admins, agents), clearly ahead of every article
+    the asker may see: those are its neighbours, so a person answers. Agents see which article in the detail."""
     HOLDOUT = "holdout"
     """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
 

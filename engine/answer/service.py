@@ -17,7 +17,7 @@ from engine.answer.identifiers import Identifier, identifiers, mentions_any
 from engine.config import AnswerSettings
 from engine.freshness.policy import Verdict
 from engine.protocols import Vectors
-from engine.retrieve.eligibility import Eligibility
+from engine.retrieve.eligibility import Eligibility, Masks
 from engine.retrieve.hybrid import HybridRetriever, Scores
 from engine.store.generations import IndexSnapshot
 from engine.store.holder import IndexHolder
@@ -145,6 +145,7 @@ class AnswerService:
             else self._retriever.rank(scores, masks.visible, depth=scope.depth)
         )
         decision = self._judge(query, snapshot, result, shadow, verdicts)
+        decision = self._unless_restricted_leads(scores, masks, decision)
         decision = self._screen(query, scores.vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
             leader = verdicts[shadow.candidates[0].article.id]
@@ -154,6 +155,21 @@ class AnswerService:
             sources = self._focused(scores, decision.candidates)
             request = AnswerRequest(query.text, result.query_terms, sources, snapshot.keyword.idf)
         return _Outcome(decision, shadow, snapshot, verdicts, request)
+
+    def _unless_restricted_leads(self, scores: Scores, masks: Masks, decision: Decision) -> Decision:
+        """An answer becomes an OTHER_AUDIENCE escalation when an article only another audience may see is the
+        clearly better match ("set up SAML SSO for our workspace" from the public sign-in article while the admins'
+        SSO setup guide leads): what the asker may see is then a neighbour, not the answer. Agents get the article."""
+        if not decision.answered or masks.restricted is None or not masks.restricted.any():
+            return decision
+        leaders = self._retriever.rank(scores, masks.restricted, depth=1).candidates
+        margin = self._settings.other_audience_margin
+        if not leaders or leaders[0].fused < decision.candidates[0].fused + margin:
+            return decision
+        leader = leaders[0].article
+        escalation = _escalate(Reason.OTHER_AUDIENCE, decision.confidence, decision.candidates, decision.signals)
+        return replace(escalation, detail=f"best match {leader.id} ({', '.join(leader.audience)} only) leads the "
+                       f"asker's best by {leaders[0].fused - decision.candidates[0].fused:.2f}")
 
     def _focused(self, scores: Scores, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """What the answer is quoted from: the chosen article's own sections ranked for the question."""

@@ -22,9 +22,10 @@ def primary_language(locale: str) -> str:
     return locale.replace("_", "-").split("-")[0].lower()
 
 
-def visible(article: Article, audiences: frozenset[str], language: str) -> bool:
-    """Audience and locale gate (who may see it at all), independent of freshness."""
-    return bool(audiences.intersection(article.audience)) and primary_language(article.locale) == language
+def visible(article: Article, audiences: frozenset[str] | None, language: str) -> bool:
+    """Audience and locale gate (who may see it at all), independent of freshness; `audiences` None: any."""
+    allowed = audiences is None or bool(audiences.intersection(article.audience))
+    return allowed and primary_language(article.locale) == language
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,17 @@ class Masks:
 
     visible: npt.NDArray[np.bool_]
     eligible: npt.NDArray[np.bool_]
+    restricted: npt.NDArray[np.bool_] | None = None
+    """Fresh articles in the asker's language that another audience only may see (admins, agents): never quoted
+    to this asker, but when one is clearly the best match, what they may see is only a neighbour."""
 
     def without(self, snapshot: IndexSnapshot, excluded: Collection[str]) -> Masks:
         """The same masks with `excluded` articles taken out, as if absent from the KB."""
         if not excluded:
             return self
         keep = np.fromiter((a not in excluded for a in snapshot.article_ids), dtype=np.bool_)
-        return Masks(visible=self.visible & keep, eligible=self.eligible & keep)
+        restricted = self.restricted & keep if self.restricted is not None else None
+        return Masks(visible=self.visible & keep, eligible=self.eligible & keep, restricted=restricted)
 
 
 class Eligibility:
@@ -58,7 +63,7 @@ class Eligibility:
         self._changelog = list(changelog or [])
         self._suspicions: tuple[str, Mapping[str, Suspicion]] = ("", {})
         self._cache: tuple[str, datetime, dict[str, Verdict], npt.NDArray[np.bool_]] | None = None
-        self._visible_cache: dict[tuple[str, frozenset[str], str], npt.NDArray[np.bool_]] = {}
+        self._visible_cache: dict[tuple[str, frozenset[str] | None, str], npt.NDArray[np.bool_]] = {}
 
     def verdicts(self, snapshot: IndexSnapshot) -> dict[str, Verdict]:
         return self._fresh(snapshot)[0]
@@ -68,9 +73,12 @@ class Eligibility:
         audiences = frozenset({PUBLIC_AUDIENCE, *(a.lower() for a in query.audience)})
         language = primary_language(query.locale) if query.locale else self._default_language
         seen = self._visible(snapshot, audiences, language)
-        return Masks(visible=seen, eligible=seen & fresh)
+        anyone = self._visible(snapshot, None, language)
+        return Masks(visible=seen, eligible=seen & fresh, restricted=anyone & ~seen & fresh)
 
-    def _visible(self, snapshot: IndexSnapshot, audiences: frozenset[str], language: str) -> npt.NDArray[np.bool_]:
+    def _visible(
+        self, snapshot: IndexSnapshot, audiences: frozenset[str] | None, language: str
+    ) -> npt.NDArray[np.bool_]:
         """Audience/locale mask; it depends only on the generation and the asker, so it is computed once each."""
         key = (snapshot.generation, audiences, language)
         mask = self._visible_cache.get(key)

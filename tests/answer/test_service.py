@@ -75,6 +75,19 @@ def test_a_question_about_a_limit_is_answered_with_the_limit(kb_engine: Engine) 
     assert "up to **5 boards**" in decision.answer and decision.answer.count("6. Click **Create board**.") == 1
 
 
+def test_an_admins_only_article_that_leads_is_not_answered_around(kb_engine: Engine) -> None:
+    # The public sign-in article mentions Okta and SSO; the admins' SAML setup guide is what answers. A customer
+    # must not get the sign-in steps as if they were the setup; an admin gets the guide.
+    question = "how do i set up saml sso with okta for our workspace"
+
+    public = kb_engine.answers.ask(Query(question))
+    admin = kb_engine.answers.ask(Query(question, audience=("admins",)))
+
+    assert public.decision == "escalate" and public.reason == Reason.OTHER_AUDIENCE
+    assert "admin/sso-saml-setup" in (public.detail or "") and public.answer is None
+    assert admin.decision == "answer" and admin.citations[0].article_id == "admin/sso-saml-setup"
+
+
 def test_nonsense_escalates_with_low_confidence(kb_engine: Engine) -> None:
     decision = kb_engine.answers.ask(Query("what's the weather like in lisbon tomorrow"))
 

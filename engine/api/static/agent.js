@@ -91,7 +91,7 @@
       filterField("f-status", "Status", select("f-status", [["", "Any"], ["open", "Open"], ["pending", "Pending"], ["solved", "Solved"]], filters.status)),
       filterField("f-reason", "Reason", select("f-reason", [["", "Any"], ["customer_request", "Customer request"], ["low_confidence", "Low confidence"],
         ["no_match", "No match"], ["out_of_scope", "Out of scope"], ["sensitive_topic", "Sensitive topic"], ["stale_source", "Stale source"],
-        ["conflict", "Conflict"], ["identifier_not_found", "Unknown error code"], ["known_incident", "Known incident"]], filters.reason)),
+        ["conflict", "Conflict"], ["identifier_not_found", "Unknown error code"], ["known_incident", "Known incident"], ["other_audience", "Other audience's article"]], filters.reason)),
       filterField("f-priority", "Priority", select("f-priority", [["", "Any"], ["urgent", "Urgent"], ["high", "High"], ["normal", "Normal"], ["low", "Low"]], filters.priority)),
       filterField("f-locale", "Locale", select("f-locale", [["", "Any"], ["en", "English"], ["de", "German"]], filters.locale)),
       filterField("f-contact", "Contact", select("f-contact", [["", "Any"], ["true", "Has email"], ["false", "No email"]], filters.has_contact)),
