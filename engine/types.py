@@ -171,7 +171,8 @@ class Reason(StrEnum):
     to the incident and updated when it is resolved (docs/incidents.md)."""
     OTHER_AUDIENCE = "other_audience"
     """The best match is an article only another audience may see (admins, agents), clearly ahead of every article
-    the asker may see: those are its neighbours, so a person answers. Agents see which article in the detail."""
+    the asker may see: those are its neighbours, so a person answers. The detail names the audience, not the
+    article (previewing as that audience shows it)."""
     HOLDOUT = "holdout"
     """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
 

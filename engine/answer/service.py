@@ -159,17 +159,19 @@ class AnswerService:
     def _unless_restricted_leads(self, scores: Scores, masks: Masks, decision: Decision) -> Decision:
         """An answer becomes an OTHER_AUDIENCE escalation when an article only another audience may see is the
         clearly better match ("set up SAML SSO for our workspace" from the public sign-in article while the admins'
-        SSO setup guide leads): what the asker may see is then a neighbour, not the answer. Agents get the article."""
+        SSO setup guide leads): what the asker may see is then a neighbour, not the answer. The detail names the
+        audience, never the article: this decision is what the asker's preview and tickets show (the audience canary);
+        an agent previews the question as that audience to see it."""
         if not decision.answered or masks.restricted is None or not masks.restricted.any():
             return decision
         leaders = self._retriever.rank(scores, masks.restricted, depth=1).candidates
         margin = self._settings.other_audience_margin
         if not leaders or leaders[0].fused < decision.candidates[0].fused + margin:
             return decision
-        leader = leaders[0].article
+        audience = ", ".join(leaders[0].article.audience)
         escalation = _escalate(Reason.OTHER_AUDIENCE, decision.confidence, decision.candidates, decision.signals)
-        return replace(escalation, detail=f"best match {leader.id} ({', '.join(leader.audience)} only) leads the "
-                       f"asker's best by {leaders[0].fused - decision.candidates[0].fused:.2f}")
+        return replace(escalation, detail=f"an article for {audience} only matches better, by "
+                       f"{leaders[0].fused - decision.candidates[0].fused:.2f}: preview the question as {audience}")
 
     def _focused(self, scores: Scores, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """What the answer is quoted from: the chosen article's own sections ranked for the question."""
