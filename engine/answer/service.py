@@ -164,14 +164,14 @@ class AnswerService:
         an agent previews the question as that audience to see it."""
         if not decision.answered or masks.restricted is None or not masks.restricted.any():
             return decision
-        leaders = self._retriever.rank(scores, masks.restricted, depth=1).candidates
-        margin = self._settings.other_audience_margin
-        if not leaders or leaders[0].fused < decision.candidates[0].fused + margin:
+        leader = self._retriever.leader(scores, masks.restricted)
+        lead = leader[1] - decision.candidates[0].fused if leader is not None else 0.0
+        if leader is None or lead < self._settings.other_audience_margin:
             return decision
-        audience = ", ".join(leaders[0].article.audience)
+        audience = ", ".join(scores.snapshot.articles[leader[0]].audience)
         escalation = _escalate(Reason.OTHER_AUDIENCE, decision.confidence, decision.candidates, decision.signals)
-        return replace(escalation, detail=f"an article for {audience} only matches better, by "
-                       f"{leaders[0].fused - decision.candidates[0].fused:.2f}: preview the question as {audience}")
+        return replace(escalation, detail=f"an article for {audience} only matches better, by {lead:.2f}: preview "
+                       f"the question as {audience}")
 
     def _focused(self, scores: Scores, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """What the answer is quoted from: the chosen article's own sections ranked for the question."""

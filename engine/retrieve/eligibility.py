@@ -35,8 +35,9 @@ class Masks:
     visible: npt.NDArray[np.bool_]
     eligible: npt.NDArray[np.bool_]
     restricted: npt.NDArray[np.bool_] | None = None
-    """Fresh articles in the asker's language that another audience only may see (admins, agents): never quoted
-    to this asker, but when one is clearly the best match, what they may see is only a neighbour."""
+    """Fresh articles in the asker's language that another audience only may see (admins, agents), other than
+    copies of an article the asker may see (same content): never quoted to this asker, but when one is clearly the
+    best match, what they may see is only a neighbour."""
 
     def without(self, snapshot: IndexSnapshot, excluded: Collection[str]) -> Masks:
         """The same masks with `excluded` articles taken out, as if absent from the KB."""
@@ -64,6 +65,7 @@ class Eligibility:
         self._suspicions: tuple[str, Mapping[str, Suspicion]] = ("", {})
         self._cache: tuple[str, datetime, dict[str, Verdict], npt.NDArray[np.bool_]] | None = None
         self._visible_cache: dict[tuple[str, frozenset[str] | None, str], npt.NDArray[np.bool_]] = {}
+        self._restricted_cache: dict[tuple[str, str, bytes], npt.NDArray[np.bool_]] = {}
 
     def verdicts(self, snapshot: IndexSnapshot) -> dict[str, Verdict]:
         return self._fresh(snapshot)[0]
@@ -73,8 +75,7 @@ class Eligibility:
         audiences = frozenset({PUBLIC_AUDIENCE, *(a.lower() for a in query.audience)})
         language = primary_language(query.locale) if query.locale else self._default_language
         seen = self._visible(snapshot, audiences, language)
-        anyone = self._visible(snapshot, None, language)
-        return Masks(visible=seen, eligible=seen & fresh, restricted=anyone & ~seen & fresh)
+        return Masks(visible=seen, eligible=seen & fresh, restricted=self._restricted(snapshot, seen, language) & fresh)
 
     def _visible(
         self, snapshot: IndexSnapshot, audiences: frozenset[str] | None, language: str
@@ -92,6 +93,24 @@ class Eligibility:
             )
             mask.flags.writeable = False
             self._visible_cache[key] = mask
+        return mask
+
+    def _restricted(
+        self, snapshot: IndexSnapshot, seen: npt.NDArray[np.bool_], language: str
+    ) -> npt.NDArray[np.bool_]:
+        """Articles in `language` the asker may not see, except copies of one they may (same content hash)."""
+        key = (snapshot.generation, language, seen.tobytes())
+        mask = self._restricted_cache.get(key)
+        if mask is None:
+            if len(self._restricted_cache) >= _VISIBLE_CACHE_SIZE:
+                self._restricted_cache.clear()
+            shown = {snapshot.articles[a].content_hash for a, s in zip(snapshot.article_ids, seen, strict=True) if s}
+            anyone = self._visible(snapshot, None, language)
+            copies = np.fromiter((snapshot.articles[a].content_hash in shown for a in snapshot.article_ids),
+                                 dtype=np.bool_, count=len(snapshot.article_ids))
+            mask = anyone & ~seen & ~copies
+            mask.flags.writeable = False
+            self._restricted_cache[key] = mask
         return mask
 
     def _fresh(self, snapshot: IndexSnapshot) -> tuple[dict[str, Verdict], npt.NDArray[np.bool_]]:

@@ -105,6 +105,21 @@ class HybridRetriever:
             query_terms=scores.terms,
         )
 
+    def leader(self, scores: Scores, allowed: npt.NDArray[np.bool_]) -> tuple[str, float] | None:
+        """(article id, fused score) of the best chunk of the allowed articles — what `rank(...)[0]` would lead
+        with, without grouping every candidate into articles (a guard runs it on every answer)."""
+        if not allowed.any():
+            return None
+        if self._settings.fusion != "weighted":
+            found = self.rank(scores, allowed, depth=1).candidates
+            return (found[0].article.id, found[0].fused) if found else None
+        scored = self._score(scores.snapshot, scores.lexical, scores.vector, scores.dense, allowed)
+        if not len(scored.ordinals):
+            return None
+        fused = weighted(scored.dense, scored.bm25, scored.bm25_max, self._settings.dense_weight)
+        best = int(np.argmax(fused))
+        return scores.snapshot.chunks[int(scored.ordinals[best])].article_id, float(fused[best])
+
     def sections(self, scores: Scores, candidate: Candidate, limit: int = _CHUNKS_PER_ARTICLE) -> Candidate:
         """The candidate's article with its own sections ranked for the question, for quoting: every content
         section is scored (not only those that made the cross-article cut) and the description summary, which is

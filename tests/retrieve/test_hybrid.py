@@ -93,3 +93,21 @@ def test_an_empty_filter_result_is_no_candidates_not_a_crash(kb_engine: Engine) 
     result = kb_engine.retriever.rank(kb_engine.retriever.score(snapshot, Query("reset password")), nothing)
 
     assert result.candidates == () and result.eligible_articles == 0
+
+
+@pytest.mark.parametrize("question", ["how do I set up saml sso with okta", "where do i generate the SCIM token",
+                                      "how do I update the credit card we pay with"])
+def test_the_leader_is_what_the_ranking_leads_with(kb_engine: Engine, question: str) -> None:
+    snapshot = kb_engine.index.get()
+    query = Query(question)
+    masks = kb_engine.eligibility.masks(snapshot, query)
+    scores = kb_engine.retriever.score(snapshot, query)
+    nothing = np.zeros(len(snapshot.article_ids), dtype=bool)
+
+    for allowed in (masks.eligible, masks.restricted):
+        assert allowed is not None and allowed.any()
+        top = kb_engine.retriever.rank(scores, allowed, depth=1).candidates[0]
+        leader = kb_engine.retriever.leader(scores, allowed)
+        assert leader is not None and leader[0] == top.article.id and leader[1] == pytest.approx(top.fused)
+    assert masks.restricted is not None and not (masks.restricted & masks.visible).any()  # never what they may see
+    assert kb_engine.retriever.leader(scores, nothing) is None
