@@ -165,10 +165,13 @@ class AnswerService:
         if not decision.answered or masks.restricted is None or not masks.restricted.any():
             return decision
         leader = self._retriever.leader(scores, masks.restricted)
-        lead = leader[1] - decision.candidates[0].fused if leader is not None else 0.0
-        if leader is None or lead < self._settings.other_audience_margin:
+        if leader is None:
             return decision
-        audience = ", ".join(scores.snapshot.articles[leader[0]].audience)
+        article_id, fused = leader
+        lead = fused - decision.candidates[0].fused
+        if lead < self._settings.other_audience_margin:
+            return decision
+        audience = ", ".join(scores.snapshot.articles[article_id].audience)
         escalation = _escalate(Reason.OTHER_AUDIENCE, decision.confidence, decision.candidates, decision.signals)
         return replace(escalation, detail=f"an article for {audience} only matches better, by {lead:.2f}: preview "
                        f"the question as {audience}")
