@@ -65,7 +65,7 @@ class Eligibility:
         self._suspicions: tuple[str, Mapping[str, Suspicion]] = ("", {})
         self._cache: tuple[str, datetime, dict[str, Verdict], npt.NDArray[np.bool_]] | None = None
         self._visible_cache: dict[tuple[str, frozenset[str] | None, str], npt.NDArray[np.bool_]] = {}
-        self._restricted_cache: dict[tuple[str, str, bytes], npt.NDArray[np.bool_]] = {}
+        self._restricted_cache: dict[tuple[str, frozenset[str], str], npt.NDArray[np.bool_]] = {}
 
     def verdicts(self, snapshot: IndexSnapshot) -> dict[str, Verdict]:
         return self._fresh(snapshot)[0]
@@ -75,7 +75,8 @@ class Eligibility:
         audiences = frozenset({PUBLIC_AUDIENCE, *(a.lower() for a in query.audience)})
         language = primary_language(query.locale) if query.locale else self._default_language
         seen = self._visible(snapshot, audiences, language)
-        return Masks(visible=seen, eligible=seen & fresh, restricted=self._restricted(snapshot, seen, language) & fresh)
+        restricted = self._restricted(snapshot, audiences, language) & fresh
+        return Masks(visible=seen, eligible=seen & fresh, restricted=restricted)
 
     def _visible(
         self, snapshot: IndexSnapshot, audiences: frozenset[str] | None, language: str
@@ -95,15 +96,15 @@ class Eligibility:
             self._visible_cache[key] = mask
         return mask
 
-    def _restricted(
-        self, snapshot: IndexSnapshot, seen: npt.NDArray[np.bool_], language: str
-    ) -> npt.NDArray[np.bool_]:
-        """Articles in `language` the asker may not see, except copies of one they may (same content hash)."""
-        key = (snapshot.generation, language, seen.tobytes())
+    def _restricted(self, snapshot: IndexSnapshot, audiences: frozenset[str], language: str) -> npt.NDArray[np.bool_]:
+        """Articles in `language` the asker may not see, except copies of one they may (same content hash); like
+        the visible mask it depends only on the generation and the asker, so it is computed once each."""
+        key = (snapshot.generation, audiences, language)
         mask = self._restricted_cache.get(key)
         if mask is None:
             if len(self._restricted_cache) >= _VISIBLE_CACHE_SIZE:
                 self._restricted_cache.clear()
+            seen = self._visible(snapshot, audiences, language)
             shown = {snapshot.articles[a].content_hash for a, s in zip(snapshot.article_ids, seen, strict=True) if s}
             anyone = self._visible(snapshot, None, language)
             copies = np.fromiter((snapshot.articles[a].content_hash in shown for a in snapshot.article_ids),
