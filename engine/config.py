@@ -172,7 +172,16 @@ class StatusSettings(Group):
     )
     file: Path | None = Field(default=None, description="A summary.json file instead of a URL (tests, air-gapped).")
     poll_interval_s: float = Field(default=60.0, gt=0, le=86_400, description="How often the feed is read.")
-    timeout_s: float = Field(default=5.0, gt=0, le=120, description="Deadline of one read of the URL.")
+    timeout_s: float = Field(default=5.0, gt=0, le=120, description="Deadline of one whole read of the URL "
+                             "(connect, headers and body): a feed that answers slower is abandoned then.")
+    max_bytes: int = Field(default=2_000_000, ge=1_000, le=100_000_000, description="Largest feed body read; a "
+                           "larger one is refused (the last good state is kept).")
+    max_incidents: int = Field(default=100, ge=1, le=10_000, description="Incidents (and, apart, maintenances) "
+                               "kept of one read, the first ones listed.")
+    max_components: int = Field(default=200, ge=1, le=10_000, description="Components kept of one read (and of "
+                                "one incident).")
+    max_text_chars: int = Field(default=2_000, ge=100, le=100_000, description="Longest text kept of any field "
+                                "(an update's body, a name …); longer ones are cut.")
     components_file: Path | None = Field(
         default=None, description="TOML [[components]] mapping status components to articles, tags and keywords; "
         "unset = each component matches its own name as a tag and a keyword."

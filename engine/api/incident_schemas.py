@@ -47,7 +47,8 @@ class IncidentNoticeOut(FromEngine):
     updated_at: IsoTime | None
     affected_articles: list[str] = Field(description="Cited articles whose steps may not work until it is fixed.")
     age_s: float | None = Field(description="Seconds since the status feed last gave a good page.")
-    stale: bool = Field(description="The last read of the feed failed: this is the last known state (age_s old).")
+    stale: bool = Field(description="The last read of the feed failed (or none succeeded for too long): this is the "
+                        "last known state (age_s old).")
     text: str = Field(description="The notice in words, also the start of `message`.")
 
 
