@@ -200,8 +200,10 @@ def serve(
     import uvicorn
 
     from engine.api.app import create_app
+    from engine.api.security import UVICORN_OPTIONS
 
-    uvicorn.run(create_app(_settings(data_dir), port=port), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(_settings(data_dir), port=port), host=host, port=port, log_level="info",
+                **UVICORN_OPTIONS)  # type: ignore[arg-type]
 
 
 freshness_app = typer.Typer(help="Freshness: which articles may answer now, and why the others may not.")

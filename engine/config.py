@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -207,6 +208,27 @@ class StatusSettings(Group):
         return self
 
 
+class ServerSettings(Group):
+    """How the HTTP server sees its clients (docs/security.md)."""
+
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or CIDR ranges, JSON list) whose X-Forwarded-For names the client; "
+        "from anyone else the header is ignored. Default none: every client is its TCP peer.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"server.trusted_proxies: {entry!r} is not an IP address or network "
+                                 "(e.g. 10.0.0.1 or 10.0.0.0/8)") from exc
+        return value
+
+
 Role = Literal["public", "agent", "admin"]
 DEFAULT_RATE_PER_MINUTE: dict[str, int] = {"public": 60, "agent": 600, "admin": 600}
 
@@ -377,6 +399,7 @@ class Settings(BaseSettings):
     dialogue: DialogueSettings = DialogueSettings()
     holdout: HoldoutSettings = HoldoutSettings()
     status: StatusSettings = StatusSettings()
+    server: ServerSettings = ServerSettings()
 
     @field_validator("qdrant_url")
     @classmethod

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from engine.api.security import UVICORN_OPTIONS
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -22,7 +24,8 @@ def free_port() -> int:
 def serve(app: FastAPI, port: int | None = None) -> Iterator[str]:
     """Serve `app` with uvicorn in a thread (on `port` or a free one); yields its base URL and stops it afterwards."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           **UVICORN_OPTIONS))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

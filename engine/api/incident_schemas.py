@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from engine.api.input_text import Email, Text
+
 
 def _isoformat(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
@@ -25,11 +27,10 @@ class NotifyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=320, pattern=r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$",
-                       description="Where to say it is fixed.")
+    email: Email = Field(max_length=320, description="Where to say it is fixed: a valid address.")
     session_id: str | None = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
     interaction_id: str | None = Field(default=None, min_length=36, max_length=36, pattern=r"^[0-9a-f\-]{36}$")
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
 
 
 class IncidentNoticeOut(FromEngine):
