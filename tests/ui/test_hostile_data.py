@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,23 @@ def _download(page: Page, selector: str) -> list[list[str]]:
     with page.expect_download() as download:
         page.locator(selector).first.click()
     return list(csv.reader(io.StringIO(Path(download.value.path()).read_text(), newline="")))
+
+
+def test_every_page_still_works_under_its_content_security_policy(hostile_stack: Stack, page: Page) -> None:
+    """The policy allows what the pages use (all self-hosted) and nothing else: no violation is reported while the
+    help center opens the widget and answers, the consoles sign in and draw, and Swagger UI lists the API."""
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+
+    page.goto(f"{hostile_stack.api}/")
+    page.get_by_role("button", name=re.compile("help", re.IGNORECASE)).first.click()
+    expect(page.get_by_role("textbox").first).to_be_visible()
+    _sign_in(page, f"{hostile_stack.api}/dashboard")
+    expect(page.locator("#metrics .kpi").first).to_be_visible()
+    page.goto(f"{hostile_stack.api}/agent")
+    expect(page.get_by_label("Customer question")).to_be_visible()
+    page.goto(f"{hostile_stack.api}/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+
+    assert violations == []
