@@ -14,7 +14,7 @@ import httpx
 
 from tests.load.harness import ADMIN_KEY, LOAD_KEY, engine_server, outbox, run_load, stored_counts
 from tests.receivers import Inbox, webhook_receiver
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 HOOK_SECRET = "load-hook-secret-0123456789"
 FAST_DELIVERY = {"ENGINE_TICKETS__RETRY_BASE_S": "0.2", "ENGINE_TICKETS__RETRY_MAX_S": "1.0",
@@ -31,18 +31,19 @@ def load_suite(data_dir: Path, log: Path, clients: int, seconds: float, delivery
     """Load a real server while its webhook target is down; then bring the target up and wait for the outbox.
 
     Lost events = sent (2xx) − stored rows; every ticket version must reach the receiver exactly once."""
-    hook_port = free_port()
-    target = {"kind": "webhook", "name": "hook", "url": f"http://127.0.0.1:{hook_port}/hooks/tickets",
+    hook = HeldPort()  # refuses connections (the help desk is down) until the receiver serves it
+    target = {"kind": "webhook", "name": "hook", "url": f"{hook.url}/hooks/tickets",
               "secret": HOOK_SECRET, "timeout_s": 2}
     inbox = Inbox()
     with engine_server(data_dir, log, ENGINE_TICKETS__TARGETS=json.dumps([target]), **FAST_DELIVERY) as server:
         result = run_load(server.url, clients, seconds)
         owed_while_down = sum(not delivered for _, delivered in outbox(data_dir))
-        with serve(webhook_receiver(HOOK_SECRET, inbox), port=hook_port):
+        with serve(webhook_receiver(HOOK_SECRET, inbox), hook):
             deadline = time.monotonic() + delivery_timeout_s
             while time.monotonic() < deadline and not all(done for _, done in outbox(data_dir)):
                 time.sleep(0.5)
             time.sleep(1.0)  # a late duplicate attempt would land now
+    hook.close()
     counts = stored_counts(data_dir)
     keys = [key for key, _ in outbox(data_dir)]
     accepted_attempts = [a["key"] for a in inbox.attempts if a["signed"]]
