@@ -116,9 +116,21 @@ def _notes(config: BenchConfig) -> list[str]:
     ]
 
 
+def default_name(kind: str) -> str:
+    """Results are named by the day and the commit they measured: 2026-12-07-0956e2f-full."""
+    import datetime
+    import subprocess
+
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                           cwd=Path(__file__).resolve().parent)
+    commit = found.stdout.strip() or "nogit"
+    return f"{datetime.datetime.now(datetime.UTC).date().isoformat()}-{commit}-{kind}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--name", default=None, help="Results file name (default: full, or quick with --quick).")
+    parser.add_argument("--name", default=None,
+                        help="Results file name (default: DATE-COMMIT-full, or DATE-COMMIT-quick with --quick).")
     parser.add_argument("--sizes", default="1000,10000,20000,50000", help="Target chunk counts, comma separated.")
     parser.add_argument("--quick", action="store_true", help="Small sizes on kb_samples (a minute).")
     parser.add_argument("--no-http", action="store_true", help="Skip the HTTP server measurements.")
@@ -127,9 +139,9 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=None, help="Where the data dirs go (default: a temp dir).")
     args = parser.parse_args()
     if args.quick:
-        config = quick_config(args.name or "quick")
+        config = quick_config(args.name or default_name("quick"))
     else:
-        config = full_config(args.name or "full", tuple(int(s) for s in args.sizes.split(",") if s.strip()))
+        config = full_config(args.name or default_name("full"), tuple(int(s) for s in args.sizes.split(",") if s.strip()))
     updates: dict[str, object] = {}
     if args.no_http:
         updates["http"] = False
