@@ -141,7 +141,8 @@ def main() -> None:
     if args.quick:
         config = quick_config(args.name or default_name("quick"))
     else:
-        config = full_config(args.name or default_name("full"), tuple(int(s) for s in args.sizes.split(",") if s.strip()))
+        sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
+        config = full_config(args.name or default_name("full"), sizes)
     updates: dict[str, object] = {}
     if args.no_http:
         updates["http"] = False
