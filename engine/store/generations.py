@@ -160,7 +160,7 @@ class GenerationStore:
         articles = {a.id: a for a in map(article_from_json, manifest["articles"])}
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [chunk_from_json(json.loads(line)) for line in handle]
-        vectors = np.load(folder / "vectors.npy")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")  # read-only, shared by every worker
         article_ids = list(articles)
         chunk_article = _chunk_article(article_ids, chunks)
         return IndexSnapshot(
