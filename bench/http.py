@@ -1,12 +1,12 @@
-"""`engine serve` as a real uvicorn process on 127.0.0.1: cold start to the first answer, POST /v1/ask latency and
-throughput at several concurrencies (errors counted), and the server's peak RSS."""
+"""`engine serve` as a real uvicorn process (one or several workers) on 127.0.0.1: cold start to the first answer,
+POST /v1/ask latency and throughput at several concurrencies (errors counted), and peak RSS per worker and in all."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -35,15 +35,16 @@ class Level:
 
 @dataclass(frozen=True)
 class HttpResult:
+    workers: int
     cold_start_s: float
     levels: tuple[Level, ...]
     peak_rss_mb: float
+    """The largest serving process's high-water mark (the one worker, or the largest of several)."""
+    total_rss_mb: float
+    """Every process of the server added up: supervisor and workers, each at its high-water mark."""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+BOUND = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -52,6 +53,27 @@ def _peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _rss(pid: int) -> tuple[float, float]:
+    """(largest serving process, all processes) peak RSS of the server `pid` and its children."""
+    import psutil
+
+    children = [c.pid for c in psutil.Process(pid).children(recursive=True)]
+    peaks = {p: _peak_rss_mb(p) for p in [pid, *children]}
+    serving = [peaks[p] for p in children] if children else [peaks[pid]]
+    return max(serving), sum(peaks.values())
+
+
+def _bound_url(log: Path, server: subprocess.Popen[bytes], started: float) -> str:
+    while time.perf_counter() - started < 120:
+        found = BOUND.search(log.read_text(errors="replace")) if log.exists() else None
+        if found:
+            return found.group(1)
+        if server.poll() is not None:
+            raise RuntimeError(f"engine serve exited with {server.returncode}; see {log}")
+        time.sleep(0.02)
+    raise RuntimeError(f"engine serve did not bind a port within 120 s; see {log}")
 
 
 def _body(query: Query) -> dict[str, object]:
@@ -64,21 +86,26 @@ BENCH_KEYS = json.dumps([{"name": "bench", "key": BENCH_KEY, "role": "public", "
 HEADERS = {"X-API-Key": BENCH_KEY}
 
 
-def measure_http(data_dir: Path, queries: Sequence[Query], concurrencies: Sequence[int], per_level: int) -> HttpResult:
-    port = _free_port()
+def measure_http(
+    data_dir: Path, queries: Sequence[Query], concurrencies: Sequence[int], per_level: int, workers: int = 1
+) -> HttpResult:
+    """`engine serve --workers N --port 0` (the port read back from its log), then each concurrency level."""
     env = {**os.environ, "ENGINE_DATA_DIR": str(data_dir), "ENGINE_AUTH__KEYS": BENCH_KEYS}
+    log = data_dir / f"serve-{workers}.log"
     started = time.perf_counter()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1/ask"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "engine.cli", "serve", "--port", "0", "--workers", str(workers)],
+            env=env, stdout=sink, stderr=subprocess.STDOUT,
+        )
     try:
+        url = f"{_bound_url(log, server, started)}/v1/ask"
         cold = _first_answer(url, queries[0], started, server)
+        if workers > 1:  # every worker answers once before the clock runs: cold start is the first answer only
+            asyncio.run(_level(url, queries, workers * 2, workers * 2))
         levels = tuple(asyncio.run(_level(url, queries, c, per_level)) for c in concurrencies)
-        return HttpResult(cold, levels, _peak_rss_mb(server.pid))
+        peak, total = _rss(server.pid)
+        return HttpResult(workers, cold, levels, peak, total)
     finally:
         server.terminate()
         server.wait(timeout=30)

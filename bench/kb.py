@@ -108,7 +108,8 @@ def write_scaled(base: IndexSnapshot, copies: int, data_dir: Path, seed: int = 8
     for article in articles:
         sources.setdefault(article.source, []).append(article.id)
     store = open_store(Settings(data_dir=data_dir))
-    data = GenerationData(articles, sources, chunks, np.vstack(blocks), all_terms, base.fingerprint)
+    data = GenerationData(articles, sources, chunks, np.vstack(blocks), all_terms, base.fingerprint,
+                          headings=list(base.headings), heading_vectors=np.asarray(base.heading_vectors))
     store.commit(store.write(data))
     return len(chunks)
 

@@ -53,7 +53,7 @@ def machine_info() -> dict[str, Any]:
 class SizeResult:
     target_chunks: int
     retrieval: RetrievalResult
-    http: HttpResult | None
+    http: tuple[HttpResult, ...]
 
 
 @dataclass
@@ -101,23 +101,22 @@ def to_markdown(result: BenchResult) -> str:
         )
     lines += [
         "",
-        "## POST /v1/ask over HTTP (`engine serve`, one uvicorn worker, extractive answers)",
+        "## POST /v1/ask over HTTP (`engine serve --workers N`, extractive answers)",
         "",
-        "| chunks | cold start s | peak RSS MB | concurrency | requests | errors | req/s | p50 / p95 / p99 ms "
-        "| p50 ÷ embed floor |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| chunks | workers | cold start s | peak RSS MB per worker | total RSS MB | concurrency | requests | errors "
+        "| req/s | p50 / p95 / p99 ms | p50 ÷ embed floor |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for size in result.sizes:
-        if size.http is None:
-            continue
-        h = size.http
-        for level in h.levels:
-            lat = level.latency
-            lines.append(
-                f"| {size.retrieval.chunks} | {h.cold_start_s:.2f} | {h.peak_rss_mb:.0f} | {level.concurrency} "
-                f"| {level.requests} | {level.errors} | {level.rps:.1f} | {_ms(lat.p50)} / {_ms(lat.p95)} / "
-                f"{_ms(lat.p99)} | {lat.p50 / max(size.retrieval.embed_floor.p50, 1e-9):.1f} |"
-            )
+        for h in size.http:
+            for level in h.levels:
+                lat = level.latency
+                lines.append(
+                    f"| {size.retrieval.chunks} | {h.workers} | {h.cold_start_s:.2f} | {h.peak_rss_mb:.0f} "
+                    f"| {h.total_rss_mb:.0f} | {level.concurrency} | {level.requests} | {level.errors} "
+                    f"| {level.rps:.1f} | {_ms(lat.p50)} / {_ms(lat.p95)} / {_ms(lat.p99)} "
+                    f"| {lat.p50 / max(size.retrieval.embed_floor.p50, 1e-9):.1f} |"
+                )
     if result.notes:
         lines += ["", "## Notes", "", *(f"- {note}" for note in result.notes)]
     return "\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ class BenchConfig:
     requests_per_level: int
     http: bool
     results: Path
+    workers: tuple[int, ...] = (1, max(2, os.cpu_count() or 1))
 
 
 def full_config(name: str, sizes: tuple[int, ...]) -> BenchConfig:
@@ -91,7 +92,10 @@ def run(config: BenchConfig, work: Path) -> BenchResult:
         finally:
             engine.close()  # releases the serve lock for the HTTP server
         queries = [Query(r.question, r.audience, r.locale) for r in records]
-        http = measure_http(data_dir, queries, config.concurrencies, config.requests_per_level) if config.http else None
+        http = tuple(
+            measure_http(data_dir, queries, config.concurrencies, config.requests_per_level, workers)
+            for workers in (config.workers if config.http else ())
+        )
         result.sizes.append(SizeResult(target, retrieval, http))
     return result
 
@@ -116,23 +120,39 @@ def _notes(config: BenchConfig) -> list[str]:
     ]
 
 
+def default_name(kind: str) -> str:
+    """Results are named by the day and the commit they measured: 2026-12-07-0956e2f-full."""
+    import datetime
+    import subprocess
+
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                           cwd=Path(__file__).resolve().parent)
+    commit = found.stdout.strip() or "nogit"
+    return f"{datetime.datetime.now(datetime.UTC).date().isoformat()}-{commit}-{kind}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--name", default=None, help="Results file name (default: full, or quick with --quick).")
+    parser.add_argument("--name", default=None,
+                        help="Results file name (default: DATE-COMMIT-full, or DATE-COMMIT-quick with --quick).")
     parser.add_argument("--sizes", default="1000,10000,20000,50000", help="Target chunk counts, comma separated.")
     parser.add_argument("--quick", action="store_true", help="Small sizes on kb_samples (a minute).")
     parser.add_argument("--no-http", action="store_true", help="Skip the HTTP server measurements.")
+    parser.add_argument("--workers", default=None, help="Worker counts, comma separated (default 1,CORES).")
     parser.add_argument("--requests", type=int, default=None, help="Requests per concurrency level.")
     parser.add_argument("--reference-questions", type=int, default=None, help="Questions asked of llama-index.")
     parser.add_argument("--work-dir", type=Path, default=None, help="Where the data dirs go (default: a temp dir).")
     args = parser.parse_args()
     if args.quick:
-        config = quick_config(args.name or "quick")
+        config = quick_config(args.name or default_name("quick"))
     else:
-        config = full_config(args.name or "full", tuple(int(s) for s in args.sizes.split(",") if s.strip()))
+        sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
+        config = full_config(args.name or default_name("full"), sizes)
     updates: dict[str, object] = {}
     if args.no_http:
         updates["http"] = False
+    if args.workers:
+        updates["workers"] = tuple(int(w) for w in args.workers.split(",") if w.strip())
     if args.requests:
         updates["requests_per_level"] = args.requests
     if args.reference_questions:

@@ -193,17 +193,40 @@ def _print_decision(out: dict[str, Any]) -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free one, logged once bound).")] = 8000,
     data_dir: DataDir = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes sharing the port and data dir (default: CPU cores).")
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (and, as it lands, the widget and consoles) with uvicorn."""
+    """Serve the HTTP API, the widget and the consoles with uvicorn, in one or several worker processes."""
+    import os
+
     import uvicorn
 
-    from engine.api.app import create_app
+    from engine.api.app import SERVE_PORT_ENV, create_app
     from engine.api.security import UVICORN_OPTIONS
+    from engine.store.serving import SUPERVISOR_ENV, ServeLock
 
-    uvicorn.run(create_app(_settings(data_dir), port=port), host=host, port=port, log_level="info",
-                **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    settings = _settings(data_dir)
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        uvicorn.run(create_app(settings, port=port), host=host, port=port, log_level="info",
+                    **UVICORN_OPTIONS)  # type: ignore[arg-type]
+        return
+    # The supervisor holds the data dir's serve lock for its workers, so a second `engine serve` still fails.
+    lock = None if settings.qdrant_url else ServeLock(settings.index_dir)
+    if lock is not None:
+        lock.acquire()
+    os.environ.update({SUPERVISOR_ENV: str(os.getpid()), SERVE_PORT_ENV: str(port),
+                       "ENGINE_DATA_DIR": str(settings.data_dir.resolve())})
+    try:
+        # A worker loads the model and the index before it is ready: give it time on a busy machine.
+        uvicorn.run("engine.api.app:app_from_environment", factory=True, workers=count, host=host, port=port,
+                    log_level="info", timeout_worker_healthcheck=120, **UVICORN_OPTIONS)  # type: ignore[arg-type]
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 freshness_app = typer.Typer(help="Freshness: which articles may answer now, and why the others may not.")

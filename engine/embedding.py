@@ -79,7 +79,7 @@ class SentenceTransformerEmbedder:
 class OnnxEmbedder:
     """The same MiniLM run by onnxruntime with mean pooling: identical vectors, a fraction of torch's start-up time.
 
-    The ONNX file is exported from the packaged weights on first use (engine/onnx_export.py) and cached.
+    The ONNX graph is written from the packaged weights on first use (engine/onnx_build.py: no torch) and cached.
     """
 
     def __init__(self, settings: EmbeddingSettings, cache_dir: Path) -> None:
@@ -90,11 +90,11 @@ class OnnxEmbedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        from engine.onnx_export import export_onnx, weights_digest
+        from engine.onnx_build import build_onnx, weights_digest
 
-        onnx_path = cache_dir / f"minilm-{weights_digest(model_dir)}.onnx"
+        onnx_path = cache_dir / f"minilm-{weights_digest(model_dir)}-built.onnx"
         if not onnx_path.is_file():
-            export_onnx(model_dir, onnx_path)
+            build_onnx(model_dir, onnx_path)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = settings.threads or max(1, os.cpu_count() or 1)
         options.inter_op_num_threads = 1

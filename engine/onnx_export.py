@@ -1,12 +1,8 @@
-"""One-time export of the packaged MiniLM to ONNX, so queries and ingest run on onnxruntime instead of torch.
-
-The export needs torch and transformers (installed anyway); serving then needs neither. The file is cached next to
-the data dir's other artefacts and keyed by the model weights' hash, so a different model never reuses it.
-"""
+"""Export of a transformers model to ONNX with torch: used by the reader experiments (engine/reader) and as the
+reference the torch-free graph of engine/onnx_build.py is checked against. Serving never calls it."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -14,14 +10,6 @@ from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
-
-
-def weights_digest(model_dir: Path) -> str:
-    digest = hashlib.sha256()
-    with (model_dir / "model.safetensors").open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
 
 
 def export_onnx(model_dir: Path, target: Path) -> Path:

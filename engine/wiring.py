@@ -17,6 +17,7 @@ from engine.answer.generative import LLMComposer
 from engine.answer.guardrails import Guardrails, default_policy_path, injection_markers, load_sensitive_policy
 from engine.answer.llm import LLMClient
 from engine.answer.service import AnswerService
+from engine.background import Leadership
 from engine.config import Settings
 from engine.dialogue.language import LanguageDetector
 from engine.dialogue.replies import ReplyBook, default_replies_path, load_replies
@@ -73,6 +74,7 @@ class Engine:
     _events: EventLog | None = None
     _desk: HelpDesk | None = None
     incidents: IncidentBoard | None = None
+    leadership: Leadership | None = None
 
     def indexer(self) -> Indexer:
         return Indexer(self.settings, self.store, lambda: self.embedder)
@@ -160,8 +162,10 @@ class Engine:
         )
 
     def settle_incidents(self, active: frozenset[str], notes: Mapping[str, str]) -> None:
-        """After a good read of the status feed: tickets linked to incidents no longer active are updated once."""
-        self.desk.settle_incidents(active, notes, self.clock())
+        """After a good read of the status feed: tickets linked to incidents no longer active are updated once (by
+        the leading worker only, when several serve this data dir)."""
+        if self.leadership is None or self.leadership.leading:
+            self.desk.settle_incidents(active, notes, self.clock())
 
     def freshness_report(self) -> list[ReportRow]:
         snapshot = self.index.get()
@@ -169,6 +173,8 @@ class Engine:
         return freshness_report(snapshot.articles.values(), self.eligibility.verdicts(snapshot), hits)
 
     def close(self) -> None:
+        if self.leadership is not None:
+            self.leadership.stop()
         self.index.close()
         if self.incidents is not None:
             self.incidents.close()
@@ -301,7 +307,7 @@ def build_engine(
     replies = load_replies(settings.dialogue.replies_file or default_replies_path())
     languages = LanguageDetector(settings.dialogue.detect_languages) if settings.dialogue.detect_languages else None
     engine = Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages,
-                    incidents=build_incidents(settings, clock))
+                    incidents=build_incidents(settings, clock), leadership=Leadership(settings.data_dir))
     if engine.incidents is not None:
         engine.incidents.on_good_read(engine.settle_incidents)
     return engine

@@ -3,6 +3,9 @@ ticket delivery worker."""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -36,10 +39,11 @@ from engine.api.security import (
     mask_session_ids_in_access_log,
     parse_networks,
 )
-from engine.config import Settings, offline_environment
+from engine.config import Settings, get_settings, offline_environment
 from engine.wiring import Engine, build_engine
 
 STATIC = Path(__file__).parent / "static"
+SERVE_PORT_ENV = "ANSWER_ENGINE_SERVE_PORT"
 
 
 def create_app(settings: Settings, engine: Engine | None = None, port: int = SERVE_PORT) -> FastAPI:
@@ -52,14 +56,20 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
         offline_environment()
         built = engine or build_engine(settings)
         app.state.engine = built
-        built.desk.start()
+        leadership = built.leadership
+        if leadership is None:
+            built.desk.start()
+        else:  # with several workers on this data dir, one delivers tickets; another takes over if it dies
+            leadership.start(on_elected=built.desk.start)
         if built.incidents is not None:
-            built.incidents.start()
+            built.incidents.start()  # every worker reads the feed: its answers need the current incidents
         try:
             yield
         finally:
             if built.incidents is not None:
                 built.incidents.stop()
+            if leadership is not None:
+                leadership.stop()
             built.desk.stop()
             if engine is None:
                 built.close()
@@ -94,3 +104,22 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ClientAddress, trusted=parse_networks(settings.server.trusted_proxies))
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one `engine serve --workers N` worker (a uvicorn factory): settings from the environment, and the
+    worker ends with its supervisor instead of serving on, orphaned, after the supervisor is killed."""
+    end_with_parent()
+    return create_app(get_settings(), port=int(os.environ.get(SERVE_PORT_ENV, SERVE_PORT)))
+
+
+def end_with_parent() -> None:
+    """Ask Linux to send SIGTERM to this process when its parent dies (prctl PR_SET_PDEATHSIG); elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the request: nobody would tell us
+        os.kill(os.getpid(), signal.SIGTERM)

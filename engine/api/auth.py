@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import os
 import secrets
 import threading
 import time
@@ -155,13 +156,17 @@ def session_secret(settings: Settings) -> bytes:
         return settings.auth.session_secret.get_secret_value().encode()
     path: Path = settings.data_dir / "session.secret"
     if not path.exists():
+        # Written whole, then linked into place: workers starting together all read the one secret that won.
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".session.secret.{os.getpid()}")
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
         try:
-            with path.open("x") as handle:
-                handle.write(secrets.token_hex(32))
-            path.chmod(0o600)
+            os.link(draft, path)
         except FileExistsError:
             pass
+        finally:
+            draft.unlink()
     return path.read_text().strip().encode()
 
 

@@ -7,7 +7,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,7 @@ class _Previous:
     chunks_by_article: dict[str, list[tuple[Chunk, Vectors]]]
     vector_by_hash: dict[str, Vectors]
     fingerprint: dict[str, Any]
+    vector_by_heading: dict[str, Vectors] = field(default_factory=dict)
 
 
 class Indexer:
@@ -205,6 +206,7 @@ class Indexer:
         generation = self._store.current() or ""
         if generation and not plan.changes.any and not _metadata_changed(plan.articles, previous):
             return generation
+        headings, heading_vectors = self._headings(plan, previous)
         data = GenerationData(
             articles=plan.articles,
             sources=_sources(plan.articles),
@@ -212,10 +214,22 @@ class Indexer:
             vectors=vectors,
             terms=[terms(c.index_text) for c in plan.chunks],
             fingerprint=plan.fingerprint,
+            headings=headings,
+            heading_vectors=heading_vectors,
         )
         generation = self._store.write(data)
         self._store.commit(generation)
         return generation
+
+    def _headings(self, plan: _Plan, previous: _Previous) -> tuple[list[str], Vectors]:
+        """Every section heading once, with its vector: reused from the previous generation under the same
+        fingerprint, else embedded now, so no question waits for a heading to be embedded (answer focus)."""
+        headings = list(dict.fromkeys(c.heading_path[-1] for c in plan.chunks if len(c.heading_path) > 1))
+        known = previous.vector_by_heading if previous.fingerprint == plan.fingerprint else {}
+        missing = [h for h in headings if h not in known]
+        embedded = dict(zip(missing, self._embedder_instance().embed_passages(missing), strict=True)) if missing else {}
+        rows = [known[h] if h in known else embedded[h] for h in headings]
+        return headings, _stack(list(rows), self._dimension(previous))
 
     def _previous(self) -> _Previous:
         name = self._store.current()
@@ -227,7 +241,8 @@ class Indexer:
         for chunk, vector in zip(snapshot.chunks, snapshot.vectors, strict=True):
             by_article.setdefault(chunk.article_id, []).append((chunk, vector))
             by_hash[chunk.text_hash] = vector
-        return _Previous(snapshot.articles, snapshot.sources, by_article, by_hash, snapshot.fingerprint)
+        by_heading = {h: snapshot.heading_vectors[row] for h, row in snapshot.headings.items()}
+        return _Previous(snapshot.articles, snapshot.sources, by_article, by_hash, snapshot.fingerprint, by_heading)
 
     def _fingerprint(self) -> dict[str, Any]:
         chunking = self._settings.chunking

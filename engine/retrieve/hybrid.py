@@ -141,7 +141,7 @@ class HybridRetriever:
             return candidate
         picked = np.asarray(ordinals, dtype=np.int64)
         dense = np.asarray(snapshot.vectors[picked] @ scores.vector.astype(np.float32), dtype=np.float64)
-        dense = np.maximum(dense, self._heading_similarity([snapshot.chunks[int(o)] for o in picked], scores))
+        dense = np.maximum(dense, self._heading_similarity([snapshot.chunks[int(o)] for o in picked], scores, snapshot))
         bm25 = scores.lexical[picked]
         fused = weighted(dense, bm25, float(scores.lexical.max(initial=0.0)), self._settings.dense_weight)
         opposite = np.array([len(snapshot.chunks[int(o)].heading_path) > 1
@@ -153,17 +153,24 @@ class HybridRetriever:
         )
         return Candidate(article, chunks)
 
-    def _heading_similarity(self, chunks: list[Chunk], scores: Scores) -> npt.NDArray[np.float64]:
+    def _heading_similarity(
+        self, chunks: list[Chunk], scores: Scores, snapshot: IndexSnapshot
+    ) -> npt.NDArray[np.float64]:
         """Each chunk's own heading (not the article title, which every section shares) against the question;
         0 for a chunk under the title alone."""
         similarity = np.zeros(len(chunks), dtype=np.float64)
         headed = [i for i, c in enumerate(chunks) if len(c.heading_path) > 1]
         if headed:
-            headings = self._heading_vectors([chunks[i].heading_path[-1] for i in headed])
+            headings = self._heading_vectors([chunks[i].heading_path[-1] for i in headed], snapshot)
             similarity[headed] = headings @ scores.vector.astype(np.float32)
         return similarity
 
-    def _heading_vectors(self, headings: list[str]) -> Vectors:
+    def _heading_vectors(self, headings: list[str], snapshot: IndexSnapshot) -> Vectors:
+        """From the generation's heading table (embedded at ingest); a generation written before it had one embeds
+        its headings here, once, remembered in a bounded LRU."""
+        table = snapshot.headings
+        if all(h in table for h in headings):
+            return np.asarray(snapshot.heading_vectors[[table[h] for h in headings]], dtype=np.float32)
         with self._headings_lock:
             missing = list(dict.fromkeys(h for h in headings if h not in self._headings))
             if missing:

@@ -6,6 +6,7 @@ Layout of `<data_dir>/index/`:
     gen-000042/chunks.jsonl   chunk ordinal = line number = Qdrant point id
     gen-000042/vectors.npy    float32 (chunks × dim): the embedded dense index, reused by the next incremental ingest
     gen-000042/bm25.json.gz   analysed terms per chunk
+    gen-000042/headings.json  each section heading once; headings.npy their vectors (answer focus, no embedding)
     gen-000042/COMPLETE       written last; a generation without it is an interrupted ingest
     .serve.lock             held by the one process serving this data dir (embedded default, engine/store/serving.py)
 
@@ -57,6 +58,9 @@ class IndexSnapshot:
     article_ids: list[str]
     chunk_article: npt.NDArray[np.int32]
     fingerprint: dict[str, Any] = field(default_factory=dict)
+    headings: dict[str, int] = field(default_factory=dict)
+    """Section heading → its row in `heading_vectors`, embedded at ingest (empty for older generations)."""
+    heading_vectors: Vectors = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
 
     @cached_property
     def locales(self) -> frozenset[str]:
@@ -78,6 +82,8 @@ class GenerationData:
     vectors: Vectors
     terms: Sequence[Sequence[str]]
     fingerprint: dict[str, Any]
+    headings: Sequence[str] = ()
+    heading_vectors: Vectors | None = None
 
 
 class GenerationStore:
@@ -135,6 +141,9 @@ class GenerationStore:
                 handle.write(json.dumps(chunk_to_json(chunk), ensure_ascii=False) + "\n")
         np.save(folder / "vectors.npy", data.vectors.astype(np.float32))
         BM25Index(data.terms).save(folder / "bm25.json.gz")
+        if data.heading_vectors is not None:
+            (folder / "headings.json").write_text(json.dumps(list(data.headings), ensure_ascii=False))
+            np.save(folder / "headings.npy", data.heading_vectors.astype(np.float32))
         self._dense.build(name, data.chunks, data.articles, data.vectors)
         _fsync_tree(folder)
         (folder / COMPLETE).write_text(name)
@@ -160,9 +169,10 @@ class GenerationStore:
         articles = {a.id: a for a in map(article_from_json, manifest["articles"])}
         with (folder / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [chunk_from_json(json.loads(line)) for line in handle]
-        vectors = np.load(folder / "vectors.npy")
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")  # read-only, shared by every worker
         article_ids = list(articles)
         chunk_article = _chunk_article(article_ids, chunks)
+        headings, heading_vectors = _headings(folder)
         return IndexSnapshot(
             generation=name,
             articles=articles,
@@ -174,6 +184,8 @@ class GenerationStore:
             article_ids=article_ids,
             chunk_article=chunk_article,
             fingerprint=manifest.get("fingerprint", {}),
+            headings=headings,
+            heading_vectors=heading_vectors,
         )
 
     def _next_name(self) -> str:
@@ -190,6 +202,14 @@ class GenerationStore:
                 continue
             self._dense.drop(folder.name)
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _headings(folder: Path) -> tuple[dict[str, int], Vectors]:
+    """The generation's heading table, if its ingest wrote one."""
+    if not (folder / "headings.json").is_file():
+        return {}, np.zeros((0, 0), dtype=np.float32)
+    names = json.loads((folder / "headings.json").read_text(encoding="utf-8"))
+    return {name: row for row, name in enumerate(names)}, np.load(folder / "headings.npy", mmap_mode="r")
 
 
 def _chunk_article(article_ids: Sequence[str], chunks: Sequence[Chunk]) -> npt.NDArray[np.int32]:

@@ -25,7 +25,7 @@ from engine.types import Query
 from engine.wiring import Engine, build_engine
 from tests.conftest import ADMIN_KEY, AGENT_KEY, FIXTURES, KB_NOW, KB_SAMPLES, PUBLIC_KEY, TEST_KEYS, auth, kb_settings
 from tests.fakes import HashEmbedder
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 CORPUS = [json.loads(line) for line in (FIXTURES / "injection_corpus.jsonl").read_text().splitlines() if line.strip()]
 QUESTIONS = [case for case in CORPUS if case["where"] == "question"]
@@ -46,7 +46,8 @@ def api(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPath
         tuple[str, Engine]]:
     data = tmp_path_factory.mktemp("injection") / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    hook = WebhookTarget(name="hook", url=f"http://127.0.0.1:{free_port()}/hooks", secret=WEBHOOK_SECRET)  # type: ignore[arg-type]
+    down = HeldPort()  # a help desk that is down: tickets stay in the outbox
+    hook = WebhookTarget(name="hook", url=f"{down.url}/hooks", secret=WEBHOOK_SECRET)  # type: ignore[arg-type]
     settings = kb_settings(
         data,
         auth=AuthSettings(keys=TEST_KEYS, session_secret=SESSION_SECRET),  # type: ignore[arg-type]
@@ -57,6 +58,7 @@ def api(kb_data_dir: Path, embedder: Embedder, tmp_path_factory: pytest.TempPath
     with serve(create_app(engine.settings, engine=engine)) as url:
         yield url, engine
     engine.close()
+    down.close()
 
 
 def _ask(url: str, question: str) -> tuple[str, dict[str, Any]]:

@@ -16,7 +16,7 @@ from engine.protocols import Embedder
 from engine.types import Article, Candidate, Chunk, Delta, ScoredChunk
 from engine.wiring import make_composer
 from tests.llm_server import Script, ScriptedLLM, scripted_llm
-from tests.servers import free_port
+from tests.servers import refusing_address
 
 pytestmark = pytest.mark.integration
 
@@ -188,7 +188,8 @@ def test_failures_fall_back_to_the_extractive_answer(
 
 
 def test_an_unreachable_endpoint_falls_back(embedder: Embedder) -> None:
-    composition = _composer(f"http://127.0.0.1:{free_port()}/v1", embedder).compose(REQUEST)
+    with refusing_address() as down:
+        composition = _composer(f"{down}/v1", embedder).compose(REQUEST)
 
     assert composition.answer == EXTRACTIVE.answer and "llm_fallback:connection" in composition.flags
 

@@ -17,7 +17,7 @@ from engine.wiring import build_engine
 from tests.conftest import AGENT_KEY, PUBLIC_KEY, auth, kb_settings
 from tests.fakes import HashEmbedder
 from tests.incidents.feeds import Clock, Feed, feed_app, incident, summary
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 pytestmark = pytest.mark.integration
 
@@ -38,12 +38,12 @@ def _until(api: str, key: str, ready: Callable[[dict[str, Any]], bool]) -> dict[
 
 
 def test_incidents_follow_the_feed_and_survive_it_going_down(tmp_path: Path) -> None:
-    feed, clock, port = Feed(), Clock(), free_port()
+    feed, clock, held = Feed(), Clock(), HeldPort()  # refused once the feed stops serving
     feed.serve_json(summary())
-    status = StatusSettings(url=f"http://127.0.0.1:{port}/api/v2/summary.json", poll_interval_s=0.05)
+    status = StatusSettings(url=f"{held.url}/api/v2/summary.json", poll_interval_s=0.05)
     engine = build_engine(kb_settings(tmp_path / "data", status=status), embedder=HashEmbedder(), clock=clock)
     with serve(create_app(engine.settings, engine=engine)) as api:
-        with serve(feed_app(feed), port=port):
+        with serve(feed_app(feed), held):
             calm = _until(api, PUBLIC_KEY, lambda b: b["age_s"] is not None)
             feed.serve_json(summary(incident("Sync delays", "sync", updates=2)))
             opened = _until(api, PUBLIC_KEY, lambda b: bool(b["incidents"]))
@@ -51,6 +51,7 @@ def test_incidents_follow_the_feed_and_survive_it_going_down(tmp_path: Path) -> 
         stale = _until(api, AGENT_KEY, lambda b: b["stale"])
         public_stale = _get(api, PUBLIC_KEY)
     engine.close()
+    held.close()
 
     assert calm["configured"] and calm["incidents"] == [] and calm["indicator"] == "none"
     [found] = opened["incidents"]

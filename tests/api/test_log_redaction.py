@@ -16,7 +16,7 @@ from engine.config import AuthSettings, LLMSettings, TicketSettings, WebhookTarg
 from engine.protocols import Embedder
 from engine.wiring import build_engine
 from tests.conftest import ADMIN_KEY, AGENT_KEY, KB_NOW, PUBLIC_KEY, TEST_KEYS, auth, kb_settings
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 pytestmark = pytest.mark.integration
 PII = ["jane.doe@example.com", "+49 170 1234567", "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00"]
@@ -34,7 +34,8 @@ def test_no_log_record_carries_pii_or_a_secret(
     kb_data_dir: Path, embedder: Embedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     shutil.copytree(kb_data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("engine.db*"))
-    hook = WebhookTarget(name="hook", url=f"http://127.0.0.1:{free_port()}/h", secret=SECRETS[1])  # type: ignore[arg-type]
+    down = HeldPort()  # a help desk that is down
+    hook = WebhookTarget(name="hook", url=f"{down.url}/h", secret=SECRETS[1])  # type: ignore[arg-type]
     settings = kb_settings(
         tmp_path / "data",
         auth=AuthSettings(keys=TEST_KEYS, session_secret=SECRETS[0]),  # type: ignore[arg-type]
@@ -58,6 +59,7 @@ def test_no_log_record_carries_pii_or_a_secret(
         httpx.get(f"{url}/v1/metrics", headers=auth(AGENT_KEY))
         engine.desk.deliver_once()  # the help desk is down: delivery failures are logged too
     engine.close()
+    down.close()
 
     assert len(caplog.records) > 0
     for record in caplog.records:

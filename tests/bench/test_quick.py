@@ -28,16 +28,21 @@ def test_quick_mode_writes_a_well_formed_table_and_json(tmp_path: Path) -> None:
 
     markdown = markdown_path.read_text(encoding="utf-8")
     assert markdown.startswith("# Benchmark `t`") and "cores" in markdown
-    for heading, rows in (("Ingest", 1), ("Retrieval", 1), ("POST /v1/ask", len(config.concurrencies))):
+    http_rows_expected = len(config.concurrencies) * len(config.workers)
+    for heading, rows in (("Ingest", 1), ("Retrieval", 1), ("POST /v1/ask", http_rows_expected)):
         table = _table(markdown, heading)
         assert len(table) == 2 + rows, heading  # header, alignment row, data rows
         assert {len(row) for row in table} == {len(table[0])}, heading
         for row in table[2:]:
             assert all(cell for cell in row), row
     http_rows = _table(markdown, "POST /v1/ask")[2:]
-    assert [row[3] for row in http_rows] == [str(c) for c in config.concurrencies]
-    assert all(row[5] == "0" for row in http_rows)  # no errors
+    assert [(row[1], row[5]) for row in http_rows] == [
+        (str(w), str(c)) for w in config.workers for c in config.concurrencies
+    ]
+    assert all(row[7] == "0" for row in http_rows)  # no errors
+    assert all(float(row[4]) >= float(row[3]) for row in http_rows)  # the total holds at least one worker
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert {"cpu", "cores", "ram_gb", "python", "packages"} <= set(data["machine"])
     assert data["sizes"][0]["retrieval"]["chunks"] > 0
-    assert data["sizes"][0]["http"]["levels"][0]["requests"] == 4
+    assert [h["workers"] for h in data["sizes"][0]["http"]] == list(config.workers)
+    assert data["sizes"][0]["http"][0]["levels"][0]["requests"] == 4

@@ -16,7 +16,7 @@ KBS = ROOT / "evals" / "kbs.toml"
 
 def test_shipped_specs() -> None:
     specs = load_kb_specs(KBS)
-    assert set(specs) == {"plausible", "kb_samples", "wixqa", "techqa"}
+    assert set(specs) == {"plausible", "kb_samples", "wixqa", "techqa", "mtrag-govt"}
     plausible = specs["plausible"]
     assert [s.path for s in plausible.sources] == [
         ROOT / "evals/datasets/plausible-docs/articles",
@@ -58,5 +58,5 @@ def test_resolve_by_name_or_path(tmp_path: Path) -> None:
     folder.mkdir()
     adhoc = resolve_kb(str(folder), KBS)
     assert adhoc.sources[0].path == folder.resolve() and adhoc.now is None
-    with pytest.raises(ConfigError, match="known: kb_samples, plausible, techqa, wixqa"):
+    with pytest.raises(ConfigError, match="known: kb_samples, mtrag-govt, plausible, techqa, wixqa"):
         resolve_kb("nope", KBS)

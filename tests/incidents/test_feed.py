@@ -14,7 +14,7 @@ import pytest
 from engine.incidents.feed import FileFetcher, HttpFetcher, StatusSource
 from engine.incidents.poller import StatusPoller
 from tests.incidents.feeds import Clock, Feed, feed_app, incident, summary
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 pytestmark = pytest.mark.integration
 FEED_LOGGER = "engine.incidents.feed"
@@ -54,10 +54,10 @@ def test_an_incident_opens_updates_and_resolves_and_a_304_keeps_the_state() -> N
 def test_a_down_feed_keeps_the_last_good_state_its_age_grows_and_it_is_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    feed, clock, port = Feed(), Clock(), free_port()
+    feed, clock, held = Feed(), Clock(), HeldPort()  # the address stays ours: refused while down
     feed.serve_json(summary(incident("Sync delays", "sync")))
     caplog.set_level(logging.INFO, logger=FEED_LOGGER)
-    with serve(feed_app(feed), port=port) as url:
+    with serve(feed_app(feed), held) as url:
         source = _source(url, clock)
         good = source.refresh()
     down = []
@@ -66,9 +66,10 @@ def test_a_down_feed_keeps_the_last_good_state_its_age_grows_and_it_is_logged_on
         down.append(source.refresh())
     failures = _warnings(caplog)
     feed.serve_json(summary())
-    with serve(feed_app(feed), port=port):
+    with serve(feed_app(feed), held):
         clock.advance(30)
         back = source.refresh()
+    held.close()
 
     assert all(s.active_incidents == good.active_incidents and s.error for s in down)
     assert [s.age_s(s.checked_at) for s in down if s.checked_at] == [120.0, 240.0, 360.0]

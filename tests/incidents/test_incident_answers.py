@@ -26,7 +26,7 @@ from engine.wiring import Engine, build_engine
 from tests.conftest import AGENT_KEY, KB_NOW, PUBLIC_KEY, auth, kb_settings
 from tests.incidents.feeds import Clock, Feed, feed_app, incident, maintenance, summary
 from tests.receivers import Inbox, webhook_receiver
-from tests.servers import free_port, serve
+from tests.servers import serve
 
 pytestmark = pytest.mark.integration
 SECRET = "whsec-test-0123456789"
@@ -44,8 +44,8 @@ def sync_incident(status: str = "investigating", updates: int = 2) -> dict[str, 
 
 
 @contextmanager
-def api(data: Path, embedder: Embedder, clock: Clock, feed_port: int, hook: str) -> Iterator[tuple[str, Engine]]:
-    status = StatusSettings(url=f"http://127.0.0.1:{feed_port}/api/v2/summary.json", poll_interval_s=0.05)
+def api(data: Path, embedder: Embedder, clock: Clock, feed: str, hook: str) -> Iterator[tuple[str, Engine]]:
+    status = StatusSettings(url=f"{feed}/api/v2/summary.json", poll_interval_s=0.05)
     target = WebhookTarget(name="hook", url=f"{hook}/hooks/tickets", secret=SECRET, timeout_s=2)  # type: ignore[arg-type]
     tickets = TicketSettings(targets=[target], **FAST)  # type: ignore[arg-type]
     engine = build_engine(kb_settings(data, status=status, tickets=tickets), embedder=embedder, clock=clock)
@@ -97,10 +97,10 @@ def test_an_incident_leads_matching_answers_survives_a_bad_feed_and_settles_its_
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    feed, clock, inbox, feed_port = Feed(), Clock(KB_NOW), Inbox(), free_port()
+    feed, clock, inbox = Feed(), Clock(KB_NOW), Inbox()
     feed.serve_json(summary())
-    with serve(webhook_receiver(SECRET, inbox)) as hook, serve(feed_app(feed), port=feed_port):
-        with api(data, embedder, clock, feed_port, hook) as (url, engine):
+    with serve(webhook_receiver(SECRET, inbox)) as hook, serve(feed_app(feed)) as feed_url:
+        with api(data, embedder, clock, feed_url, hook) as (url, engine):
             calm = ask(url, SYNC_QUESTION)
             feed.serve_json(summary(sync_incident()))
             until(lambda: get(url, "/v1/incidents"), lambda b: bool(b["incidents"]))
@@ -138,7 +138,7 @@ def test_an_incident_leads_matching_answers_survives_a_bad_feed_and_settles_its_
             after_polls = linked(url)
             after_resolution = ask(url, SYNC_QUESTION)
         delivered = dict(inbox.accepted)
-        with api(data, embedder, clock, feed_port, hook) as (url, engine):
+        with api(data, embedder, clock, feed_url, hook) as (url, engine):
             polls = len(feed.requests)
             until(lambda: len(feed.requests), lambda n: n >= polls + 10)
             after_restart = linked(url)
@@ -206,11 +206,11 @@ def test_a_maintenance_in_progress_leads_matching_answers_and_an_announced_one_d
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    feed, clock, inbox, feed_port = Feed(), Clock(KB_NOW), Inbox(), free_port()
+    feed, clock, inbox = Feed(), Clock(KB_NOW), Inbox()
     announced = {**maintenance("Sync database upgrade", "sync", status="scheduled"), "created_at": OPENED.isoformat()}
     feed.serve_json(summary(maintenances=(announced,)))
-    with serve(webhook_receiver(SECRET, inbox)) as hook, serve(feed_app(feed), port=feed_port):
-        with api(data, embedder, clock, feed_port, hook) as (url, _):
+    with serve(webhook_receiver(SECRET, inbox)) as hook, serve(feed_app(feed)) as feed_url:
+        with api(data, embedder, clock, feed_url, hook) as (url, _):
             until(lambda: get(url, "/v1/incidents"), lambda b: b["age_s"] is not None)
             before = ask(url, SYNC_QUESTION)
             feed.serve_json(summary(maintenances=({**announced, "status": "in_progress"},)))

@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -24,11 +25,11 @@ from engine.config import Settings
 from engine.events.store import EventLog
 from engine.store.db import Database, connect
 from engine.tickets.tables import OutboxRow
-from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_KEY = "pk-load-widget-0123456789"
 ADMIN_KEY = "sk-load-admin-0123456789"
+BOUND = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 KEYS = [
     {"name": "load", "key": LOAD_KEY, "role": "public", "rate_per_minute": 10_000_000},
     {"name": "load-admin", "key": ADMIN_KEY, "role": "admin", "rate_per_minute": 10_000_000},
@@ -78,15 +79,17 @@ class Server:
 
 @contextmanager
 def engine_server(data_dir: Path, log: Path, timeout_s: float = 180, **env: str) -> Iterator[Server]:
-    """`engine serve` on a free 127.0.0.1 port, ready (an index loaded) when it is yielded; stopped afterwards."""
-    port = free_port()
+    """`engine serve --port 0`: the server binds a port the kernel chose and logs it; ready (an index loaded) when
+    it is yielded; stopped afterwards. No port is picked before the server holds it."""
+    start = log.stat().st_size if log.exists() else 0
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "engine.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "engine.cli", "serve", "--port", "0"],
             env=env_for(data_dir, **env), stdout=sink, stderr=subprocess.STDOUT, cwd=ROOT,
         )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    server = Server("", process, log)
     try:
+        server.url = _bound_url(server, start, timeout_s)
         _wait_ready(server, timeout_s)
         yield server
     finally:
@@ -96,6 +99,21 @@ def engine_server(data_dir: Path, log: Path, timeout_s: float = 180, **env: str)
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill9()
+
+
+def _bound_url(server: Server, start: int, timeout_s: float) -> str:
+    """The address uvicorn reports once it has bound its socket (read from this server's part of the log)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with server.log.open("rb") as text:
+            text.seek(start)
+            found = BOUND.search(text.read().decode(errors="replace"))
+        if found:
+            return found.group(1)
+        if server.process.poll() is not None:
+            raise RuntimeError(f"engine serve exited with {server.process.returncode}; see {server.log}")
+        time.sleep(0.1)
+    raise RuntimeError(f"engine serve did not bind a port within {timeout_s} s; see {server.log}")
 
 
 def _wait_ready(server: Server, timeout_s: float) -> None:

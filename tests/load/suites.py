@@ -4,7 +4,9 @@ tests/load/run.py prints and records them, tests/load/test_load_quick.py asserts
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import threading
 import time
 from pathlib import Path
@@ -14,11 +16,11 @@ import httpx
 
 from tests.load.harness import ADMIN_KEY, LOAD_KEY, engine_server, outbox, run_load, stored_counts
 from tests.receivers import Inbox, webhook_receiver
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 HOOK_SECRET = "load-hook-secret-0123456789"
 FAST_DELIVERY = {"ENGINE_TICKETS__RETRY_BASE_S": "0.2", "ENGINE_TICKETS__RETRY_MAX_S": "1.0",
-                 "ENGINE_TICKETS__POLL_S": "0.2"}
+                 "ENGINE_TICKETS__POLL_S": "0.2", "ENGINE_TICKETS__LEASE_S": "5"}
 REFERENCE_QUESTIONS = (
     "how do I update my credit card?",
     "how do I turn on two-factor authentication?",
@@ -27,22 +29,34 @@ REFERENCE_QUESTIONS = (
 )
 
 
-def load_suite(data_dir: Path, log: Path, clients: int, seconds: float, delivery_timeout_s: float = 120) -> dict[str, Any]:
-    """Load a real server while its webhook target is down; then bring the target up and wait for the outbox.
+def load_suite(
+    data_dir: Path, log: Path, clients: int, seconds: float, delivery_timeout_s: float = 120,
+    kill_leader_after_s: float | None = None,
+) -> dict[str, Any]:
+    """Load a real server (one worker per core) while its webhook target is down; then bring the target up and wait
+    for the outbox. With `kill_leader_after_s`, the worker leading ticket delivery is killed (-9) that far into the
+    load: its in-flight requests fail, the supervisor starts a new worker and another worker takes the lead.
 
     Lost events = sent (2xx) − stored rows; every ticket version must reach the receiver exactly once."""
-    hook_port = free_port()
-    target = {"kind": "webhook", "name": "hook", "url": f"http://127.0.0.1:{hook_port}/hooks/tickets",
+    hook = HeldPort()  # refuses connections (the help desk is down) until the receiver serves it
+    target = {"kind": "webhook", "name": "hook", "url": f"{hook.url}/hooks/tickets",
               "secret": HOOK_SECRET, "timeout_s": 2}
     inbox = Inbox()
     with engine_server(data_dir, log, ENGINE_TICKETS__TARGETS=json.dumps([target]), **FAST_DELIVERY) as server:
+        killer = None
+        if kill_leader_after_s is not None:
+            killer = threading.Timer(kill_leader_after_s, _kill_leader, args=(data_dir.parent / "killed.txt", data_dir))
+            killer.start()
         result = run_load(server.url, clients, seconds)
+        if killer is not None:
+            killer.join()
         owed_while_down = sum(not delivered for _, delivered in outbox(data_dir))
-        with serve(webhook_receiver(HOOK_SECRET, inbox), port=hook_port):
+        with serve(webhook_receiver(HOOK_SECRET, inbox), hook):
             deadline = time.monotonic() + delivery_timeout_s
             while time.monotonic() < deadline and not all(done for _, done in outbox(data_dir)):
                 time.sleep(0.5)
             time.sleep(1.0)  # a late duplicate attempt would land now
+    hook.close()
     counts = stored_counts(data_dir)
     keys = [key for key, _ in outbox(data_dir)]
     accepted_attempts = [a["key"] for a in inbox.attempts if a["signed"]]
@@ -57,7 +71,21 @@ def load_suite(data_dir: Path, log: Path, clients: int, seconds: float, delivery
         "undelivered": len(set(keys) - set(inbox.accepted)),
         "unexpected_deliveries": len(set(inbox.accepted) - set(keys)),
         "receiver_attempts": len(accepted_attempts),
+        **_leaders(data_dir),
     }
+
+
+def _kill_leader(record: Path, data_dir: Path) -> None:
+    leader = int((data_dir / ".background.leader").read_text())
+    record.write_text(str(leader))
+    os.kill(leader, signal.SIGKILL)
+
+
+def _leaders(data_dir: Path) -> dict[str, int | None]:
+    """The worker that led delivery last, and the one killed (if any)."""
+    killed = data_dir.parent / "killed.txt"
+    return {"leader_pid": int((data_dir / ".background.leader").read_text()),
+            "killed_pid": int(killed.read_text()) if killed.exists() else None}
 
 
 def kill9_during_ingest_suite(data_dir: Path, log: Path, articles: list[dict[str, Any]]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ summary (indexed to be found, not to be quoted), even when the summary is what r
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,24 @@ def test_the_description_is_found_but_the_answer_comes_from_a_section(snapshot: 
                                                                                   reverse=True)
 
 
-def test_section_headings_are_embedded_once_and_the_kept_ones_are_bounded(snapshot: IndexSnapshot) -> None:
+def test_headings_are_embedded_at_ingest_and_no_question_waits_for_them(snapshot: IndexSnapshot) -> None:
+    assert set(snapshot.headings) == {"Create the app in Okta", "Plans that include single sign-on"}
+    row = snapshot.headings["Create the app in Okta"]
+    assert np.allclose(snapshot.heading_vectors[row], HashEmbedder().embed_passages(["Create the app in Okta"])[0])
+    embedder = HashEmbedder()
+    retriever = HybridRetriever(embedder, RetrievalSettings())
+    scores = retriever.score(snapshot, Query("which plan includes okta single sign-on"))
+    top = retriever.rank(scores, np.ones(len(snapshot.article_ids), dtype=bool)).candidates[0]
+    embedded = embedder.embedded
+
+    quoted = retriever.sections(scores, top)
+
+    assert embedder.embedded == embedded  # the focus read the generation's heading vectors
+    assert quoted.best.chunk.heading_path[-1] == "Plans that include single sign-on"
+
+
+def test_an_older_generation_embeds_headings_once_and_the_kept_ones_are_bounded(snapshot: IndexSnapshot) -> None:
+    snapshot = replace(snapshot, headings={}, heading_vectors=np.zeros((0, 0), dtype=np.float32))  # no table
     embedder = HashEmbedder()
     retriever = HybridRetriever(embedder, RetrievalSettings())
     everything = np.ones(len(snapshot.article_ids), dtype=bool)

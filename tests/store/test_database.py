@@ -19,7 +19,6 @@ from engine.tickets.models import TicketDraft
 from engine.tickets.store import TicketStore
 from engine.types import Citation, Decision, Reason
 from engine.wiring import open_database
-from tests.servers import free_port
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -47,13 +46,12 @@ def postgres_url() -> Iterator[str]:
     as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []  # initdb refuses to run as root
     if as_user:
         shutil.chown(root, "nobody")
-    port = free_port()
     subprocess.run([*as_user, initdb, "-D", str(root / "data"), "-A", "trust", "-U", "postgres"], check=True,
                    capture_output=True)
     subprocess.run([*as_user, pg_ctl, "-D", str(root / "data"), "-l", str(root / "log"), "-w", "-o",
-                    f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+                    f"-k {root} -c listen_addresses=''", "start"], check=True, capture_output=True)
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        yield f"postgresql+psycopg://postgres@/postgres?host={root}"  # a Unix socket: no TCP port to race for
     finally:
         subprocess.run([*as_user, pg_ctl, "-D", str(root / "data"), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(root, ignore_errors=True)

@@ -3,6 +3,7 @@ while ingest (which does not open the index for serving) still works beside the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from engine.config import Settings
 from engine.ingest.indexer import Indexer
 from engine.store.holder import IndexHolder
+from engine.store.serving import SUPERVISOR_ENV, ServeLock
 from engine.wiring import open_store
 from tests.conftest import KB_SAMPLES, ROOT
 from tests.fakes import HashEmbedder
@@ -47,10 +49,10 @@ def _data_dir(tmp_path: Path) -> Path:
     return settings.data_dir
 
 
-def _child(data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _child(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", CHILD, str(data_dir)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+        capture_output=True, text=True, timeout=120, cwd=ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "", **env},
     )
 
 
@@ -78,3 +80,18 @@ def test_one_process_may_hold_several_snapshots_and_hot_reload(tmp_path: Path) -
     assert _child(data_dir).returncode == 7  # still held by the second snapshot
     second.close()
     assert _child(data_dir).returncode == 0
+
+
+def test_the_workers_of_one_supervisor_share_its_lock_and_nobody_else_does(tmp_path: Path) -> None:
+    """`engine serve --workers N`: the supervisor holds the lock and names itself; only its own children serve."""
+    data_dir = _data_dir(tmp_path)
+    lock = ServeLock(data_dir / "index")
+    lock.acquire()  # this test plays the supervisor
+    try:
+        worker = _child(data_dir, **{SUPERVISOR_ENV: str(os.getpid())})
+        impostor = _child(data_dir, **{SUPERVISOR_ENV: str(os.getpid() + 1)})  # names a process that is not its parent
+    finally:
+        lock.release()
+
+    assert worker.returncode == 0 and "served" in worker.stdout, worker.stderr
+    assert impostor.returncode == 7 and "--workers" in impostor.stdout

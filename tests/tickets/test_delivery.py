@@ -19,7 +19,7 @@ from engine.tickets.targets import WebhookSender
 from engine.types import Customer, SeenArticle, Turn
 from engine.wiring import build_desk, open_database
 from tests.receivers import Inbox, webhook_receiver, zendesk_receiver
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 pytestmark = pytest.mark.integration
 SECRET = "whsec-test-0123456789"
@@ -51,21 +51,20 @@ def _until(condition: object, seconds: float = 20.0) -> None:
 
 
 def test_tickets_filed_while_the_receiver_is_down_arrive_exactly_once_when_it_is_back(tmp_path: Path) -> None:
-    port = free_port()
-    settings = _settings(tmp_path, _hook(f"http://127.0.0.1:{port}"))
+    held = HeldPort()  # the receiver's address, refusing connections until it is served
+    settings = _settings(tmp_path, _hook(held.url))
     database = open_database(settings)
     desk = build_desk(settings, database, lambda: T0)
     desk.start()
     ids = [_escalate(desk, f"question {n}", f"s{n}") for n in range(3)]
-    time.sleep(0.5)  # several attempts against a closed port
+    _until(lambda: desk.store.get(ids[0]).deliveries[0].attempts >= 2)  # type: ignore[union-attr]  # refused twice
     assert desk.store.pending() == 3
-    attempts = desk.store.get(ids[0]).deliveries[0].attempts  # type: ignore[union-attr]
-    assert attempts >= 2
 
     inbox = Inbox(fail_next=2)  # back, but busy at first
-    with serve(webhook_receiver(SECRET, inbox), port=port):
+    with serve(webhook_receiver(SECRET, inbox), held):
         _until(lambda: desk.store.pending() == 0)
     desk.stop()
+    held.close()
 
     assert sorted(inbox.keys()) == sorted(f"ticket-{i}-v1" for i in ids)
     assert all(a["signed"] for a in inbox.attempts)

@@ -21,7 +21,7 @@ from engine.config import ApiKey, AuthSettings
 from engine.protocols import Embedder
 from engine.wiring import Engine, build_engine
 from tests.conftest import KB_NOW, ROOT, TEST_KEYS, kb_settings
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "test-output" / "ui"
@@ -95,13 +95,13 @@ def running_stack(
     """The stack of the `stack` fixture, with settings `overrides` (as kb_settings takes them)."""
     data = tmp_path_factory.mktemp("ui") / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    api_port, shop_port = free_port(), free_port()
-    api, shop = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{shop_port}"
+    api_held, shop_held = HeldPort(), HeldPort()
+    api, shop = api_held.url, shop_held.url
     shop_key = ApiKey(name="shop", key=SHOP_KEY, role="public", origins=(shop, api))  # type: ignore[arg-type]
     clock = Clock()
     settings = kb_settings(data, auth=AuthSettings(keys=[shop_key, *TEST_KEYS]), **overrides)
     engine = build_engine(settings, embedder=embedder, clock=clock)
-    with serve(create_app(settings, engine=engine), port=api_port), serve(shop_app(api, SHOP_KEY), port=shop_port):
+    with serve(create_app(settings, engine=engine), api_held), serve(shop_app(api, SHOP_KEY), shop_held):
         yield Stack(api, shop, engine, clock)
     engine.close()
 

@@ -25,7 +25,7 @@ from tests.conftest import AGENT_KEY, KB_NOW, TEST_KEYS, kb_settings
 from tests.incidents.feeds import Clock, Feed, feed_app, maintenance, summary
 from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync_incident, until
 from tests.llm_server import Script, scripted_llm
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 from tests.ui.conftest import SHOP_KEY, shot
 from tests.ui.widget import ask, open_widget
 
@@ -61,16 +61,16 @@ def incidents_stack(
 ) -> Iterator[IncidentStack]:
     data = tmp_path_factory.mktemp("ui-incidents") / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    feed, api_port, shop_port, feed_port = Feed(), free_port(), free_port(), free_port()
+    feed, api_held, shop_held, feed_held = Feed(), HeldPort(), HeldPort(), HeldPort()
     feed.serve_json(summary())
-    api, shop = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{shop_port}"
+    api, shop = api_held.url, shop_held.url
     key = ApiKey(name="shop", key=SHOP_KEY, role="public", origins=(shop,))  # type: ignore[arg-type]
-    status = StatusSettings(url=f"http://127.0.0.1:{feed_port}/api/v2/summary.json", poll_interval_s=0.1)
+    status = StatusSettings(url=f"{feed_held.url}/api/v2/summary.json", poll_interval_s=0.1)
     settings = kb_settings(data, auth=AuthSettings(keys=[key, *TEST_KEYS]), status=status)
     clock = Clock(KB_NOW)
     engine = build_engine(settings, embedder=embedder, clock=clock)
-    with serve(feed_app(feed), port=feed_port), serve(create_app(settings, engine=engine), port=api_port), \
-            serve(incident_shop(api), port=shop_port):
+    with serve(feed_app(feed), feed_held), serve(create_app(settings, engine=engine), api_held), \
+            serve(incident_shop(api), shop_held):
         yield IncidentStack(api, shop, engine, feed, clock)
     engine.close()
 
@@ -178,18 +178,18 @@ def test_a_slow_answer_shows_the_notice_before_its_first_piece(
     """With the LLM composer taking its time, the stream's `notice` event is on screen before any of the answer."""
     data = tmp_path / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    feed, api_port, shop_port, feed_port = Feed(), free_port(), free_port(), free_port()
+    feed, api_held, shop_held, feed_held = Feed(), HeldPort(), HeldPort(), HeldPort()
     feed.serve_json(summary(sync_incident()))
-    api, shop = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{shop_port}"
+    api, shop = api_held.url, shop_held.url
     key = ApiKey(name="shop", key=SHOP_KEY, role="public", origins=(shop,))  # type: ignore[arg-type]
-    status = StatusSettings(url=f"http://127.0.0.1:{feed_port}/api/v2/summary.json", poll_interval_s=0.1)
+    status = StatusSettings(url=f"{feed_held.url}/api/v2/summary.json", poll_interval_s=0.1)
     with scripted_llm() as llm:
         llm.reset(Script(reply="Sync is delayed right now.", delay_s=4.0))
         settings = kb_settings(data, auth=AuthSettings(keys=[key, *TEST_KEYS]), status=status,
                                llm=LLMSettings(url=llm.url, model="scripted"))
         engine = build_engine(settings, embedder=embedder, clock=Clock(KB_NOW))
-        with serve(feed_app(feed), port=feed_port), serve(create_app(settings, engine=engine), port=api_port), \
-                serve(incident_shop(api), port=shop_port):
+        with serve(feed_app(feed), feed_held), serve(create_app(settings, engine=engine), api_held), \
+                serve(incident_shop(api), shop_held):
             page.goto(f"{shop}/sync")
             open_widget(page)
             expect(page.get_by_role("region", name="Service status")).to_be_visible()
