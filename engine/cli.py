@@ -205,12 +205,14 @@ def serve(
     import uvicorn
 
     from engine.api.app import SERVE_PORT_ENV, create_app
+    from engine.api.security import UVICORN_OPTIONS
     from engine.store.serving import SUPERVISOR_ENV, ServeLock
 
     settings = _settings(data_dir)
     count = workers or os.cpu_count() or 1
     if count == 1:
-        uvicorn.run(create_app(settings, port=port), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, port=port), host=host, port=port, log_level="info",
+                    **UVICORN_OPTIONS)  # type: ignore[arg-type]
         return
     # The supervisor holds the data dir's serve lock for its workers, so a second `engine serve` still fails.
     lock = None if settings.qdrant_url else ServeLock(settings.index_dir)
@@ -221,7 +223,7 @@ def serve(
     try:
         # A worker loads the model and the index before it is ready: give it time on a busy machine.
         uvicorn.run("engine.api.app:app_from_environment", factory=True, workers=count, host=host, port=port,
-                    log_level="info", timeout_worker_healthcheck=120)
+                    log_level="info", timeout_worker_healthcheck=120, **UVICORN_OPTIONS)  # type: ignore[arg-type]
     finally:
         if lock is not None:
             lock.release()

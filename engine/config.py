@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -172,7 +173,16 @@ class StatusSettings(Group):
     )
     file: Path | None = Field(default=None, description="A summary.json file instead of a URL (tests, air-gapped).")
     poll_interval_s: float = Field(default=60.0, gt=0, le=86_400, description="How often the feed is read.")
-    timeout_s: float = Field(default=5.0, gt=0, le=120, description="Deadline of one read of the URL.")
+    timeout_s: float = Field(default=5.0, gt=0, le=120, description="Deadline of one whole read of the URL "
+                             "(connect, headers and body): a feed that answers slower is abandoned then.")
+    max_bytes: int = Field(default=2_000_000, ge=1_000, le=100_000_000, description="Largest feed body read; a "
+                           "larger one is refused (the last good state is kept).")
+    max_incidents: int = Field(default=100, ge=1, le=10_000, description="Incidents (and, apart, maintenances) "
+                               "kept of one read, the first ones listed.")
+    max_components: int = Field(default=200, ge=1, le=10_000, description="Components kept of one read (and of "
+                                "one incident).")
+    max_text_chars: int = Field(default=2_000, ge=100, le=100_000, description="Longest text kept of any field "
+                                "(an update's body, a name …); longer ones are cut.")
     components_file: Path | None = Field(
         default=None, description="TOML [[components]] mapping status components to articles, tags and keywords; "
         "unset = each component matches its own name as a tag and a keyword."
@@ -196,6 +206,27 @@ class StatusSettings(Group):
             raise ValueError("ENGINE_STATUS__COMPONENTS_FILE is set but no feed is: set ENGINE_STATUS__URL or "
                              "ENGINE_STATUS__FILE")
         return self
+
+
+class ServerSettings(Group):
+    """How the HTTP server sees its clients (docs/security.md)."""
+
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or CIDR ranges, JSON list) whose X-Forwarded-For names the client; "
+        "from anyone else the header is ignored. Default none: every client is its TCP peer.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"server.trusted_proxies: {entry!r} is not an IP address or network "
+                                 "(e.g. 10.0.0.1 or 10.0.0.0/8)") from exc
+        return value
 
 
 Role = Literal["public", "agent", "admin"]
@@ -368,6 +399,7 @@ class Settings(BaseSettings):
     dialogue: DialogueSettings = DialogueSettings()
     holdout: HoldoutSettings = HoldoutSettings()
     status: StatusSettings = StatusSettings()
+    server: ServerSettings = ServerSettings()
 
     @field_validator("qdrant_url")
     @classmethod

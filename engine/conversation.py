@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from engine.answer.service import Preview
 from engine.dialogue import incidents
 from engine.dialogue.steps import Prepared, finish, prepare
-from engine.errors import NotFoundError, UnprocessableError
+from engine.errors import ForbiddenError, NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
 from engine.events.store import IncidentSeen
 from engine.incidents.notice import IncidentNotice
@@ -268,6 +268,8 @@ def notify_when_fixed(engine: Engine, incident_id: str, request: HelpRequest, ac
     keeping the email to tell; updated (and the customer told) when the poller sees the incident resolved."""
     if not request.customer.email:
         raise UnprocessableError("customer.email: required, to tell you when it is fixed")
+    if not access.may_change_contact:
+        _refuse_contact_change(engine, request)
     notice = incidents.active(engine, incident_id)
     turn = _turn(engine, request.interaction_id, access) if request.interaction_id else _last_turn(engine, request)
     return engine.desk.escalate(
@@ -281,6 +283,16 @@ def notify_when_fixed(engine: Engine, incident_id: str, request: HelpRequest, ac
         locale=turn.locale if turn else None,
         incident=incidents.link(notice),
     )
+
+
+def _refuse_contact_change(engine: Engine, request: HelpRequest) -> None:
+    """ForbiddenError when the session's open ticket already has another email than the one given."""
+    given = (request.customer.email or "").lower()
+    for ticket in engine.desk.store.for_session(request.session_id or ""):
+        kept = (ticket.customer.email or "").lower()
+        if ticket.status != "solved" and kept and kept != given:
+            raise ForbiddenError(f"{ticket.reference} already has an email; it can only be changed from the site "
+                                 "where this conversation started")
 
 
 def _waiting(turn: Turn) -> bool:

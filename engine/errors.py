@@ -41,6 +41,10 @@ class NotFoundError(EngineError):
     """What a request names does not exist, or is not the caller's to see (the two look the same on purpose)."""
 
 
+class ForbiddenError(EngineError):
+    """The caller may see this but not make this change (e.g. a customer's email changed from another site)."""
+
+
 class UnprocessableError(EngineError):
     """A request is valid but gives the engine nothing to act on (e.g. a ticket with no question); says what to add."""
 

@@ -359,6 +359,9 @@ class SessionAccess:
 
     session_id: str | None = None
     every_session: bool = False
+    may_change_contact: bool = True
+    """False for a session handed to another site's widget than the one asking now: it may act in the session but
+    not change the email an agent replies to (a leaked session id must not redirect the replies)."""
 
     def allows(self, session_id: str | None) -> bool:
         return self.every_session or (self.session_id is not None and session_id == self.session_id)

@@ -33,6 +33,7 @@ from engine.freshness.report import ReportRow, freshness_report
 from engine.incidents.board import IncidentBoard
 from engine.incidents.components import load_rules
 from engine.incidents.feed import Fetcher, FileFetcher, HttpFetcher, StatusSource
+from engine.incidents.types import FeedLimits
 from engine.ingest.indexer import Indexer
 from engine.ingest.loader import LoadOptions, load_records
 from engine.protocols import DenseBackend, Embedder
@@ -233,13 +234,18 @@ def build_incidents(settings: Settings, clock: Clock) -> IncidentBoard | None:
     status = settings.status
     fetcher: Fetcher
     if status.url:
-        fetcher = HttpFetcher(status.url, status.timeout_s)
+        fetcher = HttpFetcher(status.url, status.timeout_s, max_bytes=status.max_bytes)
     elif status.file:
-        fetcher = FileFetcher(status.file)
+        fetcher = FileFetcher(status.file, max_bytes=status.max_bytes)
     else:
         return None
     rules = load_rules(status.components_file)
-    return IncidentBoard(StatusSource(fetcher, clock), rules, status.poll_interval_s, clock)
+    limits = FeedLimits(max_bytes=status.max_bytes, max_incidents=status.max_incidents,
+                        max_components=status.max_components, max_text_chars=status.max_text_chars)
+    # Two missed polls and a deadline: older than that, the page is stale even if no read has failed yet.
+    stale_after_s = 2 * status.poll_interval_s + status.timeout_s
+    source = StatusSource(fetcher, clock, limits, stale_after_s)
+    return IncidentBoard(source, rules, status.poll_interval_s, clock)
 
 
 def open_database(settings: Settings) -> Database:

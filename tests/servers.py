@@ -17,6 +17,8 @@ from contextlib import contextmanager
 import uvicorn
 from fastapi import FastAPI
 
+from engine.api.security import UVICORN_OPTIONS
+
 
 def _socket(port: int = 0, *, share: bool = False) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -65,7 +67,7 @@ def serve(app: FastAPI, held: HeldPort | None = None) -> Iterator[str]:
     """Serve `app` with uvicorn in a thread on a socket it already holds; yields the base URL and stops it after."""
     sock = held.socket() if held else _socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **UVICORN_OPTIONS))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30

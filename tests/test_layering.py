@@ -104,6 +104,7 @@ ROUTE_IMPORTS = (
     "engine.api.incident_schemas",
     "engine.api.deps",
     "engine.api.auth",
+    "engine.api.security",
     "engine.api.errors",
 )
 CONVERSATION_IMPORTS = (

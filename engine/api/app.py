@@ -33,6 +33,12 @@ from engine.api.routes import (
     tickets,
 )
 from engine.api.routes import incidents as incidents_route
+from engine.api.security import (
+    ClientAddress,
+    SecurityHeaders,
+    mask_session_ids_in_access_log,
+    parse_networks,
+)
 from engine.config import Settings, get_settings, offline_environment
 from engine.wiring import Engine, build_engine
 
@@ -43,6 +49,7 @@ SERVE_PORT_ENV = "ANSWER_ENGINE_SERVE_PORT"
 def create_app(settings: Settings, engine: Engine | None = None, port: int = SERVE_PORT) -> FastAPI:
     """The API over `engine` (built from `settings` at startup when not given), served on `port`."""
     keys = KeyRing(load_keys(settings, port))
+    mask_session_ids_in_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -90,10 +97,12 @@ def create_app(settings: Settings, engine: Engine | None = None, port: int = SER
         CORSMiddleware,
         allow_origins=keys.origins,
         allow_methods=["GET", "POST", "DELETE"],
-        allow_headers=["Authorization", "X-API-Key", "Content-Type", "Accept"],
+        allow_headers=["Authorization", "X-API-Key", "X-Session-Id", "Content-Type", "Accept"],
         max_age=600,
     )
     app.add_middleware(BodyLimit, default=settings.auth.max_request_bytes, ingest=settings.auth.max_ingest_bytes)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(ClientAddress, trusted=parse_networks(settings.server.trusted_proxies))
     return app
 
 

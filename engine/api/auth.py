@@ -36,6 +36,8 @@ class Principal:
     audiences: tuple[str, ...]
     origins: tuple[str, ...]
     customer: Customer | None
+    origin: str | None = None
+    """The browser origin the request came from (its Origin header), if any."""
 
     @property
     def is_public(self) -> bool:
@@ -119,19 +121,30 @@ class RateLimiter:
 
 
 class SessionSigner:
-    """Session ids handed to widgets carry an HMAC, so a public key can only act in sessions it was given."""
+    """Session ids handed to widgets carry an HMAC, so a public key can only act in sessions it was given. The signed
+    part also names (by a keyed digest) the origin the session started on: `started_on` tells whether a request
+    comes from the same site. Ids are bearer secrets: whoever holds one reads the conversation (docs/security.md)."""
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
-    def issue(self) -> str:
-        token = uuid.uuid4().hex
+    def issue(self, origin: str | None = None) -> str:
+        token = uuid.uuid4().hex + self._origin_tag(origin)
         return f"{token}.{self._mac(token)}"
 
     def valid(self, session_id: str) -> bool:
         token, _, mac = session_id.partition(".")
         # Bytes, not str: compare_digest raises on non-ASCII text, and ids come straight from the URL.
         return bool(token) and hmac.compare_digest(mac.encode(), self._mac(token).encode())
+
+    def started_on(self, session_id: str, origin: str | None) -> bool:
+        """Whether the signed session `session_id` was issued to a request from `origin` (ids issued before origins
+        were recorded match none)."""
+        token = session_id.partition(".")[0]
+        return self.valid(session_id) and hmac.compare_digest(token[32:].encode(), self._origin_tag(origin).encode())
+
+    def _origin_tag(self, origin: str | None) -> str:
+        return hmac.new(self._secret, b"origin\0" + (origin or "").encode(), hashlib.sha256).hexdigest()[:8]
 
     def _mac(self, token: str) -> str:
         return hmac.new(self._secret, token.encode(), hashlib.sha256).hexdigest()[:24]
@@ -213,7 +226,7 @@ def authorize(*roles: Role) -> object:
             article = "an" if allowed[0] in "aeiou" else "a"
             raise HTTPException(403, f"this endpoint needs {article} {allowed} key; '{key.name}' is a {key.role} key")
         customer = Customer(**key.customer.model_dump()) if key.customer else None
-        return Principal(key.name, key.role, tuple(key.audiences), tuple(key.origins), customer)
+        return Principal(key.name, key.role, tuple(key.audiences), tuple(key.origins), customer, origin)
 
     return Depends(dependency)
 
@@ -230,7 +243,7 @@ def session_for(caller: Principal, gate: Gate, session_id: str | None) -> str:
     """The session a request acts in: a new signed one when none is given; a public key may only use ids it was
     handed (signed), staff keys may name any session."""
     if session_id is None:
-        return gate.sessions.issue()
+        return gate.sessions.issue(caller.origin)
     if caller.is_public and not gate.sessions.valid(session_id):
         raise HTTPException(403, "unknown session for this key; omit session_id to start a new conversation")
     return session_id
@@ -240,7 +253,9 @@ def access_for(caller: Principal, gate: Gate, session_id: str | None) -> Session
     """Staff reach every session; a public key only the signed session it presents (none when it presents none)."""
     if not caller.is_public:
         return SessionAccess(every_session=True)
-    return SessionAccess(session_id if session_id is not None and gate.sessions.valid(session_id) else None)
+    if session_id is None or not gate.sessions.valid(session_id):
+        return SessionAccess(None)
+    return SessionAccess(session_id, may_change_contact=gate.sessions.started_on(session_id, caller.origin))
 
 
 def audiences_for(caller: Principal, requested: tuple[str, ...] | None) -> tuple[str, ...]:

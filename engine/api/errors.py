@@ -14,6 +14,7 @@ from engine.api.schemas import Problem
 from engine.errors import (
     ConflictError,
     EngineError,
+    ForbiddenError,
     IndexNotReadyError,
     InvalidRequestError,
     NotFoundError,
@@ -28,6 +29,7 @@ ENGINE_ERRORS: dict[type[EngineError], tuple[int, str]] = {
     StoreUnavailableError: (503, "Storage unavailable"),
     InvalidRequestError: (400, "Bad request"),
     NotFoundError: (404, "Not found"),
+    ForbiddenError: (403, "Forbidden"),
     ConflictError: (409, "Conflict"),
     UnprocessableError: (422, "Invalid request"),
 }

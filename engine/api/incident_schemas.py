@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from engine.api.input_text import Email, Text
+
 
 def _isoformat(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
@@ -25,11 +27,10 @@ class NotifyRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(max_length=320, pattern=r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$",
-                       description="Where to say it is fixed.")
+    email: Email = Field(max_length=320, description="Where to say it is fixed: a valid address.")
     session_id: str | None = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
     interaction_id: str | None = Field(default=None, min_length=36, max_length=36, pattern=r"^[0-9a-f\-]{36}$")
-    name: str | None = Field(default=None, max_length=200)
+    name: Text | None = Field(default=None, max_length=200)
 
 
 class IncidentNoticeOut(FromEngine):
@@ -47,7 +48,8 @@ class IncidentNoticeOut(FromEngine):
     updated_at: IsoTime | None
     affected_articles: list[str] = Field(description="Cited articles whose steps may not work until it is fixed.")
     age_s: float | None = Field(description="Seconds since the status feed last gave a good page.")
-    stale: bool = Field(description="The last read of the feed failed: this is the last known state (age_s old).")
+    stale: bool = Field(description="The last read of the feed failed (or none succeeded for too long): this is the "
+                        "last known state (age_s old).")
     text: str = Field(description="The notice in words, also the start of `message`.")
 
 

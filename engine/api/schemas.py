@@ -10,6 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from engine.answer.render import decision_to_dict
 from engine.api.incident_schemas import IncidentLinkOut, IncidentNoticeOut
+from engine.api.input_text import Email, Text
 from engine.conversation import AgentPreview, Reply
 from engine.freshness.policy import Verdict
 from engine.types import Candidate
@@ -60,14 +61,23 @@ class Customer(BaseModel):
         return CustomerFacts(**self.model_dump())
 
 
+class CustomerIn(Customer):
+    """Who is asking, as a request says it: plain text only, and an email that email-validator accepts."""
+
+    id: Text | None = Field(default=None, max_length=200)
+    email: Email | None = Field(default=None, max_length=320, description="Where an agent replies: a valid address.")
+    name: Text | None = Field(default=None, max_length=200)
+    plan: Text | None = Field(default=None, max_length=100)
+
+
 class AskRequest(BaseModel):
     """A customer's question and, optionally, who is asking."""
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The customer's question.")
+    question: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The customer's question.")
     session_id: str | None = Field(default=None, max_length=200, pattern=r"^[\w\-.:]+$")
-    customer: Customer | None = None
+    customer: CustomerIn | None = None
     audience: list[str] | str | None = Field(default=None, description="Audience(s) of the asker, e.g. 'admins'.")
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
     stream: bool = Field(default=False, description="Stream the answer as server-sent events (also: Accept: "
@@ -82,8 +92,6 @@ class AskRequest(BaseModel):
     def _has_text(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("question is empty or only whitespace")
-        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-            raise ValueError("question contains control characters")
         return value
 
     def audiences(self) -> tuple[str, ...] | None:
@@ -207,7 +215,7 @@ class FeedbackRequest(BaseModel):
     helpful: bool
     session_id: str | None = SESSION_ID
     reason: Literal["wrong", "outdated", "unclear", "incomplete", "not_my_question", "other"] | None = None
-    comment: str | None = Field(default=None, max_length=2000)
+    comment: Text | None = Field(default=None, max_length=2000)
 
 
 class FeedbackResponse(BaseModel):
@@ -225,9 +233,9 @@ class EscalateRequest(BaseModel):
 
     session_id: str | None = SESSION_ID
     interaction_id: str | None = Field(default=None, min_length=36, max_length=36, pattern=r"^[0-9a-f\-]{36}$")
-    question: str | None = Field(default=None, min_length=1, max_length=MAX_QUESTION_CHARS)
-    message: str | None = Field(default=None, max_length=4000)
-    customer: Customer | None = None
+    question: Text | None = Field(default=None, min_length=1, max_length=MAX_QUESTION_CHARS)
+    message: Text | None = Field(default=None, max_length=4000)
+    customer: CustomerIn | None = None
 
 
 class SeenArticleOut(FromEngine):
@@ -328,7 +336,7 @@ class PreviewRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    question: Text = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     audience: list[str] | str | None = None
     locale: str | None = Field(default=None, max_length=35, pattern=r"^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$")
 

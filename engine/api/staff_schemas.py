@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.api.input_text import Text
 from engine.api.schemas import FromEngine, IsoTime, SeenArticleOut
 
 STATUS_PATTERN = r"^(open|pending|solved)$"
@@ -18,8 +19,8 @@ class TicketChangeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["open", "pending", "solved"] | None = None
-    assignee: str | None = Field(default=None, max_length=100, description='Agent name; "" unassigns.')
-    note: str | None = Field(default=None, min_length=1, max_length=5000, description="Internal note (agents only).")
+    assignee: Text | None = Field(default=None, max_length=100, description='Agent name; "" unassigns.')
+    note: Text | None = Field(default=None, min_length=1, max_length=5000, description="Internal note (agents only).")
 
 
 class FeedbackItemOut(FromEngine):

@@ -39,6 +39,10 @@ class IncidentBoard:
         """Seconds since the feed last gave a good page (None before the first)."""
         return self.state.age_s(self._clock())
 
+    def stale(self) -> bool:
+        """The page shown is not the feed's current word (the last read failed, or no good read for too long)."""
+        return self.state.stale(self._clock())
+
     def matching(self, question: str, candidates: Sequence[CandidateArticle] = ()) -> list[IncidentMatch]:
         """The active incidents that concern `question` (see matching.match_incidents), highest impact first."""
         return match_incidents(self.state.active_incidents, self.rules, question, candidates)

@@ -11,12 +11,17 @@ from engine.incidents.types import MAINTENANCE, FeedState, Incident, IncidentMat
 STATUS_WORDS = {"investigating": "we are investigating", "identified": "the cause is identified",
                 "monitoring": "a fix is in place and being monitored", "in_progress": "in progress",
                 "verifying": "finished, being verified"}
+NOTICE_TITLE_CHARS = 200
+NOTICE_UPDATE_CHARS = 500
+NOTICE_COMPONENTS = 5
+"""A notice leads every affected answer: whatever the feed says, it stays a few lines long."""
 
 
 @dataclass(frozen=True)
 class IncidentNotice:
     """An active incident that concerns a question, as the reply tells it. `link`: the incident's shortlink, else
-    the status page; `age_s`: seconds since the feed last gave a good page; `stale`: the last read failed."""
+    the status page; `age_s`: seconds since the feed last gave a good page; `stale`: the last read failed or the
+    last good page is too old."""
 
     incident_id: str
     title: str
@@ -47,21 +52,28 @@ def notice_for(match: IncidentMatch, state: FeedState, now: datetime) -> Inciden
     incident = match.incident
     update = incident.latest_update
     page_url = state.page.url if state.page else None
+    names = [c.name for c in match.components]
+    if len(names) > NOTICE_COMPONENTS:
+        names = names[: NOTICE_COMPONENTS - 1] + [f"{len(names) - NOTICE_COMPONENTS + 1} more"]
     return IncidentNotice(
         incident_id=incident.id,
-        title=incident.name,
+        title=_cut(incident.name, NOTICE_TITLE_CHARS),
         status=incident.status,
         impact=incident.impact,
         opened_at=incident.scheduled_for or incident.created_at if incident.maintenance else incident.created_at,
-        components=tuple(c.name for c in match.components),
+        components=tuple(_cut(name, NOTICE_TITLE_CHARS) for name in names),
         link=incident.shortlink or page_url,
-        latest_update=update.body.strip() or None if update else None,
+        latest_update=_cut(update.body.strip(), NOTICE_UPDATE_CHARS) or None if update else None,
         updated_at=update.created_at if update else None,
         affected_articles=match.affected_articles,
         age_s=state.age_s(now),
-        stale=state.error is not None,
+        stale=state.stale(now),
         until=incident.scheduled_until if incident.maintenance else None,
     )
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def notice_text(notice: IncidentNotice) -> str:

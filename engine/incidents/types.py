@@ -79,18 +79,47 @@ class StatusPage:
 
 
 @dataclass(frozen=True)
+class FeedLimits:
+    """What one read of the feed may cost and what is kept of it: a hostile or broken feed cannot hold the poller,
+    fill memory or slow every question down (docs/security.md). The counts keep the first ones listed."""
+
+    max_bytes: int = 2_000_000
+    max_incidents: int = 100
+    max_components: int = 200
+    max_updates: int = 20
+    max_text_chars: int = 2_000
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value < 1:
+                raise ValueError(f"{name} must be greater than 0. Currently {value}")
+
+
+DEFAULT_LIMITS = FeedLimits()
+
+
+@dataclass(frozen=True)
 class FeedState:
-    """The last good page (kept through outages), when it was last confirmed, and the current failure, if any."""
+    """The last good page (kept through outages), when it was last confirmed, and the current failure, if any.
+    `stale_after_s`: a page older than this is stale even when no read failed (a poller that stopped polling)."""
 
     source: str
     page: StatusPage | None = None
     fetched_at: datetime | None = None
     checked_at: datetime | None = None
     error: str | None = None
+    stale_after_s: float | None = None
 
     def age_s(self, now: datetime) -> float | None:
         """Seconds since the feed last gave (or confirmed, by 304) a good page; None before the first one."""
         return None if self.fetched_at is None else max(0.0, (now - self.fetched_at).total_seconds())
+
+    def stale(self, now: datetime) -> bool:
+        """The page is not the feed's current word: the last read failed, or the last good one is too old."""
+        if self.error is not None:
+            return True
+        age = self.age_s(now)
+        return age is not None and self.stale_after_s is not None and age > self.stale_after_s
 
     @property
     def active_incidents(self) -> tuple[Incident, ...]:

@@ -57,6 +57,13 @@ def _optional_str(value: object) -> str | None:
     return text or None
 
 
+def _web_url(url: str | None) -> str | None:
+    """An article's link is shown to customers and agents: http(s) only, never javascript:, data: or the like."""
+    if url is not None and not url.lower().startswith(("https://", "http://")):
+        raise ArticleError(f"url: {url[:100]!r} is not an http:// or https:// URL")
+    return url
+
+
 def content_hash(title: str, body: str) -> str:
     return hashlib.sha256(f"{title}\n\n{body}".encode()).hexdigest()
 
@@ -85,7 +92,7 @@ def build_article(
         id=article_id,
         title=title,
         body=body.strip(),
-        url=_optional_str(meta.get("url")) or default_url,
+        url=_web_url(_optional_str(meta.get("url"))) or default_url,
         status=status,
         updated_at=parse_datetime(meta.get("updated_at"), "updated_at"),
         review_by=parse_datetime(meta.get("review_by"), "review_by"),

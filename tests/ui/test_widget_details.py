@@ -210,6 +210,6 @@ def test_pages_have_a_local_favicon_and_the_api_docs_render_offline(stack: Stack
     page.goto(f"{stack.api}/docs")
 
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Answer engine")
-    expect(page.locator(".opblock-summary-path", has_text="/v1/sessions/{session_id}/tickets")).to_be_visible()
+    expect(page.locator(".opblock-summary-path", has_text="/v1/session/tickets")).to_be_visible()
     shot(page, "25-docs-offline")
     assert outside == []

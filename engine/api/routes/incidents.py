@@ -54,8 +54,8 @@ class IncidentOut(_Out):
 
 class IncidentsOut(BaseModel):
     """What the engine knows of the status page now. `age_s`: seconds since the feed last gave a good page;
-    `stale`: the last read failed (the incidents are those of the last good page). Staff also get `source` and
-    `error`."""
+    `stale`: the last read failed, or the last good page is older than two polls and a deadline (the incidents are
+    those of the last good page). Staff also get `source` and `error`."""
 
     configured: bool
     page_url: str | None = None
@@ -79,7 +79,7 @@ def incidents(engine: EngineDep, caller: CustomerCaller) -> IncidentsOut:
         page_url=state.page.url if state.page else None,
         indicator=state.page.indicator if state.page else None,
         age_s=board.age_s(),
-        stale=state.error is not None,
+        stale=board.stale(),
         incidents=[IncidentOut.model_validate(i) for i in state.active_incidents],
     )
     if caller.is_public:

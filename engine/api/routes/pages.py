@@ -4,6 +4,9 @@ agent console and dashboard (static; staff sign in with their key in the page, n
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -11,6 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from engine.api.auth import GateDep
+from engine.api.security import page_policy
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -50,7 +54,12 @@ def dashboard() -> FileResponse:
 
 @router.get("/docs")
 def api_docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="Answer engine — API",
+    """Swagger UI; its one inline start script is allowed by its hash, no other inline script runs."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title="Answer engine — API",
                                swagger_js_url="/docs-assets/swagger-ui-bundle.js",
                                swagger_css_url="/docs-assets/swagger-ui.css",
                                swagger_favicon_url="/static/favicon.svg")
+    inline = re.findall(r"<script>(.*?)</script>", bytes(page.body).decode(), flags=re.DOTALL)
+    hashes = [base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() for script in inline]
+    page.headers["Content-Security-Policy"] = page_policy(*hashes)
+    return page

@@ -86,6 +86,6 @@ def _version(if_match: str | None) -> int | None:
     if if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit() or len(tag) > 9:
+    if not (tag.isascii() and tag.isdigit()) or len(tag) > 9:  # "²".isdigit() is True, int("²") is not
         raise HTTPException(400, f"If-Match must be a ticket version such as \"3\", got {if_match!r}")
     return int(tag)

@@ -257,7 +257,7 @@
   /* A conversation as the dashboard's drill-down links to it: its turns (redacted) and its tickets. */
   function showSession(id) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading the conversation…"));
-    S.api("/v1/sessions/" + encodeURIComponent(id)).then(function (s) {
+    S.api("/v1/session", undefined, { headers: { "X-Session-Id": id } }).then(function (s) {
       main.replaceChildren(el("h1", {}, "Conversation"), el("section", { class: "card", id: "session-turns" },
         el("p", { class: "muted" }, "Session " + s.session_id), s.turns.map(turn),
         s.tickets.length ? el("p", {}, "Tickets: ", s.tickets.map(function (t) { return el("a", { href: "#ticket/" + t.reference }, t.reference + " "); })) : null));

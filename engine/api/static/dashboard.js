@@ -185,11 +185,19 @@
   }
 
   function save(filename, rows) {
-    var text = rows.map(function (r) { return r.map(function (v) { return '"' + String(v).replace(/"/g, '""') + '"'; }).join(","); }).join("\r\n");
-    var link = el("a", { href: URL.createObjectURL(new Blob([text + "\r\n"], { type: "text/csv" })), download: filename });
+    var text = rows.map(function (r) { return r.map(function (v) { return '"' + cell(v).replace(/"/g, '""') + '"'; }).join(","); }).join("\r\n");
+    var link = el("a", { download: filename });
+    link.href = URL.createObjectURL(new Blob([text + "\r\n"], { type: "text/csv" }));
     document.body.append(link);
     link.click();
     link.remove();
+  }
+
+  /* A CSV cell a spreadsheet never runs as a formula (OWASP CSV injection): text starting with = + - @ tab or CR
+   * gets a leading apostrophe; numbers stay numbers. */
+  function cell(value) {
+    var text = String(value);
+    return typeof value !== "number" && /^[=+\-@\t\r]/.test(text) ? "'" + text : text;
   }
 
   function drill(filter, title) {

@@ -3,11 +3,21 @@
 (function () {
   "use strict";
   var SLOT = "answer-engine-staff-key";
+  var MD = answerMarkdown(document);
+
+  /* Every href these pages build goes through one rule: the page's own links (#…, /…) as they are; anything else
+   * — URLs from articles, the status feed, the API — only when http(s), by the widget's rule (markdown.js safeUrl),
+   * so a javascript: or data: URL never becomes a link. */
+  function safeUrl(url) {
+    var text = String(url);
+    return /^(#|\/(?![\/\\]))/.test(text) ? text : MD.safeUrl(text);
+  }
 
   function el(tag, attrs) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (name) {
-      if (attrs[name] !== null && attrs[name] !== undefined) node.setAttribute(name, attrs[name]);
+      if (attrs[name] === null || attrs[name] === undefined) return;
+      node.setAttribute(name, name === "href" ? safeUrl(attrs[name]) : attrs[name]);
     });
     var children = Array.prototype.slice.call(arguments, 2);
     children.flat(2).forEach(function (child) {
@@ -85,5 +95,5 @@
   }
 
   window.Staff = { el: el, api: api, problem: problem, signIn: signIn, pct: pct, stateBadge: stateBadge,
-    markdown: markdown };
+    markdown: markdown, safeUrl: safeUrl };
 })();

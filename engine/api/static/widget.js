@@ -481,13 +481,13 @@
     input.focus();
   }
 
-  /* "Your requests": the caller's own tickets and where they stand (GET /v1/sessions/{id}/tickets). */
+  /* "Your requests": the caller's own tickets and where they stand (GET /v1/session/tickets, the id in a header). */
   function showRequests() {
     log.querySelectorAll(".requests-view").forEach(function (old) { old.remove(); });
     var box = el("div", { class: "msg bot requests-view", role: "region", "aria-label": "Your requests" });
     log.appendChild(box);
     var shown = state.session_id
-      ? get("/v1/sessions/" + encodeURIComponent(state.session_id) + "/tickets").then(function (r) { return r.json(); })
+      ? get("/v1/session/tickets", { "X-Session-Id": state.session_id }).then(function (r) { return r.json(); })
       : Promise.resolve([]);
     shown.then(function (tickets) {
       box.append(el("strong", {}, "Your requests"));
@@ -506,8 +506,8 @@
     return li;
   }
 
-  function get(path) {
-    return fetch(API + path, { headers: { "X-API-Key": KEY } }).then(function (response) {
+  function get(path, headers) {
+    return fetch(API + path, { headers: Object.assign({ "X-API-Key": KEY }, headers) }).then(function (response) {
       if (response.ok) return response;
       return response.json().catch(function () { return {}; }).then(function (problem) {
         throw failure(response.status, problem.detail);
