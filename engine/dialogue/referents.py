@@ -6,6 +6,8 @@ which one they mean, with those articles to pick from.
     frozenset({'state', 'librari'})
     >>> unnamed_kinds("What services does this library offer?", ["Tell me about the Sacramento library"])
     frozenset()
+    >>> unnamed_kinds("What does this library provide?", ["Which services does the clinic provide?"])
+    frozenset({'librari'})
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from engine.types import Candidate
 _DEMONSTRATIVE = re.compile(
     r"(?:^|\b([\w'’]+)\s+)(?:this|that|these|those)\s+((?:[^\W\d_][\w'’-]*\s*){1,3})", re.IGNORECASE
 )
+_AUXILIARIES = frozenset(
+    "do does did can could will would should shall may might must is are was were has have had".split()
+)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 PHRASE_WORDS = 3
 """Words read after "this"/"that": enough for "this state library", "that NASA mission"."""
@@ -29,8 +34,8 @@ MIN_THINGS = 2
 
 
 def unnamed_kinds(message: str, earlier: Sequence[str]) -> frozenset[str]:
-    """Index terms of the noun phrases the message points at ("this state library" → state, librari) that no
-    earlier turn of the conversation (its questions, the titles that answered them) mentions."""
+    """Index terms of the noun phrases the message points at ("this state library" → state, librari), less those
+    an earlier turn of the conversation (its questions, the titles that answered them) mentions."""
     said = {term for text in earlier for term in terms(text)}
     kinds: set[str] = set()
     for match in _DEMONSTRATIVE.finditer(message):
@@ -42,10 +47,10 @@ def unnamed_kinds(message: str, earlier: Sequence[str]) -> frozenset[str]:
             if word.lower() in STOPWORDS:
                 break
             phrase.append(word)
+        if before is not None and before.lower() in _AUXILIARIES and len(phrase) > 1:
+            phrase.pop()  # "does this library offer …": the verb follows the thing
         kinds.update(terms(" ".join(phrase)))
-    if kinds & said:
-        return frozenset()
-    return frozenset(kinds)
+    return frozenset(kinds - said)
 
 
 def things_of_kind(kinds: frozenset[str], candidates: Sequence[Candidate]) -> tuple[Candidate, ...]:
