@@ -1,9 +1,9 @@
-"""Questions about "this library" or "the park" when nothing said so far names which one: the kind of thing is there,
+"""Questions about "this library" or "that mission" when nothing said so far names which one: the kind of thing is there,
 the thing is not. When several of the best articles are about different things of that kind, the customer is asked
 which one they mean, with those articles to pick from.
 
-    >>> unnamed_kinds("What are the services offered by this state library?", [])
-    frozenset({'state', 'librari'})
+    >>> sorted(unnamed_kinds("What are the services offered by this state library?", []))
+    ['librari', 'state']
     >>> unnamed_kinds("What services does this library offer?", ["Tell me about the Sacramento library"])
     frozenset()
     >>> unnamed_kinds("What does this library provide?", ["Which services does the clinic provide?"])
