@@ -1,6 +1,6 @@
-"""Questions about "this library" or "that mission" when nothing said so far names which one: the kind of thing is there,
-the thing is not. When several of the best articles are about different things of that kind, the customer is asked
-which one they mean, with those articles to pick from.
+"""Questions about "this library" or "that mission" when nothing said so far names which one: the kind of thing is
+there, the thing is not. When several of the best articles are about different things of that kind, the customer is
+asked which one they mean, with those articles to pick from.
 
     >>> sorted(unnamed_kinds("What are the services offered by this state library?", []))
     ['librari', 'state']
