@@ -43,6 +43,11 @@ def terms(text: str) -> list[str]:
     return [_stem(w) for w in words(text) if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]
 
 
+def term_words(text: str) -> list[tuple[str, str]]:
+    """(index term, the word it was stemmed from) for each term of `terms(text)`, in order."""
+    return [(_stem(w), w) for w in words(text) if (w not in STOPWORDS and len(w) > 1) or w.isdigit()]
+
+
 def weight_of(found: Iterable[str], weights: Mapping[str, float]) -> float:
     """The total weight of the distinct terms found, e.g. their IDF mass. `math.fsum` makes it the same in whatever
     order a set of terms iterates — Python salts string hashes per process, and with a plain sum near-ties between

@@ -335,10 +335,12 @@ class DialogueSettings(Group):
         default_factory=lambda: ["en", "de", "fr", "es", "it", "nl", "pt"],
         description="Languages a question without a locale is recognised in (ISO 639-1); empty = no detection.",
     )
-    follow_up_rewrite: Literal["none", "question", "title", "both"] = Field(
-        default="title",
-        description="What a short follow-up is retrieved with besides itself: the previous question, the title of "
-        "the article that answered it, both, or none (measured: docs/evals.md, \"Follow-ups\").",
+    follow_up_rewrite: Literal["none", "question", "title", "both", "conversation"] = Field(
+        default="conversation",
+        description="What a question in a session is retrieved with besides itself: the most specific words of the "
+        "conversation's earlier questions and answer titles (conversation, every question of a session), or, for a "
+        "short follow-up of an answer only, the previous question, the title of the article that answered it, both, "
+        "or none (measured: docs/evals.md, \"Follow-ups\" and \"Conversations replayed\").",
     )
 
     @field_validator("detect_languages")

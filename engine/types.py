@@ -160,6 +160,8 @@ class Reason(StrEnum):
     GOODBYE = "goodbye"
     CUSTOMER_REQUEST = "customer_request"
     VAGUE = "vague"
+    AMBIGUOUS = "ambiguous"
+    """Asked back: the message points at "this library" and several articles are about different ones."""
     UNSERVED_LANGUAGE = "unserved_language"
     """Asked in a language the help center has no articles in, and the default locale's did not answer."""
     IDENTIFIER_NOT_FOUND = "identifier_not_found"

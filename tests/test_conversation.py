@@ -5,14 +5,17 @@ and ticket reads, and who may act on which conversation."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from engine import conversation
+from engine.config import Settings
 from engine.conversation import Reply
 from engine.errors import NotFoundError, UnprocessableError
+from engine.protocols import Embedder
 from engine.types import Customer, Delta, Feedback, HelpRequest, Query, Question, SessionAccess
-from engine.wiring import Engine
+from engine.wiring import Engine, build_engine
 from tests.conftest import KB_NOW
 
 pytestmark = pytest.mark.integration
@@ -161,7 +164,9 @@ def test_an_escalation_reads_the_session_only_when_a_handoff_needs_the_earlier_q
     handoff = _ask(engine, "can I talk to a human please", session_id="s-1")
 
     assert first.ticket is not None and handoff.ticket is not None and handoff.ticket.question == SENSITIVE
-    assert reads == ["s-1"]  # the handoff's; the desk reads the transcript on its own
+    # The question's own read (what the conversation was about so far, docs/api.md) and the handoff's; the
+    # escalation of the first question reads nothing, the desk reads the transcript on its own.
+    assert reads == ["s-1", "s-1"]
 
 
 def test_a_request_for_a_person_escalates_as_such_with_the_earlier_question(engine: Engine) -> None:
@@ -244,3 +249,44 @@ def test_the_language_a_question_is_written_in_beats_the_browser_locale_sent_wit
 
     assert german.decision.answered and german.decision.citations[0].article_id == "account/passwort-zuruecksetzen"
     assert conversation.ask(engine, english).decision.citations[0].article_id != "account/passwort-zuruecksetzen"
+
+
+def test_a_follow_up_without_a_pronoun_takes_its_topic_from_the_conversation(engine: Engine) -> None:
+    first = _ask(engine, "how do I set up the Slack integration?")
+    follow = _ask(engine, "which notifications get posted to the channel?", session_id=first.session_id)
+    alone = _ask(engine, "which notifications get posted to the channel?")
+
+    assert first.decision.citations[0].article_id == "integrations/slack"
+    assert follow.decision.answered and follow.decision.citations[0].article_id == "integrations/slack"
+    assert not alone.decision.citations or alone.decision.citations[0].article_id != "integrations/slack"
+
+
+LIBRARIES = {
+    "sacramento": ("Sacramento Public Library", "The Sacramento Public Library lends books, e-books and museum passes, "
+                   "offers free Wi-Fi, study rooms and homework help, and runs story times for children."),
+    "fresno": ("Fresno County Public Library", "The Fresno County Public Library offers books, a seed library, "
+               "free computer classes, passport services and a mobile library that visits rural towns."),
+    "parking": ("Parking permits", "Residents apply for a street parking permit online; permits cost 40 dollars a "
+                "year and are mailed within two weeks."),
+}
+
+
+def test_this_library_unnamed_by_the_conversation_is_asked_back_with_the_libraries_found(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    articles = tmp_path / "kb"
+    articles.mkdir()
+    for slug, (title, body) in LIBRARIES.items():
+        (articles / f"{slug}.md").write_text(f"---\nid: {slug}\ntitle: {title}\n---\n\n{body}\n")
+    engine = build_engine(Settings(data_dir=tmp_path / "data"), embedder=embedder)
+    try:
+        assert engine.indexer().ingest(articles, source="towns").ok
+        vague = _ask(engine, "What services does this library offer?")
+        named = _ask(engine, "Does the Fresno County Public Library have a seed library?")
+        resolved = _ask(engine, "What services does this library offer?", session_id=named.session_id)
+    finally:
+        engine.close()
+
+    assert (vague.decision.decision, vague.decision.reason, vague.ticket) == ("clarify", "ambiguous", None)
+    assert {s.article_id for s in vague.decision.suggestions} == {"sacramento", "fresno"}
+    assert resolved.decision.decision != "clarify"

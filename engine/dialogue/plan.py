@@ -55,6 +55,13 @@ def clarify(candidates: tuple[Candidate, ...], book: ReplyBook, locale: str | No
                     message=book.say("clarify", locale), suggestions=offered)
 
 
+def which_one(things: tuple[Candidate, ...], book: ReplyBook, locale: str | None) -> Decision:
+    """One question back when the message points at a thing ("this library") the conversation has not named and
+    several articles are about different things of that kind: those articles to pick from."""
+    return Decision("clarify", None, (), 0.0, Reason.AMBIGUOUS, candidates=things,
+                    message=book.say("clarify", locale), suggestions=suggestions(things))
+
+
 def acknowledge_frustration(decision: Decision, book: ReplyBook, locale: str | None) -> Decision:
     """Frustration is acknowledged; an escalation of it goes to the desk with raised priority."""
     flags = (*decision.flags, "frustrated")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from engine.dialogue import plan
+from engine.dialogue import plan, referents
 from engine.dialogue.consistency import contradicts
-from engine.dialogue.followup import Context, choose, is_follow_up, rewrite
+from engine.dialogue.followup import Context, choose, expand, is_follow_up, rewrite
 from engine.dialogue.messages import SMALL_TALK, Message, classify
 from engine.errors import IndexNotReadyError
 from engine.retrieve.eligibility import primary_language
@@ -51,10 +51,12 @@ def prepare(engine: Engine, question: Question) -> Prepared:
     if message.kind == "vague":
         candidates = engine.answers.ask(query).candidates
         return Prepared(message, query, locale, plan.clarify(candidates, book, locale))
-    # The session is read only for a message that looks like a follow-up.
-    earlier = _earlier(engine, question.session_id) if is_follow_up(message.rest) else None
     alone = replace(query, text=message.rest)
     how = engine.settings.dialogue.follow_up_rewrite
+    if how == "conversation":
+        return _in_conversation(engine, question.session_id, message, alone, locale, fallback)
+    # The session is read only for a message that looks like a follow-up.
+    earlier = _earlier(engine, question.session_id) if is_follow_up(message.rest) else None
     if earlier is not None and how != "none":
         # Retrieved both ways: a topic switch ("what about with caddy?") is answered better alone.
         context = replace(query, text=rewrite(message.rest, Context(earlier.question, _cited_title(earlier)), how))
@@ -63,6 +65,33 @@ def prepare(engine: Engine, question: Question) -> Prepared:
         picked = alone if chosen is by_itself else context
         return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)
     return Prepared(message, alone, locale, None, earlier, language_fallback=fallback)
+
+
+def _in_conversation(
+    engine: Engine, session_id: str | None, message: Message, alone: Query, locale: str | None, fallback: bool
+) -> Prepared:
+    """A question in a session with earlier questions is retrieved alone and with the most specific words of what
+    those turns were about (their questions, the titles that answered them), and answered from whichever the
+    engine is surer of: an elliptical turn ("what items should I keep?") takes its topic from the conversation, a
+    turn that names something new keeps its own. A question about "this library" that the conversation has not
+    named, which several articles about different libraries answer, is asked back with those to pick from."""
+    history = _history(engine, session_id)
+    said = [Context(t.question, _cited_title(t)) for t in history]
+    kinds = referents.unnamed_kinds(message.rest, [text for c in said for text in (c.question, c.title)])
+    earlier = history[-1] if history and history[-1].decision == "answer" else None
+    if not history and not kinds:
+        return Prepared(message, alone, locale, language_fallback=fallback)
+    by_itself = engine.answers.ask(alone)
+    things = referents.things_of_kind(kinds, by_itself.candidates)
+    if things:
+        return Prepared(message, alone, locale, plan.which_one(things, engine.replies, locale), earlier, fallback)
+    if not history:
+        return Prepared(message, alone, locale, None, None, fallback, retrieved=by_itself)
+    context = replace(alone, text=expand(message.rest, said, engine.index.get().keyword.idf))
+    in_context = engine.answers.ask(context)
+    chosen = choose(by_itself, in_context)
+    picked = alone if chosen is by_itself else context
+    return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)
 
 
 def finish(engine: Engine, prepared: Prepared, decision: Decision) -> Decision:
@@ -114,6 +143,13 @@ def _earlier(engine: Engine, session_id: str | None) -> Turn | None:
         return None
     turns = [t for t in engine.events.session(session_id) if t.decision != "reply"]
     return turns[-1] if turns and turns[-1].decision == "answer" else None
+
+
+def _history(engine: Engine, session_id: str | None) -> list[Turn]:
+    """The session's earlier questions (small talk left out), oldest first."""
+    if session_id is None:
+        return []
+    return [t for t in engine.events.session(session_id) if t.decision != "reply"]
 
 
 def _cited_title(turn: Turn) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.config import Settings
-from engine.dialogue.followup import REWRITES, Context, choose, is_follow_up, rewrite
+from engine.dialogue.followup import REWRITES, Context, choose, expand, is_follow_up, rewrite
 from engine.evaluate.kbs import open_kb, resolve_kb
 from engine.types import Decision, Query
 from engine.wiring import Engine
@@ -51,7 +51,10 @@ def _hit(decision: Decision, expected: tuple[str, ...]) -> bool:
 def measure(engine: Engine, conversations: list[Conversation], verbose: bool = False) -> dict[str, int]:
     """Second turns answered from an expected article, per rewrite; plus first turns right and follow-ups detected."""
     counts: dict[str, int] = {"first_turn": 0, "detected": 0, "as_deployed": 0, "chosen": 0, "chosen_deployed": 0,
-                              **{how: 0 for how in REWRITES}}
+                              "conversation": 0, "chosen_conversation": 0, **{how: 0 for how in REWRITES}}
+    idf = engine.index.get().keyword.idf
+    setting = engine.settings.dialogue.follow_up_rewrite
+    legacy = setting if setting in REWRITES else "title"  # the rewrite deployed before #23
     for case in conversations:
         first, second = case.first, case.second
         before = engine.answers.ask(Query(first.question))
@@ -59,18 +62,21 @@ def measure(engine: Engine, conversations: list[Conversation], verbose: bool = F
         detected = is_follow_up(second.question)
         counts["detected"] += detected
         title = before.citations[0].title if before.citations else ""
-        deployed = engine.settings.dialogue.follow_up_rewrite if detected and before.answered else "none"
+        deployed = legacy if detected and before.answered else "none"
         decisions = {how: engine.answers.ask(Query(rewrite(second.question, Context(first.question, title), how)))
                      for how in REWRITES}
         for how, decision in decisions.items():
             hit = _hit(decision, second.expected)
             counts[how] += hit
             counts["as_deployed"] += hit and how == deployed
-        chosen = choose(decisions["none"], decisions[engine.settings.dialogue.follow_up_rewrite])
+        expanded = engine.answers.ask(Query(expand(second.question, [Context(first.question, title)], idf)))
+        counts["conversation"] += _hit(expanded, second.expected)
+        counts["chosen_conversation"] += _hit(choose(decisions["none"], expanded), second.expected)
+        chosen = choose(decisions["none"], decisions[legacy])
         counts["chosen"] += _hit(chosen, second.expected)
         counts["chosen_deployed"] += _hit(chosen if deployed != "none" else decisions["none"], second.expected)
         if verbose and not _hit(chosen, second.expected):
-            _explain(case, decisions["none"], decisions[engine.settings.dialogue.follow_up_rewrite], chosen)
+            _explain(case, decisions["none"], decisions[legacy], chosen)
     return counts
 
 
@@ -92,7 +98,9 @@ LABELS = {
     "both": "both + message",
     "as_deployed": "as deployed before: title (detected follow-ups of answers only)",
     "chosen": "alone or title + message, whichever is more confident",
-    "chosen_deployed": "as deployed now: that choice (detected follow-ups of answers only)",
+    "chosen_deployed": "as deployed before #23: that choice (detected follow-ups of answers only)",
+    "conversation": "the conversation's most specific words + message (#23)",
+    "chosen_conversation": "as deployed now (#23): alone or the conversation, whichever is more confident",
     "first_turn": "first turn right",
     "detected": "second turn detected as a follow-up",
 }
