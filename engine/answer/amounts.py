@@ -26,28 +26,61 @@ _ASKS_QUANTITY = re.compile(
 )
 
 
+# What kind of amount a number is: a lower bound, an upper bound, a threshold passed, or the amount itself.
+_BOUNDS = (
+    ("min", re.compile(r"\b(?:minimum(?:\s+of)?|min\.?|at\s+least|no\s+fewer\s+than|no\s+less\s+than|from)\s*$", re.I)),
+    ("max", re.compile(r"\b(?:maximum(?:\s+of)?|max\.?|up\s+to|at\s+most|no\s+more\s+than|limit(?:ed)?\s+(?:of|to)"
+                       r"|capped\s+at)\s*$", re.I)),
+    ("over", re.compile(r"\b(?:above|over|more\s+than|beyond|exceeding|larger\s+than|greater\s+than)\s*$", re.I)),
+    ("under", re.compile(r"\b(?:below|under|fewer\s+than|less\s+than|smaller\s+than)\s*$", re.I)),
+)
+_PER = re.compile(r"^\s*(?:/\s*|per\s+|a\s+|an\s+|each\s+|every\s+)([A-Za-z]+)")
+_CURRENCY_UNITS = frozenset(_CURRENCIES.values())
+_ASKS_MONEY = re.compile(
+    r"\b(?:cost|costs|price|prices|pricing|priced|fee|fees|charge|charged|pay|paid|spend|expensive|cheap)\b|[$€£]",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Quantity:
-    """A number with its unit (stemmed word, %, or a currency code) as stated in one sentence."""
+    """A number with its unit (stemmed word, %, or a currency code) as stated in one sentence; `bound` says whether
+    it is a minimum, a maximum, a threshold passed ("over") or below ("under") or the amount itself (""), and `per`
+    the unit it is counted per ("$8 per seat" → seat, "$96/year" → year)."""
 
     value: float
     unit: str
     sentence: str
+    bound: str = ""
+    per: str = ""
+
+    @property
+    def measure(self) -> tuple[str, str, str]:
+        """What is measured: two statements about the same thing disagree only when this is the same."""
+        return self.unit, self.bound, self.per
 
 
 def quantities(sentence: str) -> list[Quantity]:
     """Amounts of money and numbers followed by a known unit ("24 months", "$8", "2 GB", "60 requests")."""
-    found = [Quantity(_number(m.group(2)), _CURRENCIES[m.group(1)], sentence) for m in _CURRENCY.finditer(sentence)]
+    found = [
+        Quantity(_number(m.group(2)), _CURRENCIES[m.group(1)], sentence, _bound(sentence, m.start()),
+                 _per(sentence, m.end()))
+        for m in _CURRENCY.finditer(sentence)
+    ]
     for match in _COUNTED.finditer(sentence):
         unit = _unit(match.group(2))
         if unit in UNITS and sentence[max(0, match.start() - 1)] not in _CURRENCIES:
-            found.append(Quantity(_number(match.group(1)), unit, sentence))
+            found.append(Quantity(_number(match.group(1)), unit, sentence, _bound(sentence, match.start()),
+                                  _per(sentence, match.end())))
     return found
 
 
 def asked_units(question: str, query_terms: Sequence[str]) -> frozenset[str] | None:
-    """Units the question asks about: None = any ("how many/long/far back", limits, prices), else those it names
+    """Units the question asks about: money when it asks a price ("how much does it cost per seat?" → usd, eur,
+    gbp: the seats are what it is counted per), None = any ("how many/long/far back", limits), else those it names
     ("… from 18 months ago" → month); empty when it asks about no amount at all."""
+    if _ASKS_MONEY.search(question) and _ASKS_QUANTITY.search(question):
+        return _CURRENCY_UNITS
     if _ASKS_QUANTITY.search(question):
         return None
     return frozenset(t for t in query_terms if t in UNITS)
@@ -64,6 +97,19 @@ def amount_asked(question: str, query_terms: Sequence[str]) -> frozenset[str] | 
 def states_amount(text: str, units: frozenset[str]) -> bool:
     """`text` states an amount in one of `units` (any unit when empty)."""
     return any(not units or q.unit in units for q in quantities(text))
+
+
+def _bound(sentence: str, start: int) -> str:
+    before = sentence[max(0, start - 30) : start].replace("*", "")
+    return next((name for name, pattern in _BOUNDS if pattern.search(before)), "")
+
+
+def _per(sentence: str, end: int) -> str:
+    match = _PER.match(sentence[end : end + 30].replace("*", ""))
+    if match is None:
+        return ""
+    found = terms(match.group(1))
+    return found[0] if found else ""
 
 
 def _unit(word: str) -> str:

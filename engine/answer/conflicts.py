@@ -2,7 +2,8 @@
 
 Conservative on purpose: a conflict needs a question that asks about a quantity, two sentences (one in the best
 article's answer-bearing passages, one in a retrieved passage of a runner-up) that share the question's topic, and
-the same unit with different values that the other article never states. Anything less is not a conflict.
+the same quantity (unit, bound, per what) with different values that the other article never states. Anything less
+is not a conflict.
 """
 
 from __future__ import annotations
@@ -63,11 +64,12 @@ def find_conflict(
 def disagreement(
     ours: Sequence[Quantity], theirs: Sequence[Quantity], ours_everywhere: Sequence[Quantity], topic: set[str]
 ) -> tuple[Quantity, Quantity] | None:
-    """A pair of statements with the same unit and different values, on the same topic, where neither side also
-    states the other's value (then it is a list of options, not a disagreement)."""
+    """A pair of statements about the same quantity (same unit, same kind of bound, counted per the same thing:
+    "minimum 3 seats" and "above 50 seats" are not) with different values, on the same topic, where neither side
+    also states the other's value (then it is a list of options, not a disagreement)."""
     for mine in ours:
         for other in theirs:
-            if mine.unit != other.unit or mine.value == other.value:
+            if mine.measure != other.measure or mine.value == other.value:
                 continue
             if _states(ours_everywhere, other) or _states(theirs, mine):
                 continue
