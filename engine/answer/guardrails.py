@@ -14,7 +14,7 @@ import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -139,17 +139,53 @@ def default_policy_path() -> Path:
 
 
 def load_sensitive_policy(path: Path) -> SensitivePolicy:
-    """Read and validate a policy file; any problem becomes a ConfigError that names the file and the field."""
+    """Read and validate a policy file; any problem becomes a ConfigError that names the file and the field.
+
+    A KB owner's file may start from another policy instead of copying it: `base = "default"` (the shipped one) or
+    a path relative to the file; its `topics` then replace the base's topics of the same name or add new ones,
+    `drop = ["fraud"]` removes base topics, its `routine`, `asking` and `acting` lists are added to the base's, and
+    its `threshold` and `margin`, when given, win."""
+    data = _read_policy(path)
+    try:
+        return SensitivePolicy.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"sensitive-topics policy {path}: {_describe(exc, data)}") from exc
+
+
+def _read_policy(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"sensitive-topics policy {path}: cannot read it ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sensitive-topics policy {path}: not valid TOML ({exc})") from exc
-    try:
-        return SensitivePolicy.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"sensitive-topics policy {path}: {_describe(exc, data)}") from exc
+    base, drop = data.pop("base", None), data.pop("drop", [])
+    if base is None:
+        if drop:
+            raise ConfigError(f"sensitive-topics policy {path}: drop needs a base policy to drop topics from")
+        return data
+    if not isinstance(base, str) or not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        raise ConfigError(f'sensitive-topics policy {path}: base must be "default" or a path, drop a list of names')
+    base_path = default_policy_path() if base == "default" else (path.parent / base)
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        raise ConfigError(f"sensitive-topics policy {path}: base {base!r} leads back to itself")
+    return _merged(_read_policy(base_path, (*seen, path.resolve())), data, drop, path)
+
+
+def _merged(base: dict[str, Any], own: dict[str, Any], drop: list[str], path: Path) -> dict[str, Any]:
+    """`own` on top of `base`: topics replaced by name or added, `drop`ped ones removed, lists extended."""
+    topics = [t for t in base.get("topics", []) if isinstance(t, dict)]
+    unknown = sorted(set(drop) - {t.get("name") for t in topics})
+    if unknown:
+        raise ConfigError(f"sensitive-topics policy {path}: drop names topics the base does not have: "
+                          f"{', '.join(unknown)}")
+    replaced = {t.get("name") for t in own.get("topics", []) if isinstance(t, dict)}
+    kept = [t for t in topics if t.get("name") not in replaced and t.get("name") not in drop]
+    merged = {**base, **own, "topics": kept + list(own.get("topics", []))}
+    for key in ("routine", "asking", "acting"):
+        if key in base or key in own:
+            merged[key] = [*base.get(key, []), *own.get(key, [])]
+    return merged
 
 
 def _describe(exc: ValidationError, data: object) -> str:
@@ -193,9 +229,9 @@ class Guardrails:
 
     def sensitive(self, question: str, vector: Vectors) -> SensitiveMatch | None:
         """The topic the question matches: a pattern match first (urgent before high, then policy order), then a
-        mention, else the topic whose nearest exemplar is closest. A pattern match always needs a person; a mention
-        or an exemplar match does unless the question only asks for information (`asks_only`) and its topic lets
-        such questions be answered."""
+        mention, else the topic whose nearest exemplar is closest. A pattern match needs a person (unless it sits in
+        a condition: "… if my account is hacked?"); a mention or an exemplar match does unless the question only asks
+        for information (`asks_only`) and its topic lets such questions be answered."""
         if not question.strip():
             return None
         if vector.shape != self._exemplars.shape[1:]:
@@ -204,9 +240,11 @@ class Guardrails:
                 "from the embedder the guardrails were built with"
             )
         by_pattern = self._pattern_matches(question, self._patterns)
-        if by_pattern:
-            return max(by_pattern, key=lambda m: _PRIORITY_RANK[m.priority])
-        by_mention = self._pattern_matches(question, self._mentions)
+        reported = [m for m in by_pattern if not _conditional(m.evidence, question)]
+        if reported:
+            return max(reported, key=lambda m: _PRIORITY_RANK[m.priority])
+        # A pattern inside a condition ("what does Wix do if my account is hacked?") is asked about, like a mention.
+        by_mention = by_pattern or self._pattern_matches(question, self._mentions)
         if by_mention:
             match = max(by_mention, key=lambda m: _PRIORITY_RANK[m.priority])
         else:
@@ -244,6 +282,15 @@ class Guardrails:
                 exemplar = topic.exemplars[int(np.argmax(similarities[start : start + len(topic.exemplars)]))]
                 found.append(SensitiveMatch(topic.name, topic.priority, exemplar, round(score, 4)))
         return found
+
+
+_CONDITIONAL = re.compile(r"\b(?:if|in\s+case|whether|when|once)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _conditional(pattern: str, question: str) -> bool:
+    """The pattern's first match comes right after "if", "in case", "when" … (a condition, not a report)."""
+    hit = re.search(pattern, question, re.IGNORECASE)
+    return hit is not None and _CONDITIONAL.search(question[max(0, hit.start() - 24) : hit.start()]) is not None
 
 
 def _compiled(patterns: tuple[str, ...], flags: re.RegexFlag = re.IGNORECASE) -> list[re.Pattern[str]]:

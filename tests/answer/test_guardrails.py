@@ -471,3 +471,45 @@ def test_requests_to_act_worded_as_questions_still_need_a_person(
     match = guardrails.screen(question, embedder.embed_query(question)).sensitive
 
     assert match is not None and match.topic == topic and match.needs_person
+
+
+def test_a_pattern_inside_a_condition_is_asked_about_not_reported() -> None:
+    embedder = HashEmbedder()
+    guardrails = Guardrails(_intent_policy(), embedder)
+
+    asked = _screen(guardrails, embedder, "what happens if I will sue them?")
+    reported = _screen(guardrails, embedder, "what happens now? I will sue them")
+
+    assert asked is not None and not asked.needs_person
+    assert reported is not None and reported.needs_person
+
+
+def test_a_kb_owner_policy_starts_from_the_shipped_one(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'base = "default"\ndrop = ["fraud", "angry_cancellation"]\nthreshold = 0.6\n'
+                  'routine = ["how do I appeal a parking ticket"]\n' + GOOD_TOPIC
+                  + '\n[[topics]]\nname = "benefits_cut"\npriority = "urgent"\nexemplars = ["my benefits stopped"]\n')
+    shipped = load_sensitive_policy(default_policy_path())
+
+    policy = load_sensitive_policy(path)
+
+    names = [t.name for t in policy.topics]
+    assert "fraud" not in names and "angry_cancellation" not in names and names[-1] == "benefits_cut"
+    dispute = next(t for t in policy.topics if t.name == "billing_dispute")
+    assert dispute.exemplars == ("refund me now or my bank reverses it",)  # replaced, not merged
+    assert policy.threshold == 0.6 and policy.margin == shipped.margin
+    assert policy.routine == (*shipped.routine, "how do I appeal a parking ticket")
+    assert policy.asking == shipped.asking and policy.acting == shipped.acting
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('base = "default"\ndrop = ["nope"]\n', "drop names topics the base does not have: nope"),
+        ('drop = ["fraud"]\n' + GOOD_TOPIC, "drop needs a base policy"),
+        ('base = "topics.toml"\n', "leads back to itself"),
+        ('base = "absent.toml"\n', "cannot read it"),
+    ],
+)
+def test_base_policy_errors_say_what_to_fix(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_sensitive_policy(_write(tmp_path, text))
