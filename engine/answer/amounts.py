@@ -34,6 +34,14 @@ _BOUNDS = (
     ("over", re.compile(r"\b(?:above|over|more\s+than|beyond|exceeding|larger\s+than|greater\s+than)\s*$", re.I)),
     ("under", re.compile(r"\b(?:below|under|fewer\s+than|less\s+than|smaller\s+than)\s*$", re.I)),
 )
+# Said after the amount: "$10,000 or less", "5 seats or more"; a range: "between $30-$100", "2 to 4 weeks".
+_BOUNDS_AFTER = (
+    ("max", re.compile(r"^\s*(?:[A-Za-z]+\s+)?(?:or\s+(?:less|fewer|under|below)|at\s+most|maximum|max\b)", re.I)),
+    ("min", re.compile(r"^\s*(?:[A-Za-z]+\s+)?(?:or\s+(?:more|greater|over|above|longer)|at\s+least|minimum|min\b)|^\+",
+                       re.I)),
+)
+_RANGE_AFTER = re.compile(r"^\s*(?:[A-Za-z%]+\s*)?(?:-|–|—|to|and)\s*[$€£]?\s?\d")
+_RANGE_BEFORE = re.compile(r"(?:\d\s*(?:[A-Za-z%]+\s*)?(?:-|–|—|to|and)\s*[$€£]?\s?|\bbetween\s+[$€£]?\s?)$", re.I)
 _PER = re.compile(r"^\s*(?:/\s*|per\s+|a\s+|an\s+|each\s+|every\s+)([A-Za-z]+)")
 _CURRENCY_UNITS = frozenset(_CURRENCIES.values())
 _ASKS_MONEY = re.compile(
@@ -45,7 +53,8 @@ _ASKS_MONEY = re.compile(
 @dataclass(frozen=True)
 class Quantity:
     """A number with its unit (stemmed word, %, or a currency code) as stated in one sentence; `bound` says whether
-    it is a minimum, a maximum, a threshold passed ("over") or below ("under") or the amount itself (""), and `per`
+    it is a minimum, a maximum, a threshold passed ("over") or below ("under"), one end of a "range", or the amount
+    itself (""), and `per`
     the unit it is counted per ("$8 per seat" → seat, "$96/year" → year)."""
 
     value: float
@@ -63,15 +72,15 @@ class Quantity:
 def quantities(sentence: str) -> list[Quantity]:
     """Amounts of money and numbers followed by a known unit ("24 months", "$8", "2 GB", "60 requests")."""
     found = [
-        Quantity(_number(m.group(2)), _CURRENCIES[m.group(1)], sentence, _bound(sentence, m.start()),
+        Quantity(_number(m.group(2)), _CURRENCIES[m.group(1)], sentence, _bound(sentence, m.start(), m.end()),
                  _per(sentence, m.end()))
         for m in _CURRENCY.finditer(sentence)
     ]
     for match in _COUNTED.finditer(sentence):
         unit = _unit(match.group(2))
         if unit in UNITS and sentence[max(0, match.start() - 1)] not in _CURRENCIES:
-            found.append(Quantity(_number(match.group(1)), unit, sentence, _bound(sentence, match.start()),
-                                  _per(sentence, match.end())))
+            found.append(Quantity(_number(match.group(1)), unit, sentence,
+                                  _bound(sentence, match.start(), match.end()), _per(sentence, match.end())))
     return found
 
 
@@ -99,9 +108,13 @@ def states_amount(text: str, units: frozenset[str]) -> bool:
     return any(not units or q.unit in units for q in quantities(text))
 
 
-def _bound(sentence: str, start: int) -> str:
+def _bound(sentence: str, start: int, end: int) -> str:
     before = sentence[max(0, start - 30) : start].replace("*", "")
-    return next((name for name, pattern in _BOUNDS if pattern.search(before)), "")
+    after = sentence[end : end + 30].replace("*", "")
+    if _RANGE_BEFORE.search(before) or _RANGE_AFTER.match(after):
+        return "range"
+    found = next((name for name, pattern in _BOUNDS if pattern.search(before)), "")
+    return found or next((name for name, pattern in _BOUNDS_AFTER if pattern.match(after)), "")
 
 
 def _per(sentence: str, end: int) -> str:

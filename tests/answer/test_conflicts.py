@@ -54,6 +54,23 @@ def test_quantities_say_whether_they_are_a_bound_and_what_they_are_counted_per()
     ]
 
 
+def test_bounds_said_after_the_amount_and_ranges_are_read() -> None:
+    found = quantities("Fees are between $30-$100, claims of $10,000 or less, 5 seats or more, 2 to 4 weeks.")
+
+    assert [(q.value, q.unit, q.bound) for q in found] == [
+        (30.0, "usd", "range"), (100.0, "usd", "range"), (10000.0, "usd", "max"), (5.0, "seat", "min"),
+        (4.0, "week", "range"),  # "2" has no unit of its own: not a quantity, but it makes "4 weeks" a range end
+    ]
+
+
+def test_a_fee_and_a_claim_limit_of_the_same_court_are_not_a_conflict() -> None:
+    question = "What is the filing fee for a small claims case?"
+    fees = _candidate("fees", 0.8, "The filing fee for a small claims case is between $30-$100.")
+    limit = _candidate("limit", 0.7, "Small claims cases are for damages of $10,000 or less.")
+
+    assert _conflict(question, fees, limit) is None
+
+
 def test_a_price_question_asks_for_money_not_for_the_unit_it_is_counted_per() -> None:
     question = "how much does the Business plan cost per seat?"
 
