@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from engine.analysis import terms
 
-_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 _CURRENCY = re.compile(r"([$€£])\s?" + _NUMBER)
 _COUNTED = re.compile(_NUMBER + r"\s*(?:-\s*)?(%|[A-Za-z]+)")
 _CURRENCIES = {"$": "usd", "€": "eur", "£": "gbp"}
@@ -40,10 +40,18 @@ _BOUNDS_AFTER = (
     ("min", re.compile(r"^\s*(?:[A-Za-z]+\s+)?(?:or\s+(?:more|greater|over|above|longer)|at\s+least|minimum|min\b)|^\+",
                        re.I)),
 )
-_RANGE_AFTER = re.compile(r"^\s*(?:[A-Za-z%]+\s*)?(?:-|–|—|to|and)\s*[$€£]?\s?\d")
-_RANGE_BEFORE = re.compile(r"(?:\d\s*(?:[A-Za-z%]+\s*)?(?:-|–|—|to|and)\s*[$€£]?\s?|\bbetween\s+[$€£]?\s?)$", re.I)
+_RANGE_AFTER = re.compile(r"^\s*(?:[A-Za-z%]+\s*)?(?:-|–|—|to)\s*[$€£]?\s?\d")
+_RANGE_BEFORE = re.compile(
+    r"(?:(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+few|several))\s*"
+    r"(?:[A-Za-z%]+\s*)?(?:-|–|—|to)\s*[$€£]?\s?"
+    r"|\bbetween\s+[$€£]?\s?(?:[\d,.]+\s*(?:[A-Za-z%]+\s*)?and\s+[$€£]?\s?)?)$",
+    re.I,
+)
+# A clause: the part of a sentence a number belongs to ("Earth takes 24 hours, and Mars takes 25 hours").
+_CLAUSE_BREAK = re.compile(r"[,;:()]\s*|\s+(?:and|but|while|whereas|or)\s+(?=[A-Z]|the\b|a\b|an\b|it\b|this\b)|\n")
 _PER = re.compile(r"^\s*(?:/\s*|per\s+|a\s+|an\s+|each\s+|every\s+)([A-Za-z]+)")
 _CURRENCY_UNITS = frozenset(_CURRENCIES.values())
+_ASKS_COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.IGNORECASE)
 _ASKS_MONEY = re.compile(
     r"\b(?:cost|costs|price|prices|pricing|priced|fee|fees|charge|charged|pay|paid|spend|expensive|cheap)\b|[$€£]",
     re.IGNORECASE,
@@ -62,6 +70,12 @@ class Quantity:
     sentence: str
     bound: str = ""
     per: str = ""
+    clause: str = ""  # the part of the sentence the number belongs to; empty: the whole sentence
+
+    @property
+    def context(self) -> str:
+        """The words that say what the amount is of: its clause, else its sentence."""
+        return self.clause or self.sentence
 
     @property
     def measure(self) -> tuple[str, str, str]:
@@ -72,24 +86,33 @@ class Quantity:
 def quantities(sentence: str) -> list[Quantity]:
     """Amounts of money and numbers followed by a known unit ("24 months", "$8", "2 GB", "60 requests")."""
     found = [
-        Quantity(_number(m.group(2)), _CURRENCIES[m.group(1)], sentence, _bound(sentence, m.start(), m.end()),
-                 _per(sentence, m.end()))
+        _quantity(sentence, m.group(2), _CURRENCIES[m.group(1)], m.start(), m.end())
         for m in _CURRENCY.finditer(sentence)
     ]
     for match in _COUNTED.finditer(sentence):
         unit = _unit(match.group(2))
         if unit in UNITS and sentence[max(0, match.start() - 1)] not in _CURRENCIES:
-            found.append(Quantity(_number(match.group(1)), unit, sentence,
-                                  _bound(sentence, match.start(), match.end()), _per(sentence, match.end())))
+            found.append(_quantity(sentence, match.group(1), unit, match.start(), match.end()))
     return found
+
+
+def _quantity(sentence: str, number: str, unit: str, start: int, end: int) -> Quantity:
+    breaks = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence) if m.end() <= start)]
+    after = next((m.start() for m in _CLAUSE_BREAK.finditer(sentence, end)), len(sentence))
+    clause = sentence[breaks[-1] : after].strip()
+    return Quantity(_number(number), unit, sentence, _bound(sentence, start, end), _per(sentence, end),
+                    clause if clause != sentence.strip() else "")
 
 
 def asked_units(question: str, query_terms: Sequence[str]) -> frozenset[str] | None:
     """Units the question asks about: money when it asks a price ("how much does it cost per seat?" → usd, eur,
-    gbp: the seats are what it is counted per), None = any ("how many/long/far back", limits), else those it names
+    gbp: the seats are what it is counted per), any unit but money when it asks a count ("how many", "the number
+    of"), None = any ("how long/far back", limits), else those it names
     ("… from 18 months ago" → month); empty when it asks about no amount at all."""
     if _ASKS_MONEY.search(question) and _ASKS_QUANTITY.search(question):
         return _CURRENCY_UNITS
+    if _ASKS_COUNT.search(question):
+        return UNITS  # a count of something ("how many", "the number of"): any unit but money
     if _ASKS_QUANTITY.search(question):
         return None
     return frozenset(t for t in query_terms if t in UNITS)

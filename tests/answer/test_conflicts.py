@@ -169,3 +169,14 @@ def test_answerable_invoice_questions_are_still_answered(kb_engine: Engine) -> N
     decision = kb_engine.answers.ask(Query("how can i download my invoices as pdf"))
 
     assert decision.decision == "answer" and decision.conflict is None
+
+
+def test_an_amount_under_a_condition_or_money_in_a_count_question_is_no_conflict() -> None:
+    fee = _candidate("fees", 0.8, "The filing fee for an appeal is $390.")
+    conditional = _candidate("claims", 0.7, "If the claim is for $1,500 or less, the filing fee is $30.")
+    business = _candidate("small", 0.8, "The cases are limited to disputes up to $5,000 for a business.")
+    civil = _candidate("civil", 0.7, "Limited cases are disputes up to $25,000 for a business.")
+
+    assert _conflict("how much is the filing fee?", fee, conditional) is None
+    assert _conflict("how many cases can a business file?", business, civil) is None
+    assert _conflict("what is the limit for business cases?", business, civil) == ("small", "civil")
