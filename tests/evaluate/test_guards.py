@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from engine.cli import app
 from engine.config import Settings
 from engine.errors import ConfigError
 from engine.evaluate.gate import guard_violations, load_guard_check
@@ -114,15 +116,49 @@ def test_a_guards_table_without_cases_is_a_config_error() -> None:
     assert guard_check(None, Path("thresholds.toml")) is None
 
 
+def test_the_shipped_gate_floors_name_guard_metrics() -> None:
+    check = load_guard_check(ROOT / "evals" / "thresholds.toml")
+
+    assert check is not None and check.cases == Path("evals/golden/guards.jsonl")
+    known = set(GuardReport((_result("sensitive", "sensitive_topic"), _result("conflict", "conflict"))).metrics())
+    assert check.minimums and set(check.minimums) | set(check.maximums) <= known
+    assert check.minimums["sensitive.precision"] >= 0.9 and check.minimums["conflict.precision"] >= 0.9
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("guards-cache")
+
+
 @pytest.mark.integration
-def test_the_kb_samples_cases_measured_end_to_end(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_the_kb_samples_cases_measured_end_to_end(cache_dir: Path) -> None:
     cases = [c for c in load_guard_cases(ROOT / "evals" / "golden" / "guards.jsonl") if c.kb == "kb_samples"]
 
-    report = measure_guards(
-        cases, Settings(), kbs_file=ROOT / "evals" / "kbs.toml", cache_dir=tmp_path_factory.mktemp("guards-cache")
-    )
+    report = measure_guards(cases, Settings(), kbs_file=ROOT / "evals" / "kbs.toml", cache_dir=cache_dir)
 
     metrics = report.metrics()
     assert metrics["sensitive.recall"] >= 0.85 and metrics["sensitive.precision"] >= 0.9  # 16/18 measured
     assert metrics["conflict.recall"] >= 0.8 and metrics["conflict.precision"] == 1.0
     assert {r.case.id for r in report.results} == {c.id for c in cases}
+
+
+@pytest.mark.integration
+def test_engine_guards_prints_metrics_and_mistakes(cache_dir: Path, tmp_path: Path) -> None:
+    cases = _write(
+        tmp_path,
+        {"id": "price", "kb": "kb_samples", "question": "how much does the Business plan cost per seat?",
+         "expect": "none"},
+        {"id": "retention", "kb": "kb_samples", "question": "how far back can I download invoices",
+         "expect": "conflict"},
+        {"id": "missed", "kb": "kb_samples", "question": "how do I download my invoices as pdf",
+         "expect": "sensitive"},
+    )
+    args = ["guards", "--cases", str(cases), "--kbs", str(ROOT / "evals" / "kbs.toml"), "--cache-dir", str(cache_dir)]
+
+    outcome = CliRunner().invoke(app, [*args, "--json"])
+
+    assert outcome.exit_code == 0, outcome.output
+    printed = json.loads(outcome.stdout)
+    assert printed["metrics"]["conflict.precision"] == 1.0 and printed["metrics"]["sensitive.recall"] == 0.0
+    assert [m["id"] for m in printed["mistakes"]] == ["missed"]
+    assert printed["per_kb"]["kb_samples"]["conflict"] == {"labelled": 1, "fired": 1, "correct": 1}
