@@ -4,6 +4,7 @@ Pure. Read by the conflict check (two articles stating different amounts), the e
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -85,21 +86,24 @@ class Quantity:
 
 def quantities(sentence: str) -> list[Quantity]:
     """Amounts of money and numbers followed by a known unit ("24 months", "$8", "2 GB", "60 requests")."""
+    breaks = [m.span() for m in _CLAUSE_BREAK.finditer(sentence)]  # sorted, not overlapping
     found = [
-        _quantity(sentence, m.group(2), _CURRENCIES[m.group(1)], m.start(), m.end())
+        _quantity(sentence, breaks, m.group(2), _CURRENCIES[m.group(1)], m.start(), m.end())
         for m in _CURRENCY.finditer(sentence)
     ]
     for match in _COUNTED.finditer(sentence):
         unit = _unit(match.group(2))
         if unit in UNITS and sentence[max(0, match.start() - 1)] not in _CURRENCIES:
-            found.append(_quantity(sentence, match.group(1), unit, match.start(), match.end()))
+            found.append(_quantity(sentence, breaks, match.group(1), unit, match.start(), match.end()))
     return found
 
 
-def _quantity(sentence: str, number: str, unit: str, start: int, end: int) -> Quantity:
-    breaks = [0, *(m.end() for m in _CLAUSE_BREAK.finditer(sentence) if m.end() <= start)]
-    after = next((m.start() for m in _CLAUSE_BREAK.finditer(sentence, end)), len(sentence))
-    clause = sentence[breaks[-1] : after].strip()
+def _quantity(sentence: str, breaks: list[tuple[int, int]], number: str, unit: str, start: int, end: int) -> Quantity:
+    before = bisect.bisect_right(breaks, (start, len(sentence)))
+    opened = next((b_end for _, b_end in reversed(breaks[:before]) if b_end <= start), 0)
+    after = bisect.bisect_left(breaks, (end, 0))
+    closed = breaks[after][0] if after < len(breaks) else len(sentence)
+    clause = sentence[opened:closed].strip()
     return Quantity(_number(number), unit, sentence, _bound(sentence, start, end), _per(sentence, end),
                     clause if clause != sentence.strip() else "")
 
