@@ -322,13 +322,14 @@ def _moment(value: str | None, option: str) -> datetime | None:
 
 
 from engine.evaluate.calibrate import calibrate_command  # noqa: E402
-from engine.evaluate.cli import eval_command, gate_command  # noqa: E402 - registered after the core commands
+from engine.evaluate.cli import eval_command, gate_command, guards_command  # noqa: E402 - registered after the core commands
 from engine.evaluate.reader_cli import reader_app  # noqa: E402
 
 app.command("eval")(eval_command)
 app.command("calibrate")(calibrate_command)
 app.add_typer(reader_app, name="reader")
 app.command("gate")(gate_command)
+app.command("guards")(guards_command)
 
 
 def main() -> None:

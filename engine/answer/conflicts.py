@@ -2,7 +2,8 @@
 
 Conservative on purpose: a conflict needs a question that asks about a quantity, two sentences (one in the best
 article's answer-bearing passages, one in a retrieved passage of a runner-up) that share the question's topic, and
-the same unit with different values that the other article never states. Anything less is not a conflict.
+the same quantity (unit, bound, per what) with different values that the other article never states. Anything less
+is not a conflict.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ RUNNER_UP_CHUNKS = 3
 MIN_SHARED_TERMS = 2
 MAX_PER_UNIT = 2
 _EXAMPLE = re.compile(r"\b(?:for\s+example|for\s+instance|e\.g\.|example)\b", re.IGNORECASE)
+# "If the claim is for $1,500 or less, the filing fee is $30": one case under a condition, not the rule.
+_CONDITION = re.compile(r"\b(?:if|unless)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,11 +66,12 @@ def find_conflict(
 def disagreement(
     ours: Sequence[Quantity], theirs: Sequence[Quantity], ours_everywhere: Sequence[Quantity], topic: set[str]
 ) -> tuple[Quantity, Quantity] | None:
-    """A pair of statements with the same unit and different values, on the same topic, where neither side also
-    states the other's value (then it is a list of options, not a disagreement)."""
+    """A pair of statements about the same quantity (same unit, same kind of bound, counted per the same thing:
+    "minimum 3 seats" and "above 50 seats" are not) with different values, on the same topic, where neither side
+    also states the other's value (then it is a list of options, not a disagreement)."""
     for mine in ours:
         for other in theirs:
-            if mine.unit != other.unit or mine.value == other.value:
+            if mine.measure != other.measure or mine.value == other.value:
                 continue
             if _states(ours_everywhere, other) or _states(theirs, mine):
                 continue
@@ -78,12 +82,14 @@ def disagreement(
 
 
 def _statements(chunks: Sequence[Chunk]) -> list[Quantity]:
-    """Quantities stated in prose sentences and list items; tables, code, worked examples and sentences listing
-    several amounts of one unit (a calculation, a price list) state options, not one fact."""
+    """Quantities stated in prose sentences and list items; tables, code, worked examples, conditions ("if …") and
+    sentences listing several amounts of one unit (a calculation, a price list) state options, not one fact."""
     found: list[Quantity] = []
     for chunk in chunks:
         for unit in split_units(chunk.text):
-            if unit.text.lstrip().startswith(("|", "```", "~~~")) or _EXAMPLE.search(unit.text):
+            if unit.text.lstrip().startswith(("|", "```", "~~~")) or _EXAMPLE.search(unit.text) or _CONDITION.search(
+                unit.text
+            ):
                 continue
             stated = quantities(unit.text)
             units = [q.unit for q in stated]
@@ -96,8 +102,8 @@ def _states(statements: Sequence[Quantity], quantity: Quantity) -> bool:
 
 
 def _context(quantity: Quantity) -> set[str]:
-    """The sentence's topic: its terms minus numbers and units."""
-    return {t for t in terms(quantity.sentence) if not t.replace(".", "").isdigit() and t not in UNITS}
+    """What the amount is of: the terms of its clause minus numbers and units."""
+    return {t for t in terms(quantity.context) if not t.replace(".", "").isdigit() and t not in UNITS}
 
 
 def _show(quantity: Quantity) -> str:

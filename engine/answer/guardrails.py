@@ -1,18 +1,20 @@
 """Guardrails: flag questions on sensitive topics (for a human) and spot prompt-injection markers in any text.
 
-Sensitive topics come from a policy file: each topic has regex patterns and exemplar sentences. A question is
-flagged when a pattern matches it, or when its embedding is close enough to a topic's nearest exemplar and
-clearly closer to it than to any routine how-to question listed in the policy. Every flag says which topic,
-which exemplar or pattern and what score, so an agent can see why the engine handed the question over.
+Sensitive topics come from a policy file: each topic has regex patterns, mentions and exemplar sentences. A
+question is flagged when a pattern or a mention matches it, or when its embedding is close enough to a topic's
+nearest exemplar and clearly closer to it than to any routine how-to question listed in the policy. Every flag
+says which topic, which exemplar or pattern and what score, so an agent can see why the engine handed the
+question over, and whether the customer needs a person (asks us to act, reports an incident, threatens) or only
+asks what something is or how it works (`needs_person` False: a fresh article may answer it).
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -32,6 +34,7 @@ class SensitiveMatch:
     priority: str
     evidence: str
     score: float
+    needs_person: bool = True
 
 
 @dataclass(frozen=True)
@@ -51,10 +54,22 @@ class SensitiveTopic(BaseModel):
     priority: Priority
     description: str = ""
     threshold: float | None = Field(default=None, gt=0.0, le=1.0)
-    patterns: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = Field(
+        default=(), description="Phrases of a customer who needs a person (an act, an incident, a threat): always flag."
+    )
+    mentions: tuple[str, ...] = Field(
+        default=(),
+        description="Words naming the subject (\"small claims\", \"identity theft\"): flag, but a question that only "
+        "asks what it is or how it works is answered when a fresh article answers it.",
+    )
+    questions: Literal["answer", "escalate"] = Field(
+        default="answer",
+        description="A question on this topic that only asks for information: answer it from a fresh article, or "
+        "escalate it anyway (safety).",
+    )
     exemplars: tuple[str, ...] = Field(min_length=1)
 
-    @field_validator("patterns")
+    @field_validator("patterns", "mentions")
     @classmethod
     def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
         for pattern in patterns:
@@ -89,7 +104,21 @@ class SensitivePolicy(BaseModel):
     routine: tuple[str, ...] = Field(
         default=(), description="Ordinary how-to questions that resemble a topic but are answered from the KB."
     )
+    asking: tuple[str, ...] = Field(
+        default=(),
+        description="A sentence opening with one of these asks what something is or how it works; empty: every "
+        "match needs a person (the behaviour before intents).",
+    )
+    acting: tuple[str, ...] = Field(
+        default=(),
+        description="Anywhere in a message, one of these makes it a request to act or an incident, even if it asks.",
+    )
     topics: tuple[SensitiveTopic, ...] = Field(min_length=1)
+
+    @field_validator("asking", "acting")
+    @classmethod
+    def _intents_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        return SensitiveTopic._patterns_compile(patterns)
 
     @model_validator(mode="after")
     def _names_unique(self) -> SensitivePolicy:
@@ -110,17 +139,53 @@ def default_policy_path() -> Path:
 
 
 def load_sensitive_policy(path: Path) -> SensitivePolicy:
-    """Read and validate a policy file; any problem becomes a ConfigError that names the file and the field."""
+    """Read and validate a policy file; any problem becomes a ConfigError that names the file and the field.
+
+    A KB owner's file may start from another policy instead of copying it: `base = "default"` (the shipped one) or
+    a path relative to the file; its `topics` then replace the base's topics of the same name or add new ones,
+    `drop = ["fraud"]` removes base topics, its `routine`, `asking` and `acting` lists are added to the base's, and
+    its `threshold` and `margin`, when given, win."""
+    data = _read_policy(path)
+    try:
+        return SensitivePolicy.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"sensitive-topics policy {path}: {_describe(exc, data)}") from exc
+
+
+def _read_policy(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"sensitive-topics policy {path}: cannot read it ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"sensitive-topics policy {path}: not valid TOML ({exc})") from exc
-    try:
-        return SensitivePolicy.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"sensitive-topics policy {path}: {_describe(exc, data)}") from exc
+    base, drop = data.pop("base", None), data.pop("drop", [])
+    if base is None:
+        if drop:
+            raise ConfigError(f"sensitive-topics policy {path}: drop needs a base policy to drop topics from")
+        return data
+    if not isinstance(base, str) or not isinstance(drop, list) or not all(isinstance(d, str) for d in drop):
+        raise ConfigError(f'sensitive-topics policy {path}: base must be "default" or a path, drop a list of names')
+    base_path = default_policy_path() if base == "default" else (path.parent / base)
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        raise ConfigError(f"sensitive-topics policy {path}: base {base!r} leads back to itself")
+    return _merged(_read_policy(base_path, (*seen, path.resolve())), data, drop, path)
+
+
+def _merged(base: dict[str, Any], own: dict[str, Any], drop: list[str], path: Path) -> dict[str, Any]:
+    """`own` on top of `base`: topics replaced by name or added, `drop`ped ones removed, lists extended."""
+    topics = [t for t in base.get("topics", []) if isinstance(t, dict)]
+    unknown = sorted(set(drop) - {t.get("name") for t in topics})
+    if unknown:
+        raise ConfigError(f"sensitive-topics policy {path}: drop names topics the base does not have: "
+                          f"{', '.join(unknown)}")
+    replaced = {t.get("name") for t in own.get("topics", []) if isinstance(t, dict)}
+    kept = [t for t in topics if t.get("name") not in replaced and t.get("name") not in drop]
+    merged = {**base, **own, "topics": kept + list(own.get("topics", []))}
+    for key in ("routine", "asking", "acting"):
+        if key in base or key in own:
+            merged[key] = [*base.get(key, []), *own.get(key, [])]
+    return merged
 
 
 def _describe(exc: ValidationError, data: object) -> str:
@@ -144,7 +209,10 @@ class Guardrails:
 
     def __init__(self, policy: SensitivePolicy, embedder: Embedder) -> None:
         self._policy = policy
-        self._patterns = [[re.compile(p, re.IGNORECASE) for p in topic.patterns] for topic in policy.topics]
+        self._patterns = [_compiled(topic.patterns) for topic in policy.topics]
+        self._mentions = [_compiled(topic.mentions) for topic in policy.topics]
+        self._asking = _compiled(policy.asking, re.IGNORECASE | re.MULTILINE)
+        self._acting = _compiled(policy.acting)
         exemplars = [e for topic in policy.topics for e in topic.exemplars]
         self._exemplars = embedder.embed_passages(exemplars)
         self._routine = embedder.embed_passages(policy.routine) if policy.routine else None
@@ -160,8 +228,10 @@ class Guardrails:
         return Screening(self.sensitive(question, vector), injection_markers(question))
 
     def sensitive(self, question: str, vector: Vectors) -> SensitiveMatch | None:
-        """The topic the question matches: a pattern match first (urgent before high, then policy order), else
-        the topic whose nearest exemplar is closest."""
+        """The topic the question matches: a pattern match first (urgent before high, then policy order), then a
+        mention, else the topic whose nearest exemplar is closest. A pattern match needs a person (unless it sits in
+        a condition: "… if my account is hacked?"); a mention or an exemplar match does unless the question only asks
+        for information (`asks_only`) and its topic lets such questions be answered."""
         if not question.strip():
             return None
         if vector.shape != self._exemplars.shape[1:]:
@@ -169,15 +239,31 @@ class Guardrails:
                 f"vector has shape {vector.shape}, expected {self._exemplars.shape[1:]}: pass embed_query(question) "
                 "from the embedder the guardrails were built with"
             )
-        by_pattern = self._pattern_matches(question)
-        if by_pattern:
-            return max(by_pattern, key=lambda m: _PRIORITY_RANK[m.priority])
-        nearest = self._nearest(vector)
-        return max(nearest, key=lambda m: (m.score, _PRIORITY_RANK[m.priority])) if nearest else None
+        by_pattern = self._pattern_matches(question, self._patterns)
+        reported = [m for m in by_pattern if not _conditional(m.evidence, question)]
+        if reported:
+            return max(reported, key=lambda m: _PRIORITY_RANK[m.priority])
+        # A pattern inside a condition ("what does Wix do if my account is hacked?") is asked about, like a mention.
+        by_mention = by_pattern or self._pattern_matches(question, self._mentions)
+        if by_mention:
+            match = max(by_mention, key=lambda m: _PRIORITY_RANK[m.priority])
+        else:
+            nearest = self._nearest(vector)
+            if not nearest:
+                return None
+            match = max(nearest, key=lambda m: (m.score, _PRIORITY_RANK[m.priority]))
+        topic = next(t for t in self._policy.topics if t.name == match.topic)
+        asks_only = topic.questions == "answer" and self.asks_only(question)
+        return replace(match, needs_person=not asks_only)
 
-    def _pattern_matches(self, question: str) -> list[SensitiveMatch]:
+    def asks_only(self, question: str) -> bool:
+        """The message asks what something is or how it works (a sentence opens with an `asking` phrase) and nothing
+        in it asks us to act or reports an incident (no `acting` phrase)."""
+        return any(p.search(question) for p in self._asking) and not any(p.search(question) for p in self._acting)
+
+    def _pattern_matches(self, question: str, compiled: list[list[re.Pattern[str]]]) -> list[SensitiveMatch]:
         found = []
-        for topic, patterns in zip(self._policy.topics, self._patterns, strict=True):
+        for topic, patterns in zip(self._policy.topics, compiled, strict=True):
             hit = next((p for p in patterns if p.search(question)), None)
             if hit is not None:
                 found.append(SensitiveMatch(topic.name, topic.priority, hit.pattern, 1.0))
@@ -196,6 +282,19 @@ class Guardrails:
                 exemplar = topic.exemplars[int(np.argmax(similarities[start : start + len(topic.exemplars)]))]
                 found.append(SensitiveMatch(topic.name, topic.priority, exemplar, round(score, 4)))
         return found
+
+
+_CONDITIONAL = re.compile(r"\b(?:if|in\s+case|whether|when|once)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def _conditional(pattern: str, question: str) -> bool:
+    """The pattern's first match comes right after "if", "in case", "when" … (a condition, not a report)."""
+    hit = re.search(pattern, question, re.IGNORECASE)
+    return hit is not None and _CONDITIONAL.search(question[max(0, hit.start() - 24) : hit.start()]) is not None
+
+
+def _compiled(patterns: tuple[str, ...], flags: re.RegexFlag = re.IGNORECASE) -> list[re.Pattern[str]]:
+    return [re.compile(p, flags) for p in patterns]
 
 
 _ROLE_WORDS = (

@@ -181,13 +181,18 @@ class AnswerService:
         return (self._retriever.sections(scores, candidates[0]), *candidates[1:]) if candidates else candidates
 
     def _screen(self, query: Query, vector: Vectors, decision: Decision) -> Decision:
-        """Sensitive topics always go to a person (high priority), even when an article matches; a suspected
-        injection changes nothing about the decision (the question is only data) but is recorded."""
+        """A sensitive question that needs a person (asks us to act, reports an incident, threatens) goes to one
+        (high priority), even when an article matches; one that only asks what something is or how it works is
+        decided like any other question (answered from a fresh article, else escalated for its own reason) and
+        flagged `sensitive_question:<topic>`. A suspected injection changes nothing about the decision (the question
+        is only data) but is recorded."""
         if self._guardrails is None:
             return decision
         screening = self._guardrails.screen(query.text, vector)
-        flags = ("injection_suspected",) if screening.injection else ()
-        if screening.sensitive is not None:
+        flags: tuple[str, ...] = ("injection_suspected",) if screening.injection else ()
+        if screening.sensitive is not None and not screening.sensitive.needs_person:
+            flags += (f"sensitive_question:{screening.sensitive.topic}",)
+        elif screening.sensitive is not None:
             match = screening.sensitive
             return replace(
                 _escalate(Reason.SENSITIVE_TOPIC, decision.confidence, decision.candidates, decision.signals),

@@ -17,6 +17,7 @@ from engine.errors import ConfigError
 from engine.evaluate import defaults
 
 if TYPE_CHECKING:
+    from engine.evaluate.guards import GuardCheck
     from engine.evaluate.report import EvalReport
 
 err = Console(stderr=True)
@@ -115,22 +116,33 @@ def gate_command(
 ) -> None:
     """Run the CI subset and exit 1 when a metric is below its floor (or above its ceiling), naming each."""
     from engine.config import Settings
-    from engine.evaluate.gate import load_checks, run_gate
+    from engine.evaluate.gate import guard_violations, load_checks, load_guard_check, run_gate
+    from engine.evaluate.guards import load_guard_cases, measure_guards
     from engine.evaluate.harness import EvalOptions
     from engine.evaluate.html import write_html
 
     checks = [c for c in load_checks(thresholds) if full or c.ci]
+    guards = load_guard_check(thresholds)
+    guards = guards if guards is not None and (full or guards.ci) else None
     options = EvalOptions(cache_dir=cache_dir)
     with _progress(sys.stderr.isatty()) as progress:
         reports, found = run_gate(
             checks, Settings(), options, kbs_file=kbs, datasets=datasets, progress=progress
         )
+    guard_metrics: dict[str, float] = {}
+    if guards is not None:
+        guard_report = measure_guards(load_guard_cases(guards.cases), Settings(), kbs_file=kbs, cache_dir=cache_dir)
+        guard_metrics = guard_report.metrics()
+        found += guard_violations(guards, guard_report)
     if as_json:
         typer.echo(
-            json.dumps({"reports": [r.to_dict() for r in reports], "violations": [str(v) for v in found]})
+            json.dumps({"reports": [r.to_dict() for r in reports], "guards": guard_metrics,
+                        "violations": [str(v) for v in found]})
         )
     else:
         _emit(reports, False, None)
+        if guard_metrics:
+            err.print("guards: " + ", ".join(f"{k} {v:g}" for k, v in guard_metrics.items()))
     if html is not None:
         write_html(reports, html)
     for violation in found:
@@ -138,8 +150,54 @@ def gate_command(
     if found:
         raise typer.Exit(code=1)
     err.print(
-        f"[green]gate passed[/]: {sum(len(c.metrics) for c in checks)} thresholds over {len(checks)} checks"
+        f"[green]gate passed[/]: {sum(len(c.metrics) for c in checks) + _guard_bounds(guards)} thresholds over "
+        f"{len(checks) + (guards is not None)} checks"
     )
+
+
+def guards_command(
+    cases: Annotated[
+        Path, typer.Option("--cases", help="Labelled guard cases (JSONL: id, kb, question, expect).")
+    ] = defaults.GUARDS,
+    kb: Annotated[
+        list[str] | None, typer.Option("--kb", help="Only the cases of this KB; repeat for several.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print metrics, per-KB counts and mistakes as JSON.")] = False,
+    kbs: KbsFile = defaults.KBS,
+    cache_dir: CacheDir = defaults.CACHE,
+) -> None:
+    """Precision and recall of the sensitive-topic and conflict guards on the labelled cases (docs/guardrails.md)."""
+    from engine.config import Settings
+    from engine.evaluate.guards import load_guard_cases, measure_guards
+
+    try:
+        chosen = [c for c in load_guard_cases(cases) if not kb or c.kb in kb]
+    except ConfigError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    report = measure_guards(chosen, Settings(), kbs_file=kbs, cache_dir=cache_dir)
+    mistakes = [
+        {"id": r.case.id, "kb": r.case.kb, "expect": r.case.expect, "reason": r.reason, "question": r.case.question,
+         "detail": r.detail}
+        for r in report.mistakes()
+    ]
+    if as_json:
+        per_kb = {k: {g: vars(c) for g, c in v.items()} for k, v in report.per_kb.items()}
+        typer.echo(json.dumps({"metrics": report.metrics(), "per_kb": per_kb, "mistakes": mistakes},
+                              ensure_ascii=False))
+        return
+    console = Console()
+    for name, value in report.metrics().items():
+        console.print(f"{name:24} {value:g}")
+    for kb_name, by_guard in report.per_kb.items():
+        shown = ", ".join(f"{g} {c.correct}/{c.fired} fired right, {c.correct}/{c.labelled} found"
+                          for g, c in by_guard.items())
+        console.print(f"{kb_name}: {shown}")
+    for m in mistakes:
+        console.print(f"[yellow]{m['id']}[/] ({m['kb']}) expect {m['expect']}, got {m['reason']}: {m['question']}")
+
+
+def _guard_bounds(guards: GuardCheck | None) -> int:
+    return 0 if guards is None else len(guards.minimums) + len(guards.maximums)
 
 
 def _emit(reports: list[EvalReport], as_json: bool, html: Path | None) -> None:

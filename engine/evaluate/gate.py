@@ -12,6 +12,7 @@ from engine.config import Settings
 from engine.errors import ConfigError
 from engine.evaluate import defaults
 from engine.evaluate.adapters import DEFAULT_DATASETS, resolve_golden
+from engine.evaluate.guards import GuardCheck, GuardReport, guard_check
 from engine.evaluate.harness import EvalOptions, Progress, evaluate_kb
 from engine.evaluate.kbs import DEFAULT_KBS, resolve_kb
 from engine.evaluate.report import EvalReport
@@ -80,6 +81,24 @@ def _check(data: Any, number: int, path: Path) -> Check:
     if not isinstance(ci, bool):
         raise ConfigError(f"{path}: check {number}: ci must be true or false")
     return Check(data["kb"], data["golden"], sample, dict(bounds["min"]), dict(bounds["max"]), ci)
+
+
+def load_guard_check(path: Path = DEFAULT_THRESHOLDS) -> GuardCheck | None:
+    """The optional [guards] table: floors for the sensitive-topic and conflict guards on their labelled cases."""
+    if not path.is_file():
+        return None
+    return guard_check(tomllib.loads(path.read_text(encoding="utf-8")).get("guards"), path)
+
+
+def guard_violations(check: GuardCheck, report: GuardReport) -> list[Violation]:
+    values = report.metrics()
+    found = []
+    for side, bounds in (("min", check.minimums), ("max", check.maximums)):
+        for metric, bound in sorted(bounds.items()):
+            value = values.get(metric)
+            if value is None or (value < bound if side == "min" else value > bound):
+                found.append(Violation("all", str(check.cases), metric, value, float(bound), side))
+    return found
 
 
 def violations(check: Check, report: EvalReport) -> list[Violation]:

@@ -43,6 +43,7 @@ class KbSpec:
     now: datetime | None = None
     description: str = ""
     changelog: Path | None = None
+    sensitive_policy: Path | None = None  # the KB owner's sensitive-topics policy; not part of the index's key
 
     @property
     def key(self) -> str:
@@ -83,15 +84,17 @@ def _spec(name: str, body: Any, root: Path, where: Path) -> KbSpec:
         if not isinstance(overrides, dict):
             raise ConfigError(f"{where}: overrides of source {number} of [{name}] must be a table")
         sources.append(KbSource(str(source.get("name") or name), root / source["path"], overrides))
-    changelog = body.get("changelog")
-    if changelog is not None and not isinstance(changelog, str):
-        raise ConfigError(f"{where}: changelog of [{name}] must be a path")
+    changelog, policy = body.get("changelog"), body.get("sensitive_policy")
+    for key, value in (("changelog", changelog), ("sensitive_policy", policy)):
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} of [{name}] must be a path")
     return KbSpec(
         name,
         tuple(sources),
         _parse_now(body.get("now"), name, where),
         str(body.get("description", "")),
         root / changelog if changelog else None,
+        root / policy if policy else None,
     )
 
 
@@ -139,6 +142,8 @@ def open_kb(spec: KbSpec, settings: Settings, cache_dir: Path = DEFAULT_CACHE) -
     update: dict[str, object] = {"data_dir": data_dir}
     if spec.changelog is not None:
         update["freshness"] = settings.freshness.model_copy(update={"changelog_file": spec.changelog})
+    if spec.sensitive_policy is not None:
+        update["answer"] = settings.answer.model_copy(update={"sensitive_policy_file": spec.sensitive_policy})
     kb_settings = settings.model_copy(update=update)
     engine = build_engine(kb_settings, clock=spec.clock())
     indexer = engine.indexer()

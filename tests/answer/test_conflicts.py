@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine.analysis import terms
@@ -41,6 +43,61 @@ def test_a_question_asks_about_any_amount_or_only_the_units_it_names() -> None:
     assert asked_units("how far back can I download invoices", terms("how far back can I download invoices")) is None
     assert asked_units("need one from 18 months ago", terms("need one from 18 months ago")) == {"month"}
     assert asked_units("how do I download an invoice", terms("how do I download an invoice")) == frozenset()
+
+
+def test_quantities_say_whether_they_are_a_bound_and_what_they_are_counted_per() -> None:
+    found = quantities("Team: minimum 3 seats, maximum 100 members, $8/seat/month or $96 per year, above 50 seats.")
+
+    assert [(q.value, q.unit, q.bound, q.per) for q in found] == [
+        (8.0, "usd", "", "seat"), (96.0, "usd", "", "year"), (3.0, "seat", "min", ""),
+        (100.0, "member", "max", ""), (50.0, "seat", "over", ""),
+    ]
+
+
+def test_bounds_said_after_the_amount_and_ranges_are_read() -> None:
+    found = quantities("Fees are between $30-$100, claims of $10,000 or less, 5 seats or more, 2 to 4 weeks.")
+
+    assert [(q.value, q.unit, q.bound) for q in found] == [
+        (30.0, "usd", "range"), (100.0, "usd", "range"), (10000.0, "usd", "max"), (5.0, "seat", "min"),
+        (4.0, "week", "range"),  # "2" has no unit of its own: not a quantity, but it makes "4 weeks" a range end
+    ]
+
+
+def test_a_fee_and_a_claim_limit_of_the_same_court_are_not_a_conflict() -> None:
+    question = "What is the filing fee for a small claims case?"
+    fees = _candidate("fees", 0.8, "The filing fee for a small claims case is between $30-$100.")
+    limit = _candidate("limit", 0.7, "Small claims cases are for damages of $10,000 or less.")
+
+    assert _conflict(question, fees, limit) is None
+
+
+def test_a_price_question_asks_for_money_not_for_the_unit_it_is_counted_per() -> None:
+    question = "how much does the Business plan cost per seat?"
+
+    assert asked_units(question, terms(question)) == {"usd", "eur", "gbp"}
+
+
+def test_a_minimum_and_a_threshold_of_the_same_unit_are_different_quantities() -> None:
+    question = "how much does the Business plan cost per seat?"
+    team = _candidate("pricing", 0.8, "The Business plan has a minimum of 3 seats.")
+    faq = _candidate("faq", 0.7, "For Business subscriptions above 50 seats, sales can prepare a quote.")
+    minimum = Quantity(3, "seat", "The Business plan has a minimum of 3 seats.", bound="min")
+    above = Quantity(50, "seat", "For Business subscriptions above 50 seats, sales can prepare a quote.", bound="over")
+
+    assert _conflict(question, team, faq) is None
+    assert _conflict("how many seats does the Business plan need", team, faq) is None
+    assert disagreement([minimum], [above], [minimum], {"busi", "seat"}) is None
+    five = replace(minimum, value=5, sentence="The Business plan has a minimum of 5 seats.")
+    assert disagreement([minimum], [five], [minimum], {"busi"}) == (minimum, five)
+
+
+def test_prices_per_different_things_do_not_disagree() -> None:
+    question = "how much does the Team plan cost"
+    per_seat = _candidate("a", 0.8, "The Team plan costs $8 per seat each month.")
+    per_year = _candidate("b", 0.7, "The Team plan costs $96 per year for one member.")
+
+    assert _conflict(question, per_seat, per_year) is None
+    assert _conflict(question, per_seat, _candidate("c", 0.7, "The Team plan costs $10 per seat a month.")) == ("a", "c")
 
 
 def test_the_planted_retention_pair_conflicts_in_both_orders() -> None:
@@ -97,7 +154,29 @@ def test_the_kb_samples_invoice_retention_conflict_escalates_with_the_pair(kb_en
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    "question",
+    ["how much does the Business plan cost per seat?", "what is the minimum number of seats on the Team plan?"],
+)
+def test_amounts_of_different_things_in_kb_samples_are_not_a_conflict(kb_engine: Engine, question: str) -> None:
+    decision = kb_engine.answers.ask(Query(question))
+
+    assert decision.reason != Reason.CONFLICT and decision.conflict is None, decision.detail
+
+
+@pytest.mark.integration
 def test_answerable_invoice_questions_are_still_answered(kb_engine: Engine) -> None:
     decision = kb_engine.answers.ask(Query("how can i download my invoices as pdf"))
 
     assert decision.decision == "answer" and decision.conflict is None
+
+
+def test_an_amount_under_a_condition_or_money_in_a_count_question_is_no_conflict() -> None:
+    fee = _candidate("fees", 0.8, "The filing fee for an appeal is $390.")
+    conditional = _candidate("claims", 0.7, "If the claim is for $1,500 or less, the filing fee is $30.")
+    business = _candidate("small", 0.8, "The cases are limited to disputes up to $5,000 for a business.")
+    civil = _candidate("civil", 0.7, "Limited cases are disputes up to $25,000 for a business.")
+
+    assert _conflict("how much is the filing fee?", fee, conditional) is None
+    assert _conflict("how many cases can a business file?", business, civil) is None
+    assert _conflict("what is the limit for business cases?", business, civil) == ("small", "civil")

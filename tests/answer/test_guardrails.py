@@ -367,3 +367,149 @@ def test_explicit_sensitive_questions_are_flagged_by_pattern(
     match = guardrails.screen(question, embedder.embed_query(question)).sensitive
 
     assert match is not None and (match.topic, match.score) == (topic, 1.0)
+
+
+# --- intent: needs a person, or only asks -------------------------------------------------------------------
+
+
+def _intent_policy(questions: str = "answer") -> SensitivePolicy:
+    topic = SensitiveTopic(
+        name="legal_request",
+        priority="high",
+        questions=questions,  # type: ignore[arg-type]
+        patterns=(r"\bi\s+will\s+sue\b",),
+        mentions=(r"\bsmall\s+claims\b",),
+        exemplars=("my lawyer will contact you",),
+    )
+    return SensitivePolicy(
+        threshold=0.9,
+        asking=(r"(?:^|[.!?]\s+)(?:what|how|is)\b",),
+        acting=(r"\brefund\s+me\b",),
+        topics=(topic,),
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "needs_person"),
+    [
+        ("What does a small claims court do?", False),
+        ("My renter left. Is this a case for small claims?", False),
+        ("I'm taking you to small claims court", True),  # a mention in a statement: an act
+        ("what is small claims? refund me or I go there", True),  # an acting phrase beats the question form
+        ("how do I answer? I will sue you", True),  # a pattern always needs a person
+    ],
+)
+def test_a_mention_needs_a_person_unless_the_message_only_asks(question: str, needs_person: bool) -> None:
+    embedder = HashEmbedder()
+    guardrails = Guardrails(_intent_policy(), embedder)
+
+    match = _screen(guardrails, embedder, question)
+
+    assert match is not None and match.topic == "legal_request"
+    assert match.needs_person is needs_person
+
+
+def test_a_topic_can_send_even_its_questions_to_a_person() -> None:
+    embedder = HashEmbedder()
+    guardrails = Guardrails(_intent_policy(questions="escalate"), embedder)
+
+    match = _screen(guardrails, embedder, "What does a small claims court do?")
+
+    assert match is not None and match.needs_person
+
+
+def test_without_asking_phrases_every_match_needs_a_person() -> None:
+    embedder = HashEmbedder()
+    guardrails = Guardrails(_intent_policy().model_copy(update={"asking": ()}), embedder)
+
+    match = _screen(guardrails, embedder, "What does a small claims court do?")
+
+    assert match is not None and match.needs_person
+
+
+def test_policy_intent_patterns_and_mentions_must_compile(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=re.escape("asking: Value error, pattern '(' is not a valid")):
+        load_sensitive_policy(_write(tmp_path, "asking = ['(']\n" + GOOD_TOPIC))
+    with pytest.raises(ConfigError, match=re.escape("topics[0] (billing_dispute).mentions")):
+        load_sensitive_policy(_write(tmp_path, GOOD_TOPIC + "mentions = ['(']\n"))
+    with pytest.raises(ConfigError, match=re.escape("topics[0] (billing_dispute).questions")):
+        load_sensitive_policy(_write(tmp_path, GOOD_TOPIC + 'questions = "sometimes"\n'))
+
+
+SUBJECT_QUESTIONS = [
+    "What does a small claims court do?",
+    "What is the maximum amount for a claim in small claims court?",
+    "can you clarify the definition of identity theft?",
+    "How can I protect my personal information from identity theft",
+    "I've secured my Facebook privacy. Now how can I limit text and e-mail phishing and scams?",
+    "how do I answer a subpoena for my records?",
+]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("question", SUBJECT_QUESTIONS)
+def test_questions_about_a_sensitive_subject_only_ask(guardrails: Guardrails, embedder: Embedder, question: str) -> None:
+    match = guardrails.screen(question, embedder.embed_query(question)).sensitive
+
+    assert match is None or not match.needs_person
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("can you refund me the duplicate charge? you billed me twice this month", "billing_dispute"),
+        ("why did you charge me twice?? I want a full refund today", "billing_dispute"),
+        ("I'm taking you to small claims court over this", "legal_request"),
+        ("how do I stop someone who keeps logging into my account and changing my email?", "account_compromise"),
+        ("how do I make it all stop, I don't want to be alive", "safety_threat"),
+    ],
+)
+def test_requests_to_act_worded_as_questions_still_need_a_person(
+    guardrails: Guardrails, embedder: Embedder, question: str, topic: str
+) -> None:
+    match = guardrails.screen(question, embedder.embed_query(question)).sensitive
+
+    assert match is not None and match.topic == topic and match.needs_person
+
+
+def test_a_pattern_inside_a_condition_is_asked_about_not_reported() -> None:
+    embedder = HashEmbedder()
+    guardrails = Guardrails(_intent_policy(), embedder)
+
+    asked = _screen(guardrails, embedder, "what happens if I will sue them?")
+    reported = _screen(guardrails, embedder, "what happens now? I will sue them")
+
+    assert asked is not None and not asked.needs_person
+    assert reported is not None and reported.needs_person
+
+
+def test_a_kb_owner_policy_starts_from_the_shipped_one(tmp_path: Path) -> None:
+    path = _write(tmp_path, 'base = "default"\ndrop = ["fraud", "angry_cancellation"]\nthreshold = 0.6\n'
+                  'routine = ["how do I appeal a parking ticket"]\n' + GOOD_TOPIC
+                  + '\n[[topics]]\nname = "benefits_cut"\npriority = "urgent"\nexemplars = ["my benefits stopped"]\n')
+    shipped = load_sensitive_policy(default_policy_path())
+
+    policy = load_sensitive_policy(path)
+
+    names = [t.name for t in policy.topics]
+    assert "fraud" not in names and "angry_cancellation" not in names and names[-1] == "benefits_cut"
+    dispute = next(t for t in policy.topics if t.name == "billing_dispute")
+    assert dispute.exemplars == ("refund me now or my bank reverses it",)  # replaced, not merged
+    assert policy.threshold == 0.6 and policy.margin == shipped.margin
+    assert policy.routine == (*shipped.routine, "how do I appeal a parking ticket")
+    assert policy.asking == shipped.asking and policy.acting == shipped.acting
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('base = "default"\ndrop = ["nope"]\n', "drop names topics the base does not have: nope"),
+        ('drop = ["fraud"]\n' + GOOD_TOPIC, "drop needs a base policy"),
+        ('base = "topics.toml"\n', "leads back to itself"),
+        ('base = "absent.toml"\n', "cannot read it"),
+    ],
+)
+def test_base_policy_errors_say_what_to_fix(tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_sensitive_policy(_write(tmp_path, text))

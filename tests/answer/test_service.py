@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import Settings
+from engine.config import AnswerSettings, Settings
 from engine.protocols import Embedder
 from engine.types import Query, Reason
 from engine.wiring import Engine, build_engine
-from tests.conftest import KB_NOW
+from tests.conftest import KB_NOW, kb_settings
 
 pytestmark = pytest.mark.integration
 
@@ -186,3 +186,23 @@ def test_a_question_naming_an_error_code_is_answered_from_the_article_that_menti
     assert named.decision == "answer" and named.citations[0].article_id == "sync-token"  # …with it, the one naming it
     assert unknown.decision == "escalate" and unknown.reason == Reason.IDENTIFIER_NOT_FOUND
     assert unknown.detail is not None and "SYNC4099E" in unknown.detail
+
+
+def test_a_kb_owner_policy_answers_questions_on_a_subject_and_escalates_requests_to_act(
+    kb_data_dir: Path, embedder: Embedder, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text(
+        'base = "default"\n[[topics]]\nname = "two_factor"\npriority = "high"\n'
+        "mentions = ['''\\btwo-factor\\b''']\nexemplars = [\"turn off two-factor on my account right now\"]\n"
+    )
+    settings = kb_settings(kb_data_dir, answer=AnswerSettings(sensitive_policy_file=policy))
+    engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
+    try:
+        asked = engine.answers.ask(Query("how do I turn on two-factor authentication?"))
+        acting = engine.answers.ask(Query("someone turned off two-factor on my account, lock it"))
+    finally:
+        engine.close()
+
+    assert asked.decision == "answer" and "sensitive_question:two_factor" in asked.flags
+    assert acting.reason == Reason.SENSITIVE_TOPIC and "two_factor" in acting.detail and acting.priority == "high"

@@ -60,3 +60,20 @@ def test_resolve_by_name_or_path(tmp_path: Path) -> None:
     assert adhoc.sources[0].path == folder.resolve() and adhoc.now is None
     with pytest.raises(ConfigError, match="known: kb_samples, mtrag-govt, plausible, techqa, wixqa"):
         resolve_kb("nope", KBS)
+
+
+def test_a_kb_may_name_its_sensitive_policy_which_does_not_change_its_cache(tmp_path: Path) -> None:
+    (tmp_path / "evals").mkdir()
+    path = tmp_path / "evals" / "kbs.toml"
+    sources = '[[gov.sources]]\npath = "kb"\n'
+    path.write_text("[gov]\n" + sources)
+    plain = load_kb_specs(path)["gov"]
+    path.write_text('[gov]\nsensitive_policy = "policies/gov.toml"\n' + sources)
+
+    gov = load_kb_specs(path)["gov"]
+
+    assert gov.sensitive_policy == tmp_path / "policies" / "gov.toml" and plain.sensitive_policy is None
+    assert gov.key == plain.key  # the index does not depend on the policy
+    path.write_text("[gov]\nsensitive_policy = 3\n" + sources)
+    with pytest.raises(ConfigError, match=r"sensitive_policy of \[gov\] must be a path"):
+        load_kb_specs(path)
