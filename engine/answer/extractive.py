@@ -9,11 +9,16 @@ from dataclasses import dataclass
 from engine.analysis import terms, weight_of
 from engine.answer.amounts import amount_asked, states_amount
 from engine.answer.composer import AnswerRequest, Composition
+from engine.answer.unseen import visible
 from engine.types import Candidate, Chunk, Citation, Delta
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_FRAGMENT = re.compile(r"^[a-z,;)]")
 _SNIPPET_CHARS = 240
+# An answer is the passage that answers, not the whole section: past this many characters it ends with the best
+# unit's paragraph or step list (a step list is never cut before max_chars).
+CONCISE_CHARS = 450
 _CLOSE_MARGIN = 0.05
 # "How do I …" wants the steps: a section with a step list this close to the best is read even when no closer
 # section has one.
@@ -114,7 +119,7 @@ class ExtractiveComposer:
             )
             close = close[:1] + [steps] if steps is not None else close
         text = _joined(sorted(close, key=lambda c: c.ordinal))
-        units = [u for u in split_units(text) if not self._skip(u.text)]
+        units = _readable([u for u in split_units(text) if not self._skip(u.text)])
         chosen = self._select(request, units) if units else []
         pieces = unit_pieces(chosen)
         composition = Composition(
@@ -125,7 +130,7 @@ class ExtractiveComposer:
         return composition, pieces
 
     def _select(self, request: AnswerRequest, units: list[Unit]) -> list[Unit]:
-        if sum(len(u.text) + 1 for u in units) <= self._max_chars:
+        if sum(len(u.text) + 1 for u in units) <= min(self._max_chars, CONCISE_CHARS):
             return units
         weights = {t: request.idf(t) for t in set(request.query_terms)}
         scores = [weight_of(terms(u.text), weights) for u in units]
@@ -141,11 +146,32 @@ class ExtractiveComposer:
         for unit in units[start:]:
             if used + len(unit.text) + 1 > self._max_chars and chosen:
                 break
+            if chosen and units[best] in chosen and used >= CONCISE_CHARS and not _continues(chosen[-1], unit):
+                break
             chosen.append(unit)
             used += len(unit.text) + 1
         if units[best] not in chosen:
             chosen = [units[best]]
         return _with_amount(request, units, scores, chosen)
+
+
+def _continues(previous: Unit, unit: Unit) -> bool:
+    """`unit` completes what `previous` started: the next step of its list, or the list its lead-in introduces."""
+    return (unit.is_step and previous.block == unit.block) or previous.text.rstrip().endswith(":")
+
+
+def _readable(units: list[Unit]) -> list[Unit]:
+    """Units a customer can read on their own: a chunk's opening fragment (the chunker's overlap can start
+    mid-sentence) is dropped, and references to what the answer cannot show ("the button below", "(see below)",
+    "this video") are rewritten or the sentence dropped (engine/answer/unseen.py)."""
+    readable: list[Unit] = []
+    for index, unit in enumerate(units):
+        if index == 0 and len(units) > 1 and not unit.is_step and _FRAGMENT.match(unit.text):
+            continue
+        text = visible(unit.text)
+        if text is not None:
+            readable.append(unit if text == unit.text else Unit(text, unit.block, unit.is_step))
+    return readable
 
 
 def _has_steps(text: str) -> bool:
