@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from engine.errors import ArticleError, IngestError
+from engine.ingest.cleaning import SourceText, clean_source
 from engine.ingest.formats import (
     RawArticle,
     looks_like_zendesk,
@@ -21,7 +22,6 @@ from engine.ingest.formats import (
     parse_record,
     parse_zendesk,
 )
-from engine.ingest.cleaning import SourceText, clean_source
 from engine.ingest.metadata import KNOWN_FIELDS, build_article
 from engine.types import Article, CleaningReport, FileProblem, ParsedSource
 
@@ -66,16 +66,16 @@ def load_source(root: Path, options: LoadOptions) -> ParsedSource:
     seen: dict[str, str] = {}
     for (raw, relative), body in zip(raws, cleaned, strict=True):
         try:
-            item = _to_article(replace(raw, body=body), relative, options)
+            article = _to_article(replace(raw, body=body), relative, options)
         except ArticleError as exc:
             where = f"{raw.where}: " if raw.where else ""
             problems.append(FileProblem(relative, f"{where}{exc}"))
             continue
-        if item.id in seen:
-            problems.append(FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})"))
+        if article.id in seen:
+            problems.append(FileProblem(relative, f"duplicate id {article.id!r} (already used by {seen[article.id]})"))
         else:
-            seen[item.id] = item.path
-            articles.append(item)
+            seen[article.id] = article.path
+            articles.append(article)
     for problem in problems:
         logger.warning(
             "skipped %s: %s",
