@@ -13,7 +13,7 @@ _MEDIA = r"(?:video|videos|screenshot|screenshots|screencast|image|images|pictur
 # Sentences that are about something the answer does not carry: a video, a picture, a widget.
 _ABOUT_MEDIA = re.compile(
     rf"\b(?:this|these|the following|following|below|above|attached|embedded)\s+{_MEDIA}\b"
-    rf"|\bwatch\b|\bscreenshot\b|\b{_MEDIA}\s+(?:below|above)\b|\bclick here\b|\bvídeo:",
+    rf"|\bwatch\s+(?:the|this|our|a)\s+(?:short\s+)?{_MEDIA}\b|\bscreenshot\b|\b{_MEDIA}\s+(?:below|above)\b|\bvídeo:",
     re.IGNORECASE,
 )
 _SEE_PARENTHETICAL = re.compile(r"\s*\((?:see|as shown|shown|pictured|illustrated)\b[^()]*\b(?:below|above)\b[^()]*\)",
@@ -21,7 +21,8 @@ _SEE_PARENTHETICAL = re.compile(r"\s*\((?:see|as shown|shown|pictured|illustrate
 _SHOWN = re.compile(r",?\s*\b(?:as\s+)?(?:shown|seen|pictured|illustrated|highlighted)\s+(?:below|above|here)\b",
                     re.IGNORECASE)
 # "the button below", "the steps above", "the link below" → "the button", "the steps", "the link".
-_THING_BELOW = re.compile(r"\b((?:the|this|these|that|those)\s+(?:\w+\s+){0,2}?\w+)\s+(?:below|above)\b(?!\s*\d)",
+_THING_BELOW = re.compile(r"\b((?:the|this|these|that|those)\s+(?:\w+\s+){0,2}?\w+)\s+(?:below|above)\b"
+                          r"(?!\s*(?:\d|\$|which|that|the|a|an|it|its|your|this)\b)",
                           re.IGNORECASE)
 # What is left that still points up or down the page: "see below", "listed below", "the following:".
 _POINTS = re.compile(
@@ -31,9 +32,13 @@ _POINTS = re.compile(
 )
 
 
+# "click here" with no link to click: the link did not survive the extraction.
+_CLICK_HERE = re.compile(r"\bclick here\b", re.IGNORECASE)
+
+
 def visible(sentence: str) -> str | None:
     """The sentence without its references to what the reader cannot see, or None when nothing sensible is left."""
-    if _ABOUT_MEDIA.search(sentence):
+    if _ABOUT_MEDIA.search(sentence) or (_CLICK_HERE.search(sentence) and "](" not in sentence):
         return None
     text = _SEE_PARENTHETICAL.sub("", sentence)
     text = _SHOWN.sub("", text)

@@ -38,7 +38,7 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 _SENTENCE_RUN = re.compile(r"^([(\"“]?[A-Za-z]*[a-z]{2}[.!?][\"”’)]?)([A-Z][a-z]+[.,;:!?\"”)]*)$")
 # "(FAQs)Using" (link text glued to a heading) and "paymentsTroubleshooting", "SettingsAbout" (one hump).
 _BRACKET_RUN = re.compile(r"^(\([A-Za-z ]+\))([A-Z][a-z]+[.,;:!?]*)$")
-_WORD_RUN = re.compile(r"^([(\"“]?[A-Za-z][a-z]{2,})([A-Z][a-z]+[.,;:!?\"”)]*)$")
+_WORD_RUN = re.compile(r"^([(\"“]?[A-Za-z][a-z]{3,})([A-Z][a-z]+[.,;:!?\"”)]*)$")
 _GLUED = 2
 
 
@@ -53,22 +53,36 @@ class SourceText:
 
 def clean_source(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport]:
     """The cleaned body of each article (same order) and what was removed. A body cleaning would empty is kept."""
+    bodies, report, _ = _clean(texts)
+    return bodies, report
+
+
+def removed_lines(texts: Sequence[SourceText]) -> frozenset[str]:
+    """Every line (normalised: lower case, single spaces) that cleaning `texts` removes as page chrome, menus or
+    link lists: what no answer from this source may quote."""
+    return _clean(texts)[2]
+
+
+def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, frozenset[str]]:
     chrome = _chrome_lines(texts)
     glued_tokens = _camel_tokens(texts)
     removed: Counter[tuple[str, str]] = Counter()
     counts: Counter[str] = Counter()
     bodies: list[str] = []
+    gone: set[str] = set()
     changed = 0
     for text in texts:
         body = text.body
         if text.plain:
             body, restored = _unglue(body, glued_tokens)
             counts["glued_boundaries"] += restored
+        unglued = body
         body = _drop_chrome(body, chrome.get(_site(text.url), frozenset()), removed, counts)
         body = _drop_link_lists(body, removed, counts)
         if text.plain:
             body = _drop_nav_runs(body, removed, counts)
         if body != text.body:
+            gone.update(_removed_keys(unglued, body))
             body = re.sub(r"\n{3,}", "\n\n", body).strip() or text.body
         changed += body != text.body
         bodies.append(body)
@@ -83,7 +97,12 @@ def clean_source(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport
         glued_boundaries=counts["glued_boundaries"],
         examples=examples,
     )
-    return bodies, report
+    return bodies, report, frozenset(gone)
+
+
+def _removed_keys(before: str, after: str) -> set[str]:
+    kept = {_key(line) for line in after.splitlines()}
+    return {_key(line) for line in before.splitlines() if line.strip() and _key(line) not in kept}
 
 
 def _site(url: str | None) -> str:
@@ -266,7 +285,7 @@ def _unglue(body: str, names: frozenset[str]) -> tuple[str, int]:
             restored += 1
             return f"{bracket.group(1)}\n\n{bracket.group(2)}"
         word = _WORD_RUN.match(text)
-        if word is None or word.group(1) + word.group(2) in names:
+        if word is None or (word.group(1) + word.group(2)).strip("\"“”(),.;:!?") in names:
             return text
         restored += 1
         return f"{word.group(1)}\n\n{word.group(2)}"

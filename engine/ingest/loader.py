@@ -48,19 +48,7 @@ class LoadOptions:
 
 def load_source(root: Path, options: LoadOptions) -> ParsedSource:
     """Every article under `root` (a folder or one file), plus a problem for each file or record that failed."""
-    if not root.exists():
-        raise IngestError(f"{root} does not exist")
-    base = root if root.is_dir() else root.parent
-    files = [root] if root.is_file() else list(_walk(root, _ignore_patterns(root)))
-    raws: list[tuple[RawArticle, str]] = []
-    problems: list[FileProblem] = []
-    for path in files:
-        relative = path.relative_to(base).as_posix()
-        for item in _read_file(path, relative, options):
-            if isinstance(item, FileProblem):
-                problems.append(item)
-            else:
-                raws.append((item, relative))
+    raws, problems = _read_source(root, options)
     cleaned, cleaning = _cleaned([raw for raw, _ in raws])
     articles: list[Article] = []
     seen: dict[str, str] = {}
@@ -86,15 +74,36 @@ def load_source(root: Path, options: LoadOptions) -> ParsedSource:
     return ParsedSource(articles=tuple(articles), problems=tuple(problems), cleaning=cleaning)
 
 
+def source_texts(root: Path, options: LoadOptions) -> list[SourceText]:
+    """Every article body of `root` as parsed, before cleaning: what the cleaning pass reads (answer checks)."""
+    return [_source_text(raw) for raw, _ in _read_source(root, options)[0]]
+
+
+def _read_source(root: Path, options: LoadOptions) -> tuple[list[tuple[RawArticle, str]], list[FileProblem]]:
+    if not root.exists():
+        raise IngestError(f"{root} does not exist")
+    base = root if root.is_dir() else root.parent
+    files = [root] if root.is_file() else list(_walk(root, _ignore_patterns(root)))
+    raws: list[tuple[RawArticle, str]] = []
+    problems: list[FileProblem] = []
+    for path in files:
+        relative = path.relative_to(base).as_posix()
+        for item in _read_file(path, relative, options):
+            if isinstance(item, FileProblem):
+                problems.append(item)
+            else:
+                raws.append((item, relative))
+    return raws, problems
+
+
+def _source_text(raw: RawArticle) -> SourceText:
+    url = raw.meta.get("url")
+    return SourceText(raw.body, url if isinstance(url, str) else None, raw.plain)
+
+
 def _cleaned(raws: Sequence[RawArticle]) -> tuple[list[str], CleaningReport]:
     """Each raw article's body with the source's page chrome removed (see engine/ingest/cleaning.py)."""
-    texts = [SourceText(raw.body, _url_of(raw), raw.plain) for raw in raws]
-    return clean_source(texts)
-
-
-def _url_of(raw: RawArticle) -> str | None:
-    url = raw.meta.get("url")
-    return url if isinstance(url, str) else None
+    return clean_source([_source_text(raw) for raw in raws])
 
 
 def load_records(records: Sequence[object], options: LoadOptions, origin: str = "api") -> ParsedSource:
