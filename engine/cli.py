@@ -90,8 +90,7 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     if cleaning.articles_changed:
         err.print(
             f"cleaned {cleaning.articles_changed} articles: {cleaning.boilerplate_lines} repeated lines (page chrome), "
-            f"{cleaning.link_lists} link-only lists, {cleaning.navigation_runs} menu runs removed; "
-            f"{cleaning.glued_boundaries} glued sentence/heading boundaries restored"
+            f"{cleaning.link_lists} link-only sections, {cleaning.navigation_runs} menu runs removed"
         )
         for example in cleaning.examples:
             err.print(f"  removed {example.kind} ×{example.count}: {escape(example.text)}")

@@ -68,13 +68,12 @@ class CleaningExample:
 
 @dataclass(frozen=True)
 class CleaningReport:
-    """What ingest removed from a source's articles as page chrome, and how many lost boundaries it restored."""
+    """What ingest removed from a source's articles as page chrome."""
 
     articles_changed: int = 0
     boilerplate_lines: int = 0  # lines repeated across many of the source's articles (navigation, feedback, footer)
     link_lists: int = 0  # lists made only of links ("Related articles", sitemaps)
     navigation_runs: int = 0  # runs of menu-like lines in plain-text bodies
-    glued_boundaries: int = 0  # sentence/heading boundaries restored in plain text ("paymentsTroubleshooting")
     examples: tuple[CleaningExample, ...] = ()
 
 

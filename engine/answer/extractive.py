@@ -10,15 +10,13 @@ from engine.analysis import terms, weight_of
 from engine.answer.amounts import amount_asked, states_amount
 from engine.answer.composer import AnswerRequest, Composition
 from engine.answer.unseen import visible
+from engine.boundaries import names_in, restore_boundaries
 from engine.types import Candidate, Chunk, Citation, Delta
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _FRAGMENT = re.compile(r"^[a-z,;)]")
 _SNIPPET_CHARS = 240
-# An answer is the passage that answers, not the whole section: past this many characters it ends with the best
-# unit's paragraph or step list (a step list is never cut before max_chars).
-CONCISE_CHARS = 450
 _CLOSE_MARGIN = 0.05
 # "How do I …" wants the steps: a section with a step list this close to the best is read even when no closer
 # section has one.
@@ -118,7 +116,7 @@ class ExtractiveComposer:
                 None,
             )
             close = close[:1] + [steps] if steps is not None else close
-        text = _joined(sorted(close, key=lambda c: c.ordinal))
+        text = restore_boundaries(_joined(sorted(close, key=lambda c: c.ordinal)), names_in(candidate.article.body))
         units = _readable([u for u in split_units(text) if not self._skip(u.text)])
         chosen = self._select(request, units) if units else []
         pieces = unit_pieces(chosen)
@@ -130,7 +128,7 @@ class ExtractiveComposer:
         return composition, pieces
 
     def _select(self, request: AnswerRequest, units: list[Unit]) -> list[Unit]:
-        if sum(len(u.text) + 1 for u in units) <= min(self._max_chars, CONCISE_CHARS):
+        if sum(len(u.text) + 1 for u in units) <= self._max_chars:
             return units
         weights = {t: request.idf(t) for t in set(request.query_terms)}
         scores = [weight_of(terms(u.text), weights) for u in units]
@@ -146,18 +144,11 @@ class ExtractiveComposer:
         for unit in units[start:]:
             if used + len(unit.text) + 1 > self._max_chars and chosen:
                 break
-            if chosen and units[best] in chosen and used >= CONCISE_CHARS and not _continues(chosen[-1], unit):
-                break
             chosen.append(unit)
             used += len(unit.text) + 1
         if units[best] not in chosen:
             chosen = [units[best]]
         return _with_amount(request, units, scores, chosen)
-
-
-def _continues(previous: Unit, unit: Unit) -> bool:
-    """`unit` completes what `previous` started: the next step of its list, or the list its lead-in introduces."""
-    return (unit.is_step and previous.block == unit.block) or previous.text.rstrip().endswith(":")
 
 
 def _readable(units: list[Unit]) -> list[Unit]:

@@ -428,7 +428,6 @@ class CleaningOut(FromEngine):
     boilerplate_lines: int = Field(description="lines repeated across many of the source's articles")
     link_lists: int = Field(description="lists made only of links")
     navigation_runs: int = Field(description="runs of menu-like lines in plain-text bodies")
-    glued_boundaries: int = Field(description="sentence/heading boundaries restored in plain text")
     examples: list[CleaningExampleOut]
 
 

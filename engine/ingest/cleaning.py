@@ -1,10 +1,11 @@
 """Clean one source's articles as a whole: what repeats across many of its articles is page chrome, not content.
 
 Per source (and per site, when articles carry URLs from several hosts): lines found in many articles (navigation,
-"Was this page helpful?" widgets, cookie and footer text) are removed, as are lists made only of links, runs of
-menu-like lines in plain-text bodies, and in plain-text bodies whose line breaks were lost the sentence and heading
-boundaries are restored ("…accepting paymentsTroubleshooting issues…"). Everything removed is counted, with
-examples, in a CleaningReport so an editor can check it. Pure: text in, text and counts out.
+"Was this page helpful?" widgets, cookie and footer text) are removed, as are sections made only of links and runs
+of menu-like lines in plain-text bodies. Everything removed is counted, with examples, in a CleaningReport so an
+editor can check it. Pure: text in, text and counts out. (Sentence and heading boundaries that a plain-text export
+lost with its line breaks are restored where answers read the text, engine/boundaries.py: restored here, they changed
+the chunks and cost WixQA two right answers.)
 """
 
 from __future__ import annotations
@@ -33,13 +34,6 @@ _FENCE = ("```", "~~~")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _LINK_ONLY_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\([^)]*\)\s*[.,;]?\s*$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
-# Whole whitespace-delimited runs, so code (com.ibm.ws.Foo, maxThreads=5) never matches:
-# "account.You" / "now."An" (a sentence end glued to the next sentence),
-_SENTENCE_RUN = re.compile(r"^([(\"“]?[A-Za-z]*[a-z]{2}[.!?][\"”’)]?)([A-Z][a-z]+[.,;:!?\"”)]*)$")
-# "(FAQs)Using" (link text glued to a heading) and "paymentsTroubleshooting", "SettingsAbout" (one hump).
-_BRACKET_RUN = re.compile(r"^(\([A-Za-z ]+\))([A-Z][a-z]+[.,;:!?]*)$")
-_WORD_RUN = re.compile(r"^([(\"“]?[A-Za-z][a-z]{3,})([A-Z][a-z]+[.,;:!?\"”)]*)$")
-_GLUED = 2
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,6 @@ def removed_lines(texts: Sequence[SourceText]) -> frozenset[str]:
 
 def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, frozenset[str]]:
     chrome = _chrome_lines(texts)
-    glued_tokens = _camel_tokens(texts)
     removed: Counter[tuple[str, str]] = Counter()
     counts: Counter[str] = Counter()
     bodies: list[str] = []
@@ -73,16 +66,12 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, froz
     changed = 0
     for text in texts:
         body = text.body
-        if text.plain:
-            body, restored = _unglue(body, glued_tokens)
-            counts["glued_boundaries"] += restored
-        unglued = body
         body = _drop_chrome(body, chrome.get(_site(text.url), frozenset()), removed, counts)
         body = _drop_link_lists(body, removed, counts)
         if text.plain:
             body = _drop_nav_runs(body, removed, counts)
         if body != text.body:
-            gone.update(_removed_keys(unglued, body))
+            gone.update(_removed_keys(text.body, body))
             body = re.sub(r"\n{3,}", "\n\n", body).strip() or text.body
         changed += body != text.body
         bodies.append(body)
@@ -94,7 +83,6 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, froz
         boilerplate_lines=counts["boilerplate"],
         link_lists=counts["link_list"],
         navigation_runs=counts["navigation"],
-        glued_boundaries=counts["glued_boundaries"],
         examples=examples,
     )
     return bodies, report, frozenset(gone)
@@ -251,46 +239,6 @@ def _drop_nav_runs(body: str, removed: Counter[tuple[str, str]], counts: Counter
         kept.append(lines[i])
         i += 1
     return "\n".join(kept)
-
-
-def _camel_tokens(texts: Sequence[SourceText]) -> frozenset[str]:
-    """Words with an inner capital that several articles of the source use (WordPress, LinkedIn): names, not glue."""
-    seen: Counter[str] = Counter()
-    for text in texts:
-        if text.plain:
-            seen.update({m.group(0) for m in re.finditer(r"\b[A-Za-z]*[a-z][A-Z][A-Za-z]*\b", text.body)})
-    return frozenset(token for token, n in seen.items() if n >= 2)
-
-
-def _unglue(body: str, names: frozenset[str]) -> tuple[str, int]:
-    """Restore the boundaries lost with the line breaks. A sentence end glued to the next sentence ("account.You")
-    gets a space; in a body that has at least _GLUED such sentences, and so lost its line breaks, a heading or link
-    text glued to what follows ("paymentsTroubleshooting", "(FAQs)Using") gets a paragraph break. Code-like words
-    (dots, digits, underscores, several humps: com.ibm.Foo, WCCByteBuffer) and names that several articles of the
-    source use (WordPress) are left alone."""
-    sentences = sum(1 for run in body.split() if _SENTENCE_RUN.match(run))
-    restored = 0
-
-    def run(match: re.Match[str]) -> str:
-        nonlocal restored
-        text = match.group(0)
-        glued = _SENTENCE_RUN.match(text)
-        if glued:
-            restored += 1
-            return f"{glued.group(1)} {glued.group(2)}"
-        if sentences < _GLUED:
-            return text
-        bracket = _BRACKET_RUN.match(text)
-        if bracket:
-            restored += 1
-            return f"{bracket.group(1)}\n\n{bracket.group(2)}"
-        word = _WORD_RUN.match(text)
-        if word is None or (word.group(1) + word.group(2)).strip("\"“”(),.;:!?") in names:
-            return text
-        restored += 1
-        return f"{word.group(1)}\n\n{word.group(2)}"
-
-    return re.sub(r"\S+", run, body), restored
 
 
 def _without_empty_headings(text: str, original: str) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from engine.answer.composer import AnswerRequest
-from engine.answer.extractive import CONCISE_CHARS, ExtractiveComposer
+from engine.answer.extractive import ExtractiveComposer
 from engine.answer.unseen import refers_to_unseen, visible
+from engine.boundaries import names_in, restore_boundaries
 from engine.types import Article, Candidate, Chunk, ScoredChunk
 
 
@@ -55,21 +56,26 @@ def test_an_answer_never_starts_mid_sentence() -> None:
     assert answer.startswith("Plans renew every month.")
 
 
-def test_a_long_section_is_answered_by_its_best_paragraph_not_the_whole_section() -> None:
-    filler = " ".join(f"Sentence {i} talks about something else entirely." for i in range(8))
-    text = (f"{filler}\n\nTo cancel a plan, open Billing and click Cancel plan. The plan stays active until the end "
-            f"of the period.\n\n{filler}\n\n{filler}")
+def test_glued_sentences_and_headings_get_their_boundaries_back_but_code_and_names_do_not() -> None:
+    body = ("Make sure you set up payments.You can also accept cash.Cards work too. Troubleshooting declined "
+            "paymentsTroubleshooting issues while placing an orderIf your customer cannot pay, set maxThreads and "
+            "com.ibm.ws.WebContainer on WordPress. WordPress sites work too.")
 
-    answer = ExtractiveComposer(900).compose(_request(text, ("cancel",), {"cancel": 2.0})).answer
+    restored = restore_boundaries(body, names_in(body))
 
-    assert answer.startswith("To cancel a plan, open Billing") and len(answer) <= CONCISE_CHARS + 400
-    assert len(answer) < len(text) // 2
+    assert "payments. You can also accept cash. Cards work" in restored
+    assert "declined payments\nTroubleshooting issues while placing an order\nIf your customer" in restored
+    assert "maxThreads" in restored and "com.ibm.ws.WebContainer" in restored and "on WordPress." in restored
+    assert restore_boundaries("One glued sentence.Only one, so paymentsTroubleshooting stays.") == \
+        "One glued sentence. Only one, so paymentsTroubleshooting stays."
 
 
-def test_a_step_list_is_never_cut_at_the_concise_length() -> None:
-    steps = "\n".join(f"{i}. Click the item number {i} in the list of cancellation settings." for i in range(1, 10))
-    text = f"To cancel your plan:\n\n{steps}\n\nSomething else about invoices entirely."
+def test_a_glued_plain_text_answer_is_quoted_with_its_boundaries() -> None:
+    text = ("Accept payments first.Then test a purchase.Use a real card. Troubleshooting declined "
+            "paymentsTroubleshooting issues while placing an orderIf your customer cannot place their order, "
+            "check your payment settings.")
 
-    answer = ExtractiveComposer(900).compose(_request(text, ("cancel",), {"cancel": 2.0})).answer
+    answer = ExtractiveComposer(900).compose(_request(text, ("order",), {"order": 2.0})).answer
 
-    assert answer.startswith("To cancel your plan:") and "9. Click the item number 9" in answer
+    assert "placing an order If your customer cannot place their order" in answer
+    assert "orderIf" not in answer and "paymentsTroubleshooting" not in answer
