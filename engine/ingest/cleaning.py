@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 from engine.types import CleaningExample, CleaningReport
 
 # A line is chrome when at least this many of the site's articles have it, and at least this share of them: a short
-# one (a menu item, "Was this page helpful?") only beside another such line, a sentence (a cookie notice) when a
-# larger share has it. Help centers reuse whole paragraphs and steps (partials) in a few articles: those stay.
+# one ("Was this page helpful?") beside another such line, alone when it reads as a menu item ("File a Complaint") or
+# when MIN_SHARE_SENTENCE of them have it; a sentence (a cookie notice) needs that larger share. Help centers reuse whole paragraphs and steps (partials) in a few articles: those stay.
 MIN_ARTICLES = 4
 MIN_SHARE = 0.03
 MIN_SHARE_SENTENCE = 0.10
@@ -66,7 +66,7 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, froz
     changed = 0
     for text in texts:
         body = text.body
-        body = _drop_chrome(body, chrome.get(_site(text.url), frozenset()), removed, counts)
+        body = _drop_chrome(body, chrome.get(_site(text.url), {}), removed, counts)
         body = _drop_link_lists(body, removed, counts)
         if text.plain:
             body = _drop_nav_runs(body, removed, counts)
@@ -130,26 +130,26 @@ def _is_sentence(key: str) -> bool:
     return len(key.split()) > _SHORT_WORDS or key.endswith(".")
 
 
-def _chrome_lines(texts: Sequence[SourceText]) -> dict[str, frozenset[str]]:
+def _chrome_lines(texts: Sequence[SourceText]) -> dict[str, dict[str, bool]]:
     """Per site, the normalised lines that enough of its articles contain (MIN_ARTICLES and MIN_SHARE, or
-    MIN_SHARE_SENTENCE for a sentence)."""
+    MIN_SHARE_SENTENCE for a sentence), each with whether MIN_SHARE_SENTENCE of them do (then it goes even alone)."""
     per_site: dict[str, Counter[str]] = {}
     sizes: Counter[str] = Counter()
     for text in texts:
         site = _site(text.url)
         sizes[site] += 1
         per_site.setdefault(site, Counter()).update({_key(line) for line in _content_lines(text.body)})
-    chrome: dict[str, frozenset[str]] = {}
+    chrome: dict[str, dict[str, bool]] = {}
     for site, counter in per_site.items():
         short = max(MIN_ARTICLES, math.ceil(MIN_SHARE * sizes[site]))
-        sentence = max(MIN_ARTICLES, math.ceil(MIN_SHARE_SENTENCE * sizes[site]))
-        chrome[site] = frozenset(
-            line for line, n in counter.items() if n >= (sentence if _is_sentence(line) else short)
-        )
+        strong = max(MIN_ARTICLES, math.ceil(MIN_SHARE_SENTENCE * sizes[site]))
+        chrome[site] = {
+            line: n >= strong for line, n in counter.items() if n >= (strong if _is_sentence(line) else short)
+        }
     return chrome
 
 
-def _drop_chrome(body: str, chrome: frozenset[str], removed: Counter[tuple[str, str]], counts: Counter[str]) -> str:
+def _drop_chrome(body: str, chrome: dict[str, bool], removed: Counter[tuple[str, str]], counts: Counter[str]) -> str:
     if not chrome:
         return body
     lines = body.splitlines()
@@ -168,7 +168,8 @@ def _drop_chrome(body: str, chrome: frozenset[str], removed: Counter[tuple[str, 
         if flags[i]:
             position = texts.index(i)
             beside = [texts[j] for j in (position - 1, position + 1) if 0 <= j < len(texts)]
-            if _is_sentence(_key(line)) or any(flags[j] for j in beside):
+            named = _menu_like(line) and len(line.split()) >= 2  # "File a Complaint", "Contact Us": a menu's item
+            if chrome[_key(line)] or named or any(flags[j] for j in beside):
                 removed["boilerplate", line.strip()[:120]] += 1
                 counts["boilerplate"] += 1
                 continue

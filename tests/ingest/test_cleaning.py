@@ -44,8 +44,8 @@ def test_lines_repeated_across_a_sources_articles_are_removed_and_reported() -> 
 
 def test_a_few_repeated_paragraphs_and_a_lone_common_word_are_content() -> None:
     shared = "To add a goal, open your site settings and click Goals."  # a partial reused by a few articles
-    texts = [SourceText(f"Topic {i} is explained here.\n{shared if i < 5 else f'Other text {i}.'}\nNone", None)
-             for i in range(60)]
+    texts = [SourceText(f"Topic {i} is explained here.\n{shared if i < 5 else f'Other text {i}.'}"
+                        f"\n{'None' if i < 5 else i}", None) for i in range(60)]
 
     bodies, report = clean_source(texts)
 
