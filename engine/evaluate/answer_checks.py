@@ -28,7 +28,8 @@ class AnswerProblem:
 
 
 def answer_problems(answer: str, chrome: frozenset[str] = frozenset()) -> list[AnswerProblem]:
-    """Every problem of one answer's text; `chrome` is what cleaning removed from its source (removed_lines)."""
+    """Every problem of one answer's text; `chrome` is what cleaning removed from its article's site
+    (source_chrome)."""
     problems = [AnswerProblem("markup", m.group(0)) for m in _MARKUP.finditer(_without_code(answer))]
     for line in answer.splitlines():
         key = " ".join(line.split()).lower()
@@ -39,8 +40,9 @@ def answer_problems(answer: str, chrome: frozenset[str] = frozenset()) -> list[A
     return problems
 
 
-def source_chrome(root: Path) -> frozenset[str]:
-    """The lines cleaning removes from the source at `root` (a folder of Markdown/HTML files or a JSONL export)."""
+def source_chrome(root: Path) -> dict[str, frozenset[str]]:
+    """Per site, the lines cleaning removes from the source at `root` (Markdown/HTML files or a JSONL export); an
+    answer citing an article at `url` is checked against `source_chrome(root).get(site_of(url), frozenset())`."""
     return removed_lines(source_texts(root, LoadOptions()))
 
 

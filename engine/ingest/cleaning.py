@@ -21,7 +21,8 @@ from engine.types import CleaningExample, CleaningReport
 
 # A line is chrome when at least this many of the site's articles have it, and at least this share of them: a short
 # one ("Was this page helpful?") beside another such line, alone when it reads as a menu item ("File a Complaint") or
-# when MIN_SHARE_SENTENCE of them have it; a sentence (a cookie notice) needs that larger share. Help centers reuse whole paragraphs and steps (partials) in a few articles: those stay.
+# when MIN_SHARE_SENTENCE of them have it; a sentence (a cookie notice) needs that larger share. Help centers reuse
+# whole paragraphs and steps (partials) in a few articles: those stay.
 MIN_ARTICLES = 4
 MIN_SHARE = 0.03
 MIN_SHARE_SENTENCE = 0.10
@@ -51,18 +52,23 @@ def clean_source(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport
     return bodies, report
 
 
-def removed_lines(texts: Sequence[SourceText]) -> frozenset[str]:
-    """Every line (normalised: lower case, single spaces) that cleaning `texts` removes as page chrome, menus or
-    link lists: what no answer from this source may quote."""
+def removed_lines(texts: Sequence[SourceText]) -> dict[str, frozenset[str]]:
+    """Per site (URL host, "" without one), every line (normalised: lower case, single spaces) that cleaning `texts`
+    removes as page chrome, menus or link lists: what no answer from that site may quote."""
     return _clean(texts)[2]
 
 
-def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, frozenset[str]]:
+def site_of(url: str | None) -> str:
+    """The group an article's chrome is counted in: its URL's host, "" without a URL."""
+    return _site(url.split("#", 1)[0] if url else None)
+
+
+def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict[str, frozenset[str]]]:
     chrome = _chrome_lines(texts)
     removed: Counter[tuple[str, str]] = Counter()
     counts: Counter[str] = Counter()
     bodies: list[str] = []
-    gone: set[str] = set()
+    gone: dict[str, set[str]] = {}
     changed = 0
     for text in texts:
         body = text.body
@@ -71,7 +77,7 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, froz
         if text.plain:
             body = _drop_nav_runs(body, removed, counts)
         if body != text.body:
-            gone.update(_removed_keys(text.body, body))
+            gone.setdefault(_site(text.url), set()).update(_removed_keys(text.body, body))
             body = re.sub(r"\n{3,}", "\n\n", body).strip() or text.body
         changed += body != text.body
         bodies.append(body)
@@ -85,7 +91,7 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, froz
         navigation_runs=counts["navigation"],
         examples=examples,
     )
-    return bodies, report, frozenset(gone)
+    return bodies, report, {site: frozenset(lines) for site, lines in gone.items()}
 
 
 def _removed_keys(before: str, after: str) -> set[str]:
