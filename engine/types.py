@@ -61,7 +61,7 @@ class FileProblem:
 class CleaningExample:
     """One kind of text cleaning removed, as an editor can check it: the text (or the start of a list) and how often."""
 
-    kind: str  # boilerplate | link_list | navigation
+    kind: str  # boilerplate | link_list | navigation | component
     text: str
     count: int
 
@@ -74,6 +74,7 @@ class CleaningReport:
     boilerplate_lines: int = 0  # lines repeated across many of the source's articles (navigation, feedback, footer)
     link_lists: int = 0  # lists made only of links ("Related articles", sitemaps)
     navigation_runs: int = 0  # runs of menu-like lines in plain-text bodies
+    components: int = 0  # JSX/MDX components spanning several lines (`<CtaBox …/>`), removed whole
     examples: tuple[CleaningExample, ...] = ()
 
 

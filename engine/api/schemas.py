@@ -416,7 +416,7 @@ class ProblemOut(FromEngine):
 
 
 class CleaningExampleOut(FromEngine):
-    kind: str = Field(description="boilerplate, link_list or navigation")
+    kind: str = Field(description="boilerplate, link_list, navigation or component")
     text: str = Field(description="the text removed (a list or menu: its first items)")
     count: int = Field(description="how many times it was removed")
 
@@ -428,6 +428,7 @@ class CleaningOut(FromEngine):
     boilerplate_lines: int = Field(description="lines repeated across many of the source's articles")
     link_lists: int = Field(description="lists made only of links")
     navigation_runs: int = Field(description="runs of menu-like lines in plain-text bodies")
+    components: int = Field(description="JSX/MDX components spanning several lines, removed whole")
     examples: list[CleaningExampleOut]
 
 

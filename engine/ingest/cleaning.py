@@ -44,6 +44,7 @@ class SourceText:
     body: str
     url: str | None = None
     plain: bool = False  # plain text (a JSONL export), not Markdown
+    components: tuple[str, ...] = ()  # multi-line JSX/MDX components the parser removed, counted in the report
 
 
 def clean_source(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport]:
@@ -72,6 +73,9 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict
     changed = 0
     for text in texts:
         body = text.body
+        for name in text.components:
+            removed["component", f"<{name}>"] += 1
+            counts["component"] += 1
         body = _drop_chrome(body, chrome.get(_site(text.url), {}), removed, counts)
         body = _drop_link_lists(body, removed, counts)
         if text.plain:
@@ -79,7 +83,7 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict
         if body != text.body:
             gone.setdefault(_site(text.url), set()).update(_removed_keys(text.body, body))
             body = re.sub(r"\n{3,}", "\n\n", body).strip() or text.body
-        changed += body != text.body
+        changed += body != text.body or bool(text.components)
         bodies.append(body)
     examples = tuple(
         CleaningExample(kind, example, n) for (kind, example), n in removed.most_common(MAX_EXAMPLES)
@@ -89,6 +93,7 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict
         boilerplate_lines=counts["boilerplate"],
         link_lists=counts["link_list"],
         navigation_runs=counts["navigation"],
+        components=counts["component"],
         examples=examples,
     )
     return bodies, report, {site: frozenset(lines) for site, lines in gone.items()}

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from markdownify import markdownify
 
 from engine.errors import ArticleError
-from engine.ingest.markdown import clean_mdx
+from engine.ingest.markdown import clean_mdx, multiline_components
 
 _H1 = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
 _TABLE_START = re.compile(r"(?<=[^|\n])\n\|")  # trafilatura starts a table on the line after a paragraph
@@ -29,7 +29,8 @@ class RawArticle:
     where: str = ""
     default_title: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    plain: bool = False  # plain text with no markup (a JSONL export): its lost line breaks may need restoring
+    plain: bool = False  # plain text with no markup (a JSONL export)
+    components: tuple[str, ...] = ()  # multi-line JSX/MDX components removed from the body (for the ingest report)
 
 
 def parse_markdown(text: str) -> Iterator[RawArticle]:
@@ -43,7 +44,8 @@ def parse_markdown(text: str) -> Iterator[RawArticle]:
     body = clean_mdx(post.content)
     heading = _H1.search(body)
     default_title = heading.group(1).strip() if heading else None
-    yield RawArticle(meta=dict(post.metadata), body=body, default_title=default_title)
+    components = tuple(multiline_components(post.content))
+    yield RawArticle(meta=dict(post.metadata), body=body, default_title=default_title, components=components)
 
 
 def html_to_markdown(html: str) -> tuple[str, dict[str, str], str | None]:

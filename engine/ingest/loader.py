@@ -98,7 +98,7 @@ def _read_source(root: Path, options: LoadOptions) -> tuple[list[tuple[RawArticl
 
 def _source_text(raw: RawArticle) -> SourceText:
     url = raw.meta.get("url")
-    return SourceText(raw.body, url if isinstance(url, str) else None, raw.plain)
+    return SourceText(raw.body, url if isinstance(url, str) else None, raw.plain, raw.components)
 
 
 def _cleaned(raws: Sequence[RawArticle]) -> tuple[list[str], CleaningReport]:

@@ -55,6 +55,18 @@ def _without_multiline_tags(text: str) -> str:
     )
 
 
+def multiline_components(text: str) -> list[str]:
+    """The names of the tags that span lines outside code (`<CtaBox\n…/>` → "CtaBox"): what clean_mdx removes whole,
+    for the ingest report."""
+    parts = _FENCE_SPLIT.split(_COMMENT.sub("", text))
+    return [
+        m.group(0)[1:].lstrip("/").split(None, 1)[0].rstrip("/>")
+        for part in parts[::2]
+        for m in _MULTILINE_TAG.finditer(part)
+        if "\n" in m.group(0)
+    ]
+
+
 def _clean_line(line: str, stripped: str) -> str:
     if _ADMONITION_CLOSE.match(stripped):
         return ""

@@ -123,3 +123,12 @@ def test_the_ingest_report_says_what_was_removed(tmp_path: Path) -> None:
     cleaning = json.loads(result.stdout)["cleaning"]
     assert cleaning["boilerplate_lines"] == 36 and cleaning["articles_changed"] == 6
     assert {"kind": "boilerplate", "text": "Was this page helpful?", "count": 6} in cleaning["examples"]
+
+
+def test_the_report_counts_the_multi_line_components_removed(tmp_path: Path) -> None:
+    (tmp_path / "trial.md").write_text('# Trial\n\nThe trial lasts 30 days.\n\n<CtaBox\n  headline="Start now"\n/>\n')
+
+    parsed = load_source(tmp_path, LoadOptions())
+
+    assert parsed.articles[0].body == "# Trial\n\nThe trial lasts 30 days."
+    assert parsed.cleaning.components == 1 and parsed.cleaning.examples[0].text == "<CtaBox>"
