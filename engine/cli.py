@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -75,8 +76,9 @@ def ingest(
 
 def _print_report(report: IngestReport, as_json: bool) -> None:
     if as_json:
-        payload = {k: v for k, v in report.__dict__.items() if k != "problems"}
+        payload = {k: v for k, v in report.__dict__.items() if k not in ("problems", "cleaning")}
         payload["problems"] = [{"path": p.path, "reason": p.reason} for p in report.problems]
+        payload["cleaning"] = asdict(report.cleaning)
         typer.echo(json.dumps(payload))
         return
     err.print(
@@ -84,6 +86,15 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         f"{report.articles_unchanged} unchanged, {report.articles_removed} removed), {report.chunks_total} chunks, "
         f"{report.chunks_embedded} embedded, generation {report.generation}, {report.seconds:.1f}s"
     )
+    cleaning = report.cleaning
+    if cleaning.articles_changed:
+        err.print(
+            f"cleaned {cleaning.articles_changed} articles: {cleaning.boilerplate_lines} repeated lines (page chrome), "
+            f"{cleaning.link_lists} link-only sections, {cleaning.navigation_runs} menu runs, "
+            f"{cleaning.components} multi-line components removed"
+        )
+        for example in cleaning.examples:
+            err.print(f"  removed {example.kind} ×{example.count}: {escape(example.text)}")
     for problem in report.problems:
         err.print(f"[red]skipped[/] {problem.path}: {problem.reason}")
 

@@ -58,11 +58,33 @@ class FileProblem:
 
 
 @dataclass(frozen=True)
+class CleaningExample:
+    """One kind of text cleaning removed, as an editor can check it: the text (or the start of a list) and how often."""
+
+    kind: str  # boilerplate | link_list | navigation | component
+    text: str
+    count: int
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    """What ingest removed from a source's articles as page chrome."""
+
+    articles_changed: int = 0
+    boilerplate_lines: int = 0  # lines repeated across many of the source's articles (navigation, feedback, footer)
+    link_lists: int = 0  # lists made only of links ("Related articles", sitemaps)
+    navigation_runs: int = 0  # runs of menu-like lines in plain-text bodies
+    components: int = 0  # JSX/MDX components spanning several lines (`<CtaBox …/>`), removed whole
+    examples: tuple[CleaningExample, ...] = ()
+
+
+@dataclass(frozen=True)
 class ParsedSource:
-    """What the loader made of an ingest root: the good articles and the problems."""
+    """What the loader made of an ingest root: the good articles, the problems and what cleaning removed."""
 
     articles: tuple[Article, ...]
     problems: tuple[FileProblem, ...]
+    cleaning: CleaningReport = CleaningReport()
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,7 @@ class IngestReport:
     chunks_embedded: int
     problems: tuple[FileProblem, ...]
     seconds: float
+    cleaning: CleaningReport = CleaningReport()
 
     @property
     def ok(self) -> bool:

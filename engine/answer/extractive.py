@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from engine.analysis import terms, weight_of
 from engine.answer.amounts import amount_asked, states_amount
 from engine.answer.composer import AnswerRequest, Composition
+from engine.answer.unseen import visible
+from engine.boundaries import names_in, restore_boundaries
 from engine.types import Candidate, Chunk, Citation, Delta
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_FRAGMENT = re.compile(r"^[a-z,;)]")
 _SNIPPET_CHARS = 240
 _CLOSE_MARGIN = 0.05
 # "How do I …" wants the steps: a section with a step list this close to the best is read even when no closer
@@ -113,8 +116,8 @@ class ExtractiveComposer:
                 None,
             )
             close = close[:1] + [steps] if steps is not None else close
-        text = _joined(sorted(close, key=lambda c: c.ordinal))
-        units = [u for u in split_units(text) if not self._skip(u.text)]
+        text = restore_boundaries(_joined(sorted(close, key=lambda c: c.ordinal)), names_in(candidate.article.body))
+        units = _readable([u for u in split_units(text) if not self._skip(u.text)])
         chosen = self._select(request, units) if units else []
         pieces = unit_pieces(chosen)
         composition = Composition(
@@ -146,6 +149,20 @@ class ExtractiveComposer:
         if units[best] not in chosen:
             chosen = [units[best]]
         return _with_amount(request, units, scores, chosen)
+
+
+def _readable(units: list[Unit]) -> list[Unit]:
+    """Units a customer can read on their own: a chunk's opening fragment (the chunker's overlap can start
+    mid-sentence) is dropped, and references to what the answer cannot show ("the button below", "(see below)",
+    "this video") are rewritten or the sentence dropped (engine/answer/unseen.py)."""
+    readable: list[Unit] = []
+    for index, unit in enumerate(units):
+        if index == 0 and len(units) > 1 and not unit.is_step and _FRAGMENT.match(unit.text):
+            continue
+        text = visible(unit.text)
+        if text is not None:
+            readable.append(unit if text == unit.text else Unit(text, unit.block, unit.is_step))
+    return readable
 
 
 def _has_steps(text: str) -> bool:

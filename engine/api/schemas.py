@@ -423,6 +423,23 @@ class ProblemOut(FromEngine):
     reason: str
 
 
+class CleaningExampleOut(FromEngine):
+    kind: str = Field(description="boilerplate, link_list, navigation or component")
+    text: str = Field(description="the text removed (a list or menu: its first items)")
+    count: int = Field(description="how many times it was removed")
+
+
+class CleaningOut(FromEngine):
+    """What ingest removed from the articles as page chrome, so an editor can check it."""
+
+    articles_changed: int
+    boilerplate_lines: int = Field(description="lines repeated across many of the source's articles")
+    link_lists: int = Field(description="lists made only of links")
+    navigation_runs: int = Field(description="runs of menu-like lines in plain-text bodies")
+    components: int = Field(description="JSX/MDX components spanning several lines, removed whole")
+    examples: list[CleaningExampleOut]
+
+
 class IngestOut(FromEngine):
     generation: str
     articles_total: int
@@ -432,3 +449,4 @@ class IngestOut(FromEngine):
     articles_removed: int
     chunks_embedded: int
     problems: list[ProblemOut]
+    cleaning: CleaningOut

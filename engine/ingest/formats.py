@@ -14,9 +14,10 @@ from bs4 import BeautifulSoup
 from markdownify import markdownify
 
 from engine.errors import ArticleError
-from engine.ingest.markdown import clean_mdx
+from engine.ingest.markdown import clean_mdx, multiline_components
 
 _H1 = re.compile(r"^#\s+(.+?)\s*$", re.MULTILINE)
+_TABLE_START = re.compile(r"(?<=[^|\n])\n\|")  # trafilatura starts a table on the line after a paragraph
 
 
 @dataclass
@@ -28,6 +29,8 @@ class RawArticle:
     where: str = ""
     default_title: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    plain: bool = False  # plain text with no markup (a JSONL export)
+    components: tuple[str, ...] = ()  # multi-line JSX/MDX components removed from the body (for the ingest report)
 
 
 def parse_markdown(text: str) -> Iterator[RawArticle]:
@@ -41,7 +44,8 @@ def parse_markdown(text: str) -> Iterator[RawArticle]:
     body = clean_mdx(post.content)
     heading = _H1.search(body)
     default_title = heading.group(1).strip() if heading else None
-    yield RawArticle(meta=dict(post.metadata), body=body, default_title=default_title)
+    components = tuple(multiline_components(post.content))
+    yield RawArticle(meta=dict(post.metadata), body=body, default_title=default_title, components=components)
 
 
 def html_to_markdown(html: str) -> tuple[str, dict[str, str], str | None]:
@@ -63,9 +67,34 @@ def html_to_markdown(html: str) -> tuple[str, dict[str, str], str | None]:
 
 
 def parse_html(text: str) -> Iterator[RawArticle]:
+    """A whole web page: its main content (trafilatura: navigation, sidebars, footers and widgets left out), else the
+    page's <article>/<main>/<body> as html_to_markdown reads it."""
     body, meta, title = html_to_markdown(text)
+    main = main_content(text)
+    if main is not None and len(main.split()) >= len(body.split()) // 5:
+        body = main
     known = {key: value for key, value in meta.items() if key not in ("description", "viewport", "generator")}
     yield RawArticle(meta=known, body=body, default_title=title)
+
+
+def main_content(html: str) -> str | None:
+    """The page's main content as Markdown (headings, lists, links, tables kept), or None when none is found."""
+    import trafilatura  # lxml-based and slow to import: only for HTML pages
+
+    extracted = trafilatura.extract(
+        html,
+        output_format="markdown",
+        include_formatting=True,
+        include_links=True,
+        include_tables=True,
+        include_images=False,
+        include_comments=False,
+        favor_recall=True,
+        deduplicate=False,
+    )
+    if not extracted or not extracted.strip():
+        return None
+    return clean_mdx(_TABLE_START.sub("\n\n|", extracted))
 
 
 def parse_jsonl(text: str) -> Iterator[RawArticle | ArticleError]:
@@ -92,7 +121,7 @@ def parse_record(record: object, where: str) -> RawArticle | ArticleError:
     if not record.get("id"):
         return ArticleError(f"{where}: missing id")
     meta = {key: value for key, value in record.items() if key not in ("text", "body")}
-    return RawArticle(meta=meta, body=_jsonl_body(body, str(record.get("title") or "")), where=where)
+    return RawArticle(meta=meta, body=_jsonl_body(body, str(record.get("title") or "")), where=where, plain=True)
 
 
 def _jsonl_body(text: str, title: str) -> str:

@@ -100,7 +100,8 @@ class Indexer:
             previous = self._previous()
             problems = list(parsed.problems)
             incoming = self._incoming(parsed.articles, source, previous, problems)
-            return self._write(incoming, previous, problems, started, progress=progress, source=source)
+            report = self._write(incoming, previous, problems, started, progress=progress, source=source)
+            return replace(report, cleaning=parsed.cleaning)
 
     def upsert(self, parsed: ParsedSource, *, source: str = "api") -> IngestReport:
         """Add or replace `parsed`'s articles in `source`, keeping the source's other articles (admin API)."""
@@ -113,7 +114,8 @@ class Indexer:
             merged = self._incoming(parsed.articles, source, _without(previous, incoming, source), problems)
             own = {a.id for a in merged}
             merged += [a for a in kept if a.id not in own]
-            return self._write(merged, previous, problems, started, progress=False, source=source)
+            report = self._write(merged, previous, problems, started, progress=False, source=source)
+            return replace(report, cleaning=parsed.cleaning)
 
     def remove(self, article_ids: Sequence[str]) -> IngestReport:
         """Take articles out of both indexes (admin delete), whatever source they came from."""

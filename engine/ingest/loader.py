@@ -7,11 +7,12 @@ import json
 import logging
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from engine.errors import ArticleError, IngestError
+from engine.ingest.cleaning import SourceText, clean_source
 from engine.ingest.formats import (
     RawArticle,
     looks_like_zendesk,
@@ -22,7 +23,7 @@ from engine.ingest.formats import (
     parse_zendesk,
 )
 from engine.ingest.metadata import KNOWN_FIELDS, build_article
-from engine.types import Article, FileProblem, ParsedSource
+from engine.types import Article, CleaningReport, FileProblem, ParsedSource
 
 logger = logging.getLogger(__name__)
 
@@ -47,23 +48,22 @@ class LoadOptions:
 
 def load_source(root: Path, options: LoadOptions) -> ParsedSource:
     """Every article under `root` (a folder or one file), plus a problem for each file or record that failed."""
-    if not root.exists():
-        raise IngestError(f"{root} does not exist")
-    base = root if root.is_dir() else root.parent
-    files = [root] if root.is_file() else list(_walk(root, _ignore_patterns(root)))
+    raws, problems = _read_source(root, options)
+    cleaned, cleaning = _cleaned([raw for raw, _ in raws])
     articles: list[Article] = []
-    problems: list[FileProblem] = []
     seen: dict[str, str] = {}
-    for path in files:
-        relative = path.relative_to(base).as_posix()
-        for item in _read_file(path, relative, options):
-            if isinstance(item, FileProblem):
-                problems.append(item)
-            elif item.id in seen:
-                problems.append(FileProblem(relative, f"duplicate id {item.id!r} (already used by {seen[item.id]})"))
-            else:
-                seen[item.id] = item.path
-                articles.append(item)
+    for (raw, relative), body in zip(raws, cleaned, strict=True):
+        try:
+            article = _to_article(replace(raw, body=body), relative, options)
+        except ArticleError as exc:
+            where = f"{raw.where}: " if raw.where else ""
+            problems.append(FileProblem(relative, f"{where}{exc}"))
+            continue
+        if article.id in seen:
+            problems.append(FileProblem(relative, f"duplicate id {article.id!r} (already used by {seen[article.id]})"))
+        else:
+            seen[article.id] = article.path
+            articles.append(article)
     for problem in problems:
         logger.warning(
             "skipped %s: %s",
@@ -71,7 +71,39 @@ def load_source(root: Path, options: LoadOptions) -> ParsedSource:
             problem.reason,
             extra={"path": problem.path, "reason": problem.reason},
         )
-    return ParsedSource(articles=tuple(articles), problems=tuple(problems))
+    return ParsedSource(articles=tuple(articles), problems=tuple(problems), cleaning=cleaning)
+
+
+def source_texts(root: Path, options: LoadOptions) -> list[SourceText]:
+    """Every article body of `root` as parsed, before cleaning: what the cleaning pass reads (answer checks)."""
+    return [_source_text(raw) for raw, _ in _read_source(root, options)[0]]
+
+
+def _read_source(root: Path, options: LoadOptions) -> tuple[list[tuple[RawArticle, str]], list[FileProblem]]:
+    if not root.exists():
+        raise IngestError(f"{root} does not exist")
+    base = root if root.is_dir() else root.parent
+    files = [root] if root.is_file() else list(_walk(root, _ignore_patterns(root)))
+    raws: list[tuple[RawArticle, str]] = []
+    problems: list[FileProblem] = []
+    for path in files:
+        relative = path.relative_to(base).as_posix()
+        for item in _read_file(path, relative, options):
+            if isinstance(item, FileProblem):
+                problems.append(item)
+            else:
+                raws.append((item, relative))
+    return raws, problems
+
+
+def _source_text(raw: RawArticle) -> SourceText:
+    url = raw.meta.get("url")
+    return SourceText(raw.body, url if isinstance(url, str) else None, raw.plain, raw.components)
+
+
+def _cleaned(raws: Sequence[RawArticle]) -> tuple[list[str], CleaningReport]:
+    """Each raw article's body with the source's page chrome removed (see engine/ingest/cleaning.py)."""
+    return clean_source([_source_text(raw) for raw in raws])
 
 
 def load_records(records: Sequence[object], options: LoadOptions, origin: str = "api") -> ParsedSource:
@@ -79,11 +111,16 @@ def load_records(records: Sequence[object], options: LoadOptions, origin: str = 
     articles: list[Article] = []
     problems: list[FileProblem] = []
     seen: set[str] = set()
+    raws: list[RawArticle] = []
     for number, record in enumerate(records, start=1):
         raw = parse_record(record, f"article {number}")
         if isinstance(raw, ArticleError):
             problems.append(FileProblem(origin, str(raw)))
             continue
+        raws.append(raw)
+    cleaned, cleaning = _cleaned(raws)
+    for raw, body in zip(raws, cleaned, strict=True):
+        raw = replace(raw, body=body)
         try:
             article = _to_article(raw, origin, options)
         except ArticleError as exc:
@@ -94,7 +131,7 @@ def load_records(records: Sequence[object], options: LoadOptions, origin: str = 
             continue
         seen.add(article.id)
         articles.append(article)
-    return ParsedSource(articles=tuple(articles), problems=tuple(problems))
+    return ParsedSource(articles=tuple(articles), problems=tuple(problems), cleaning=cleaning)
 
 
 def _ignore_patterns(root: Path) -> tuple[str, ...]:
@@ -120,7 +157,7 @@ def _ignored(part: str, relative: Path, ignores: Iterable[str]) -> bool:
     return any(fnmatch.fnmatch(part, pattern) or fnmatch.fnmatch(relative.as_posix(), pattern) for pattern in ignores)
 
 
-def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[Article | FileProblem]:
+def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[RawArticle | FileProblem]:
     suffix = path.suffix.lower()
     limit = options.max_file_bytes * (EXPORT_SIZE_FACTOR if suffix in EXPORTS else 1)
     try:
@@ -150,11 +187,7 @@ def _read_file(path: Path, relative: str, options: LoadOptions) -> Iterator[Arti
             if isinstance(record, ArticleError):
                 yield FileProblem(relative, str(record))
                 continue
-            try:
-                yield _to_article(record, relative, options)
-            except ArticleError as exc:
-                where = f"{record.where}: " if record.where else ""
-                yield FileProblem(relative, f"{where}{exc}")
+            yield record
     except ArticleError as exc:
         yield FileProblem(relative, str(exc))
 

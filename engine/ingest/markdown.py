@@ -9,6 +9,9 @@ _COMMENT = re.compile(r"<!--.*?-->|\{/\*.*?\*/\}", re.DOTALL)
 _MDX_STATEMENT = re.compile(r"^(import|export)\s")
 _SELF_CLOSING_OR_IMG = re.compile(r"<(img|br|hr|iframe|video|source)\b[^>]*?/?>", re.IGNORECASE)
 _TAG = re.compile(r"</?[A-Za-z][\w.\-]*(?:\s[^<>]*?)?/?>")
+# A JSX/HTML tag whose attributes span several lines (`<CtaBox\n  headline="…"\n/>`), never across a blank line.
+_MULTILINE_TAG = re.compile(r"</?[A-Za-z][\w.\-]*\s(?:(?!\n[ \t]*\n)[^<>])*?/?>")
+_FENCE_SPLIT = re.compile(r"(^[ \t]*(?:```|~~~).*?^[ \t]*(?:```|~~~)[ \t]*$)", re.MULTILINE | re.DOTALL)
 _ADMONITION_OPEN = re.compile(r"^:::\s*(\w+)\s*(?:\[(.*?)\]|(.*))$")
 _ADMONITION_CLOSE = re.compile(r"^:::\s*$")
 _MANY_BLANKS = re.compile(r"\n{3,}")
@@ -23,6 +26,7 @@ def clean_mdx(text: str) -> str:
     """
     text = _HEAD_BLOCK.sub("", text)
     text = _COMMENT.sub("", text)
+    text = _without_multiline_tags(text)
     out: list[str] = []
     in_fence = False
     for line in text.splitlines():
@@ -39,6 +43,28 @@ def clean_mdx(text: str) -> str:
         out.append(_clean_line(line, stripped))
     cleaned = "\n".join(line.rstrip() for line in out)
     return _MANY_BLANKS.sub("\n\n", cleaned).strip()
+
+
+def _without_multiline_tags(text: str) -> str:
+    """Tags that span lines go before the line-by-line pass, which would see only their pieces; code fences keep
+    theirs (a snippet with `<script\n  src=…>` is the answer to "how do I add the script?")."""
+    parts = _FENCE_SPLIT.split(text)
+    return "".join(
+        part if index % 2 else _MULTILINE_TAG.sub(lambda m: "" if "\n" in m.group(0) else m.group(0), part)
+        for index, part in enumerate(parts)
+    )
+
+
+def multiline_components(text: str) -> list[str]:
+    """The names of the tags that span lines outside code (`<CtaBox\n…/>` → "CtaBox"): what clean_mdx removes whole,
+    for the ingest report."""
+    parts = _FENCE_SPLIT.split(_COMMENT.sub("", text))
+    return [
+        m.group(0)[1:].lstrip("/").split(None, 1)[0].rstrip("/>")
+        for part in parts[::2]
+        for m in _MULTILINE_TAG.finditer(part)
+        if "\n" in m.group(0)
+    ]
 
 
 def _clean_line(line: str, stripped: str) -> str:

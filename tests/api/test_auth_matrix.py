@@ -196,3 +196,17 @@ def test_widget_origins_get_cors_and_other_origins_are_refused(api: str) -> None
     assert preflight.status_code == 200 and preflight.headers["access-control-allow-origin"] == WIDGET_ORIGIN
     assert evil.status_code == 403 and "origin http://evil.example is not allowed" in evil.json()["detail"]
     assert good.status_code == 200 and good.headers["access-control-allow-origin"] == WIDGET_ORIGIN
+
+
+def test_posting_articles_reports_the_page_chrome_it_removed(api: str) -> None:
+    chrome = "Skip to main content\nSign in\n{body}\nWas this article helpful?\nYes\nNo"
+    articles = [{"id": f"api/chrome-{i}", "title": f"Chrome note {i}", "url": f"https://help.example/chrome-{i}",
+                 "text": chrome.format(body=f"Chrome note {i} is about quartz clock number {i}.")} for i in range(4)]
+
+    response = httpx.post(f"{api}/v1/articles", json={"articles": articles}, headers=auth(ADMIN_KEY), timeout=120)
+    for article in articles:
+        httpx.delete(f"{api}/v1/articles/{article['id']}", headers=auth(ADMIN_KEY), timeout=120)
+
+    cleaning = response.json()["cleaning"]
+    assert cleaning["articles_changed"] == 4 and cleaning["boilerplate_lines"] == 4 * 5
+    assert {"kind": "boilerplate", "text": "Was this article helpful?", "count": 4} in cleaning["examples"]
