@@ -45,6 +45,7 @@ def ask(
         channel=caller.name,
         customer=merge_customer(caller.customer, body.customer.facts() if body.customer else None),
         contact_first=body.contact_first,
+        pick=body.pick.facts() if body.pick else None,
     )
     owner = conversation.TicketOwner(session_id, caller.customer)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
