@@ -151,7 +151,7 @@ def _confirmed(engine: Engine, question: Question) -> Turn:
     turn = _turn(engine, pick.interaction_id, SessionAccess(question.session_id))
     if turn.decision != "confirm":
         raise UnprocessableError(f"pick: interaction {pick.interaction_id} offered nothing to pick from")
-    if pick.article_id is not None and pick.article_id not in {a.article_id for a in turn.articles}:
+    if pick.article_id is not None and pick.article_id not in {a.article_id for a in turn.articles if a.cited}:
         raise UnprocessableError(f"pick: article {pick.article_id} was not offered in {pick.interaction_id}")
     return turn
 
