@@ -22,7 +22,7 @@ from engine.wiring import Engine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ask"])
-ERRORS = problems(400, 401, 403, 413, 422, 429, 503)
+ERRORS = problems(400, 401, 403, 404, 413, 422, 429, 503)
 STREAM_DOC: dict[int | str, dict[str, object]] = {
     200: {
         "description": "JSON, or with `Accept: text/event-stream` (or `stream: true`) server-sent events: "
