@@ -151,7 +151,8 @@ def _asked(decision: Decision) -> dict[str, Any]:
     """The decision's public JSON, plus the articles it considered when it escalated."""
     from engine.answer.render import decision_to_dict
 
-    return {**decision_to_dict(decision), **_considered(decision)}
+    offered = [{"article_id": o.article_id, "title": o.title} for o in decision.suggestions]
+    return {**decision_to_dict(decision), **_considered(decision), **({"suggestions": offered} if offered else {})}
 
 
 def _considered(decision: Decision) -> dict[str, Any]:
@@ -195,6 +196,10 @@ def _print_decision(out: dict[str, Any]) -> None:
         for c in out["citations"]:
             table.add_row(c["title"], c["url"] or c["article_id"], f"{c['score']:.3f}", c["updated_at"] or "-")
         console.print(table)
+    elif out["decision"] == "confirm":
+        console.print(out.get("message") or "Is it one of these?")
+        for option in out.get("suggestions", []):
+            console.print(f"  - {option['title']} ({option['article_id']})")
     else:
         ticket = out.get("ticket")
         console.print(f"[yellow]escalate[/]: {out['reason']}" + (f", ticket {ticket['reference']}" if ticket else ""))

@@ -100,6 +100,19 @@ class AnswerSettings(Group):
         description="With the LLM composer: when the model reads the passages and says they do not answer the "
         "question, escalate (low_confidence) instead of quoting them.",
     )
+    confirm: bool = Field(
+        default=True,
+        description="Ask \"is it one of these?\" with the best articles' titles when the confidence falls in the "
+        "confirm band, instead of answering from the first or escalating (docs/guardrails.md).",
+    )
+    confirm_from: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Lower edge of the confirm band; unset = the calibrated one."
+    )
+    confirm_below: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Upper edge of the confirm band (answers at or above it without "
+        "asking); unset = the calibrated one.",
+    )
+    confirm_options: int = Field(default=3, ge=2, le=5, description="Articles offered by a confirm (distinct titles).")
     max_answer_chars: int = Field(default=900, ge=100, le=10000)
     max_citations: int = Field(default=3, ge=1, le=10)
     conflict_articles: int = Field(

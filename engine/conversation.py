@@ -18,9 +18,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from engine.answer.confirm import Band
 from engine.answer.service import Preview
 from engine.dialogue import incidents
-from engine.dialogue.steps import Prepared, finish, prepare
+from engine.dialogue.steps import Prepared, finish, prepare, prepare_pick
 from engine.errors import ForbiddenError, NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
 from engine.events.store import IncidentSeen
@@ -33,6 +34,8 @@ from engine.wiring import Engine
 
 HANDOVER_REASON = str(Reason.CUSTOMER_REQUEST)
 """The reason of a ticket the customer asked for (automatic escalations carry the decision's reason)."""
+ASKED = ("answer", "escalate", "clarify", "confirm")
+"""Turns that were a question (a request for a person hands over the last of them)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,7 @@ class AgentPreview:
 
     preview: Preview
     threshold: float
+    confirm_band: Band | None = None
 
 
 def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) -> Reply:
@@ -87,6 +91,8 @@ def ask(engine: Engine, question: Question, owner: TicketOwner | None = None) ->
     own ticket, answered from the tickets `owner` may see, default: the session's) or answer or escalate the
     question, log it, and open or update the session's ticket when it escalates."""
     started = time.perf_counter()
+    if question.pick is not None:
+        return _answer_pick(engine, question, owner, started)
     if in_holdout(question.session_id, engine.settings.holdout):
         return _held_out(engine, question, started)
     prepared = prepare(engine, question)
@@ -103,24 +109,55 @@ def ask_streaming(
     """`ask`, yielding the notice of an incident the question names, the answer's pieces as they are worded and then
     the Reply (anything else: the Reply alone)."""
     started = time.perf_counter()
-    if in_holdout(question.session_id, engine.settings.holdout):
+    early: Decision | None
+    if question.pick is not None:
+        prepared = prepare_pick(engine, question, _confirmed(engine, question).confidence)
+        early = prepared.decision
+    elif in_holdout(question.session_id, engine.settings.holdout):
         yield _held_out(engine, question, started)
         return
-    prepared = prepare(engine, question)
-    early = _ticket_status(engine, question, owner) or prepared.decision
+    else:
+        prepared = prepare(engine, question)
+        early = _ticket_status(engine, question, owner) or prepared.decision
     if early is not None:
         yield _conclude(engine, question, early, started, prepared, owner=owner)
         return
     told = incidents.early_notice(engine, prepared.query.text)
     if told is not None:
         yield EarlyNotice(told)
-    for event in engine.answers.stream(prepared.query):
+    for event in engine.answers.stream(prepared.query, chosen=_chosen(question)):
         if isinstance(event, Delta):
             yield event
         else:
             decision = finish(engine, prepared, event.decision)
             replaced = event.replaced or (decision.answer != event.decision.answer)
             yield _conclude(engine, question, decision, started, prepared, replaced=replaced, owner=owner)
+
+
+def _answer_pick(engine: Engine, question: Question, owner: TicketOwner | None, started: float) -> Reply:
+    """A pick among a confirm's options answers from the article picked; "none of these" escalates."""
+    prepared = prepare_pick(engine, question, _confirmed(engine, question).confidence)
+    decision = prepared.decision
+    if decision is None:
+        decision = finish(engine, prepared, engine.answers.ask(prepared.query, chosen=_chosen(question)))
+    return _conclude(engine, question, decision, started, prepared, owner=owner)
+
+
+def _confirmed(engine: Engine, question: Question) -> Turn:
+    """The "is it one of these?" turn a pick answers: of the same session, a confirm, offering the article picked
+    (NotFoundError for another session's, UnprocessableError otherwise)."""
+    assert question.pick is not None
+    pick = question.pick
+    turn = _turn(engine, pick.interaction_id, SessionAccess(question.session_id))
+    if turn.decision != "confirm":
+        raise UnprocessableError(f"pick: interaction {pick.interaction_id} offered nothing to pick from")
+    if pick.article_id is not None and pick.article_id not in {a.article_id for a in turn.articles if a.cited}:
+        raise UnprocessableError(f"pick: article {pick.article_id} was not offered in {pick.interaction_id}")
+    return turn
+
+
+def _chosen(question: Question) -> str | None:
+    return question.pick.article_id if question.pick is not None else None
 
 
 def _ticket_status(engine: Engine, question: Question, owner: TicketOwner | None) -> Decision | None:
@@ -203,7 +240,7 @@ def _escalate(
     # (the desk reads the transcript itself).
     needs_earlier = decision.reason == Reason.CUSTOMER_REQUEST or best is None
     earlier = _earlier_turns(engine, question, interaction_id) if needs_earlier else []
-    asked = [t for t in earlier if t.decision in ("answer", "escalate", "clarify")]
+    asked = [t for t in earlier if t.decision in ASKED]
     handoff = decision.reason == Reason.CUSTOMER_REQUEST and bool(asked)
     return engine.desk.escalate(
         question=asked[-1].question if handoff else question.query.text,
@@ -306,7 +343,7 @@ def _file_waiting(engine: Engine, request: HelpRequest) -> Ticket:
     waiting = [i for i, t in enumerate(turns) if _waiting(t)]
     ticket: Ticket | None = None
     for i in waiting:
-        turn, asked = turns[i], [t for t in turns[:i] if t.decision in ("answer", "escalate", "clarify")]
+        turn, asked = turns[i], [t for t in turns[:i] if t.decision in ASKED]
         handoff = turn.reason == Reason.CUSTOMER_REQUEST and bool(asked)
         note = turn.question if handoff else None
         ticket = engine.desk.escalate(
@@ -384,4 +421,4 @@ def ticket(engine: Engine, ticket_id: str) -> Ticket:
 
 def preview(engine: Engine, query: Query) -> AgentPreview:
     """What a customer asking `query` would get, for an agent: nothing is logged and no ticket is opened."""
-    return AgentPreview(engine.answers.preview(query), engine.answers.threshold)
+    return AgentPreview(engine.answers.preview(query), engine.answers.threshold, engine.answers.confirm_band)

@@ -200,6 +200,13 @@ class Reason(StrEnum):
     article (previewing as that audience shows it)."""
     HOLDOUT = "holdout"
     """The session is in the holdout arm (docs/metrics.md): search results only, no answer, no automatic ticket."""
+    UNSURE = "unsure"
+    """Confidence in the confirm band (decision "confirm"): the customer is asked which of the best articles their
+    question is about instead of being answered from the first one (docs/guardrails.md)."""
+    PICKED = "picked"
+    """Answered from the article the customer picked among a confirm's options."""
+    NONE_OF_THESE = "none_of_these"
+    """The customer said none of a confirm's options is what they asked about: a person answers (a content gap)."""
 
 
 @dataclass(frozen=True)
@@ -238,8 +245,9 @@ class Suggestion:
     question: str
 
 
-DecisionKind = Literal["answer", "escalate", "reply", "clarify"]
-"""answer: from articles; escalate: to a person; reply: small talk, no question; clarify: a question back."""
+DecisionKind = Literal["answer", "escalate", "reply", "clarify", "confirm"]
+"""answer: from articles; escalate: to a person; reply: small talk, no question; clarify: a question back; confirm:
+"is it one of these?" with the best articles as options (a pick answers from it, "none of these" escalates)."""
 
 
 @dataclass(frozen=True)
@@ -268,7 +276,7 @@ class Decision:
     """What to say to the customer besides (or instead of) an answer: a reply, a clarifying question, an
     acknowledgement of a request for a person or of frustration, a note that the answer is in another language."""
     suggestions: tuple[Suggestion, ...] = ()
-    """Topics to pick from (decision "clarify")."""
+    """Topics to pick from (decision "clarify"), or the articles offered (decision "confirm")."""
 
     @property
     def answered(self) -> bool:
@@ -277,6 +285,10 @@ class Decision:
     @property
     def escalated(self) -> bool:
         return self.decision == "escalate"
+
+    @property
+    def confirming(self) -> bool:
+        return self.decision == "confirm"
 
 
 @dataclass(frozen=True)
@@ -354,6 +366,16 @@ class Question:
     contact_first: bool = False
     """Ask an unidentified customer for an email before their first ticket is filed (the widget): an escalation of
     a session without a ticket then files nothing yet; `conversation.request_human` files it, with or without one."""
+    pick: Pick | None = None
+    """The customer's answer to an earlier "is it one of these?" (decision confirm) of the same session."""
+
+
+@dataclass(frozen=True)
+class Pick:
+    """A choice among a confirm's options: `article_id` answers from that article; None is "none of these"."""
+
+    interaction_id: str
+    article_id: str | None = None
 
 
 @dataclass(frozen=True)

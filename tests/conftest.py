@@ -16,6 +16,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("RAGAS_DO_NOT_TRACK", "true")
+# The "is it one of these?" step (issue #23) is tested with it on where it is named (tests/answer/test_confirm.py,
+# tests/api/test_confirm_api.py, tests/ui/test_widget_confirm.py, tests/evaluate/test_confirm_eval.py); every
+# other test pins the answer-or-escalate path it was written for.
+os.environ.setdefault("ENGINE_ANSWER__CONFIRM", "false")
 
 from engine.config import ApiKey, AuthSettings, FreshnessSettings, Settings  # noqa: E402
 from engine.protocols import Embedder  # noqa: E402

@@ -79,3 +79,42 @@ def choose_threshold(points: Sequence[OperatingPoint], target_wrong_rate: float)
     if not meeting:
         return max(points, key=lambda p: p.threshold)
     return min(meeting, key=lambda p: p.threshold)
+
+
+@dataclass(frozen=True)
+class ConfirmBand:
+    """The confirm band chosen on the dev set: answer at or above `high` without asking; ask "is it one of these?"
+    in [low, high); below `low` escalate (as below the answer threshold)."""
+
+    low: float
+    high: float
+    direct_wrong_rate: float
+    """Wrong-answer rate of the answers given without asking (confidence ≥ high)."""
+    pick_share: float
+    """Share of the questions in [low, threshold) with an expected article among the options (a pick answers)."""
+
+
+def choose_band(
+    confidence: Sequence[float],
+    correct: Sequence[bool],
+    offered: Sequence[bool],
+    answerable: Sequence[bool],
+    threshold: float,
+    direct_wrong_rate: float,
+    min_pick_share: float,
+) -> ConfirmBand:
+    """Upper edge: the lowest threshold whose answers are wrong at most `direct_wrong_rate` (never below the answer
+    threshold). Lower edge: the lowest confidence under the answer threshold such that, among the questions from it
+    up to the threshold, at least `min_pick_share` had an expected article among the options (asking them is more
+    often an answer than a detour)."""
+    high = max(choose_threshold(sweep(confidence, correct, answerable), direct_wrong_rate).threshold, threshold)
+    conf = np.asarray(confidence, dtype=np.float64)
+    hit = np.asarray(offered, dtype=bool)
+    low, share = threshold, 0.0
+    for edge in sorted({c for c in np.round(conf, 4).tolist() if c < threshold}, reverse=True):
+        inside = (conf >= edge) & (conf < threshold)
+        if hit[inside].mean() >= min_pick_share:
+            low, share = float(edge), float(hit[inside].mean())
+    above = conf >= high
+    wrong = float((above & ~np.asarray(correct, dtype=bool)).sum() / above.sum()) if above.any() else 0.0
+    return ConfirmBand(low, float(high), wrong, share)

@@ -29,6 +29,9 @@ class ConfidenceModel(BaseModel):
     }
     bias: float = -6.5
     threshold: float = 0.5
+    confirm_from: float | None = None
+    """The confirm band [confirm_from, confirm_below): the customer is asked which article (None = no band)."""
+    confirm_below: float | None = None
 
     def score(self, signals: Signals) -> float:
         z = self.bias + sum(self.weights.get(name, 0.0) * getattr(signals, name) for name in SIGNAL_NAMES)

@@ -10,6 +10,7 @@ import numpy as np
 
 from engine.answer.composer import DECLINED, STREAM_REPLACED, AnswerRequest, Composer, Composition
 from engine.answer.confidence import ConfidenceModel, signals
+from engine.answer.confirm import Band, band_of, options
 from engine.answer.conflicts import find_conflict
 from engine.answer.extractive import citation
 from engine.answer.guardrails import Guardrails
@@ -72,27 +73,40 @@ class AnswerService:
         self._guardrails = guardrails
         self._composer = composer
         self._threshold = settings.min_confidence if settings.min_confidence is not None else confidence.threshold
+        low = settings.confirm_from if settings.confirm_from is not None else confidence.confirm_from
+        high = settings.confirm_below if settings.confirm_below is not None else confidence.confirm_below
+        self._band = band_of(low, high) if settings.confirm else None
 
     @property
     def threshold(self) -> float:
         """The confidence at or above which a question is answered."""
         return self._threshold
 
-    def ask(self, query: Query, scope: Scope = UNSCOPED) -> Decision:
-        """Answer with citations, or escalate with a reason.
+    @property
+    def confirm_band(self) -> Band | None:
+        """The confidences at which the customer is asked "is it one of these?" (None: never)."""
+        return self._band
+
+    def ask(
+        self, query: Query, scope: Scope = UNSCOPED, *, chosen: str | None = None, confirm: bool = True
+    ) -> Decision:
+        """Answer with citations, escalate with a reason, or (confidence in the confirm band) offer the best
+        articles to pick from. `chosen`: answer from that article, the customer's pick; `confirm=False`: the
+        decision without the confirm step (the eval's comparison).
 
             decision = answers.ask(Query("how do I download my invoices?"))
             removed = answers.ask(query, Scope(exclude=frozenset({"billing/download-invoices"})))
+            picked = answers.ask(query, chosen=decision.suggestions[0].article_id)
         """
-        outcome = self._decide(query, scope)
+        outcome = self._decide(query, scope, chosen, confirm)
         decision = outcome.decision
         if outcome.request is not None:
             decision = self._worded(decision, self._composer.compose(outcome.request))
         return _logged(decision)
 
-    def stream(self, query: Query, scope: Scope = UNSCOPED) -> Iterator[StreamEvent]:
+    def stream(self, query: Query, scope: Scope = UNSCOPED, *, chosen: str | None = None) -> Iterator[StreamEvent]:
         """The same decision as ask(), its answer in pieces: Delta events, then one Final with the decision."""
-        outcome = self._decide(query, scope)
+        outcome = self._decide(query, scope, chosen)
         if outcome.request is None:
             yield Final(_logged(outcome.decision))
             return
@@ -129,7 +143,7 @@ class AnswerService:
     def _worded(self, decision: Decision, composition: Composition) -> Decision:
         return _worded(decision, composition, self._settings.escalate_when_llm_declines)
 
-    def _decide(self, query: Query, scope: Scope) -> _Outcome:
+    def _decide(self, query: Query, scope: Scope, chosen: str | None = None, confirm: bool = True) -> _Outcome:
         snapshot = self._index.get()
         verdicts = self._eligibility.verdicts(snapshot)
         if not query.text.strip():
@@ -138,13 +152,15 @@ class AnswerService:
         masks = self._eligibility.masks(snapshot, query).without(snapshot, scope.exclude)
         scores = self._retriever.score(snapshot, query)
         result = self._retriever.rank(scores, masks.eligible, depth=scope.depth)
+        if chosen is not None:
+            return self._chosen(query, scores, masks, result, chosen, verdicts)
         # The shadow ranking (everything the asker may see, fresh or not) tells whether outdated content leads.
         shadow = (
             result
             if np.array_equal(masks.visible, masks.eligible)
             else self._retriever.rank(scores, masks.visible, depth=scope.depth)
         )
-        decision = self._judge(query, snapshot, result, shadow, verdicts)
+        decision = self._judge(query, snapshot, result, shadow, verdicts, self._band if confirm else None)
         decision = self._unless_restricted_leads(scores, masks, decision)
         decision = self._screen(query, scores.vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:
@@ -156,13 +172,54 @@ class AnswerService:
             request = AnswerRequest(query.text, result.query_terms, sources, snapshot.keyword.idf)
         return _Outcome(decision, shadow, snapshot, verdicts, request)
 
+    def _chosen(
+        self,
+        query: Query,
+        scores: Scores,
+        masks: Masks,
+        result: Retrieval,
+        article_id: str,
+        verdicts: dict[str, Verdict],
+    ) -> _Outcome:
+        """The answer from the article the customer picked among a confirm's options (reason PICKED): no threshold,
+        conflict or identifier test (the customer chose it), but sensitive topics still escalate and the article
+        must still be one the asker may see and that may answer now (else NO_MATCH)."""
+        snapshot = scores.snapshot
+        picked = next((c for c in result.candidates if c.article.id == article_id), None)
+        if picked is None:
+            only = masks.eligible & np.fromiter((a == article_id for a in snapshot.article_ids), dtype=np.bool_)
+            found = self._retriever.rank(scores, only, depth=1).candidates
+            picked = found[0] if found else None
+        if picked is None:
+            escalation = _escalate(Reason.NO_MATCH, 0.0, result.candidates)
+            gone = replace(escalation, detail=f"the picked article {article_id} may not answer this asker now")
+            return _Outcome(gone, result, snapshot, verdicts)
+        candidates = (picked, *(c for c in result.candidates if c.article.id != article_id))
+        bm25_max = max((c.best.bm25 for c in candidates), default=0.0)
+        found_signals = signals(candidates, result.query_terms, snapshot.keyword.idf, bm25_max, snapshot.keyword.knows)
+        decision = Decision(
+            decision="answer",
+            answer=None,
+            citations=(),
+            confidence=round(self._confidence.score(found_signals), 4),
+            reason=Reason.PICKED,
+            candidates=candidates,
+            signals=found_signals,
+        )
+        decision = self._screen(query, scores.vector, decision)
+        request = None
+        if decision.answered:
+            sources = self._focused(scores, candidates)
+            request = AnswerRequest(query.text, result.query_terms, sources, snapshot.keyword.idf)
+        return _Outcome(decision, result, snapshot, verdicts, request)
+
     def _unless_restricted_leads(self, scores: Scores, masks: Masks, decision: Decision) -> Decision:
         """An answer becomes an OTHER_AUDIENCE escalation when an article only another audience may see is the
         clearly better match ("set up SAML SSO for our workspace" from the public sign-in article while the admins'
         SSO setup guide leads): what the asker may see is then a neighbour, not the answer. The detail names the
         audience, never the article: this decision is what the asker's preview and tickets show (the audience canary);
         an agent previews the question as that audience to see it."""
-        if not decision.answered or masks.restricted is None or not masks.restricted.any():
+        if not (decision.answered or decision.confirming) or masks.restricted is None or not masks.restricted.any():
             return decision
         leader = self._retriever.leader(scores, masks.restricted)
         if leader is None:
@@ -209,8 +266,10 @@ class AnswerService:
         result: Retrieval,
         shadow: Retrieval,
         verdicts: dict[str, Verdict],
+        band: Band | None,
     ) -> Decision:
-        """Answer or escalate, before any wording: an answer decision here has no text yet."""
+        """Answer, escalate or (confidence in the band) confirm, before any wording: an answer decision here has no
+        text yet."""
         candidates = _prefer_successor(result.candidates, shadow.candidates, verdicts)
         named = identifiers(query.text)
         candidates = _naming_first(candidates, named)
@@ -228,12 +287,21 @@ class AnswerService:
             return _escalate(Reason.STALE_SOURCE, confidence, candidates, found)
         if not candidates:
             return _escalate(Reason.NO_MATCH, 0.0, candidates, found)
-        if confidence < self._threshold:
+        # Asking "is it one of these?" needs something in the KB to be about the question.
+        unsure = band is not None and band.holds(confidence) and found.dense >= self._settings.out_of_scope_below
+        if confidence < self._threshold and not unsure:
             scope = Reason.OUT_OF_SCOPE if found.dense < self._settings.out_of_scope_below else Reason.LOW_CONFIDENCE
             return _escalate(scope, confidence, candidates, found)
         if named and not _names(candidates[0], named):
             escalation = _escalate(Reason.IDENTIFIER_NOT_FOUND, confidence, candidates, found)
             return replace(escalation, detail="no article found mentions " + ", ".join(i.text for i in named))
+        if unsure:
+            offered = options(candidates, self._settings.confirm_options)
+            if len(offered) >= 2:
+                return replace(_escalate(Reason.UNSURE, confidence, candidates, found), decision="confirm",
+                               suggestions=offered)
+            if confidence < self._threshold:
+                return _escalate(Reason.LOW_CONFIDENCE, confidence, candidates, found)
         conflict = find_conflict(query.text, result.query_terms, candidates, self._settings.conflict_articles)
         if conflict is not None:
             escalation = _escalate(Reason.CONFLICT, confidence, candidates, found)

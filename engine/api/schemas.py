@@ -13,7 +13,7 @@ from engine.api.incident_schemas import IncidentLinkOut, IncidentNoticeOut
 from engine.api.input_text import Email, Text
 from engine.conversation import AgentPreview, Reply
 from engine.freshness.policy import Verdict
-from engine.types import Candidate
+from engine.types import Candidate, Pick
 from engine.types import Customer as CustomerFacts
 
 MAX_QUESTION_CHARS = 4000
@@ -70,6 +70,21 @@ class CustomerIn(Customer):
     plan: Text | None = Field(default=None, max_length=100)
 
 
+class PickRequest(BaseModel):
+    """The customer's answer to "is it one of these?" (decision confirm)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interaction_id: str = Field(min_length=36, max_length=36, pattern=r"^[0-9a-f\-]{36}$",
+                                description="The confirm's interaction_id (of the same session).")
+    article_id: str | None = Field(default=None, min_length=1, max_length=500,
+                                   description="The option picked (one of the confirm's suggestions); null = "
+                                   "\"none of these\": escalates, with the ticket pre-filled.")
+
+    def facts(self) -> Pick:
+        return Pick(self.interaction_id, self.article_id)
+
+
 class AskRequest(BaseModel):
     """A customer's question and, optionally, who is asking."""
 
@@ -86,6 +101,10 @@ class AskRequest(BaseModel):
                                 "customer has none and the key vouches for no one, an escalation of a session "
                                 "without a ticket answers `ticket_pending` and files nothing until POST "
                                 "/v1/escalate (with the email, or without it when the customer declines).")
+    pick: PickRequest | None = Field(default=None, description="Answer a confirm: send the same `question` and "
+                                     "`session_id` with the option picked (answered from that article, reason "
+                                     "`picked`) or `article_id: null` for \"none of these\" (escalated, reason "
+                                     "`none_of_these`).")
 
     @field_validator("question")
     @classmethod
@@ -126,13 +145,15 @@ class SuggestionOut(FromEngine):
 
 DECISION_DOC = ("answer: from articles (answer, citations); escalate: to a person (ticket); reply: small talk "
                 "(greeting, thanks, goodbye), not a question, no ticket; clarify: a question back (message) with "
-                "topics to pick from (suggestions), neither an answer nor an escalation.")
+                "topics to pick from (suggestions), neither an answer nor an escalation; confirm: \"is it one of "
+                "these?\" (message) with the best articles as suggestions, answered by the next request's `pick`.")
+DecisionName = Literal["answer", "escalate", "reply", "clarify", "confirm"]
 
 
 class AskResponse(BaseModel):
     interaction_id: str
     session_id: str = Field(description="Send it back with the next question to keep one conversation.")
-    decision: Literal["answer", "escalate", "reply", "clarify"] = Field(description=DECISION_DOC)
+    decision: DecisionName = Field(description=DECISION_DOC)
     answer: str | None
     citations: list[CitationOut]
     confidence: float = Field(ge=0.0, le=1.0)
@@ -141,7 +162,8 @@ class AskResponse(BaseModel):
     message: str | None = Field(default=None, description="What to say to the customer, in their language: the "
                                 "reply, the clarifying question, the acknowledgement of an escalation, or a note "
                                 "shown above the answer. Null when there is nothing to add.")
-    suggestions: list[SuggestionOut] = Field(default_factory=list, description="Topics for decision clarify.")
+    suggestions: list[SuggestionOut] = Field(default_factory=list, description="Topics for decision clarify; the "
+                                             "articles offered for decision confirm (pick one with `pick`).")
     contact_needed: bool = Field(default=False, description="Nobody can reply to the customer yet: ask for an "
                                  "email and send it with POST /v1/escalate (`session_id`, `interaction_id`, "
                                  "`customer.email`).")
@@ -382,7 +404,7 @@ class CandidateOut(BaseModel):
 
 
 class PreviewResponse(BaseModel):
-    decision: Literal["answer", "escalate", "reply", "clarify"]
+    decision: DecisionName
     answer: str | None
     citations: list[CitationOut]
     confidence: float
@@ -391,6 +413,9 @@ class PreviewResponse(BaseModel):
     priority: str
     flags: list[str]
     threshold: float
+    confirm_band: list[float] | None = Field(default=None, description="[from, below): the confidences at which "
+                                             "the customer is asked \"is it one of these?\"; null = never.")
+    suggestions: list[SuggestionOut] = Field(default_factory=list, description="The articles a confirm offers.")
     generation: str
     candidates: list[CandidateOut]
 
@@ -404,6 +429,8 @@ class PreviewResponse(BaseModel):
             priority=decision.priority,
             flags=list(decision.flags),
             threshold=found.threshold,
+            confirm_band=[found.confirm_band.low, found.confirm_band.high] if found.confirm_band else None,
+            suggestions=[SuggestionOut.model_validate(s) for s in decision.suggestions],
             generation=result.generation,
             candidates=[CandidateOut.of(c, result.verdicts[c.article.id]) for c in result.candidates],
         )

@@ -145,3 +145,8 @@ class MetricsOut(FromEngine):
     containment_in_incidents: RateOut = Field(description="Containment of sessions with a question about an active "
                                               "incident.")
     containment_outside_incidents: RateOut = Field(description="Containment of every other session.")
+    confirm_rate: RateOut = Field(description="Customer questions first answered with \"is it one of these?\" "
+                                  "(decision confirm; a confirm and its pick are one question).")
+    pick_rate: RateOut = Field(description="Confirms the customer answered by picking an option (reason picked).")
+    none_rate: RateOut = Field(description="Confirms answered with \"none of these\" (escalated, reason "
+                               "none_of_these).")

@@ -82,6 +82,20 @@ def language_note(decision: Decision, book: ReplyBook, asked: str) -> Decision:
                    message=book.say("language_fallback", asked))
 
 
+def confirm(decision: Decision, book: ReplyBook, locale: str | None) -> Decision:
+    """"Is it one of these?": the engine's confirm decision worded for the customer."""
+    return replace(decision, message=book.say("confirm", locale))
+
+
+def none_of_these(
+    candidates: tuple[Candidate, ...], confidence: float, book: ReplyBook, locale: str | None
+) -> Decision:
+    """The customer said none of the options offered is their question: a person answers (a content gap), with the
+    articles the engine weighed on the ticket."""
+    return Decision("escalate", None, (), confidence, Reason.NONE_OF_THESE, candidates=candidates,
+                    message=book.say("confirm_none", locale))
+
+
 def contradicts_earlier(decision: Decision, earlier: str, book: ReplyBook, locale: str | None) -> Decision:
     """An answer that contradicts an earlier one of the session becomes an escalation (a conflict for review)."""
     return replace(decision, decision="escalate", answer=None, citations=(), reason=Reason.CONFLICT_EARLIER,

@@ -17,11 +17,11 @@ from engine.errors import ConfigError
 
 ReplyKind = Literal[
     "greeting", "thanks", "goodbye", "handoff", "frustration", "frustration_answered", "clarify", "clarify_none",
-    "language_fallback", "language_unserved", "conflict",
+    "language_fallback", "language_unserved", "conflict", "confirm", "confirm_none",
 ]
 REPLY_KINDS: tuple[ReplyKind, ...] = (
     "greeting", "thanks", "goodbye", "handoff", "frustration", "frustration_answered", "clarify", "clarify_none",
-    "language_fallback", "language_unserved", "conflict",
+    "language_fallback", "language_unserved", "conflict", "confirm", "confirm_none",
 )
 FALLBACK_LANGUAGE = "en"
 

@@ -94,10 +94,25 @@ def _in_conversation(
     return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)
 
 
+def prepare_pick(engine: Engine, question: Question, confidence: float) -> Prepared:
+    """The customer's answer to "is it one of these?" (question.pick, checked by the caller): the question as first
+    asked, localised, never classified or read as a follow-up; "none of these" is decided here (an escalation with
+    the articles the engine weighed), a pick is answered from its article (`engine.answers.ask(..., chosen=…)`)."""
+    assert question.pick is not None
+    message = classify(question.query.text)
+    query, locale, fallback = _localised(engine, question.query)
+    if question.pick.article_id is not None:
+        return Prepared(message, query, locale, language_fallback=fallback)
+    weighed = engine.answers.ask(query, confirm=False).candidates
+    return Prepared(message, query, locale, plan.none_of_these(weighed, confidence, engine.replies, locale))
+
+
 def finish(engine: Engine, prepared: Prepared, decision: Decision) -> Decision:
-    """The decision as the customer gets it: contradictions of the earlier answer escalate, frustration is
-    acknowledged, an answer from another language's articles says so."""
+    """The decision as the customer gets it: a confirm is asked in the customer's language, contradictions of the
+    earlier answer escalate, frustration is acknowledged, an answer from another language's articles says so."""
     book, locale = engine.replies, prepared.locale
+    if decision.confirming:
+        return plan.confirm(decision, book, locale)
     earlier = prepared.earlier
     if decision.answered and earlier is not None and earlier.answer and decision.answer:
         cited = earlier.articles[0].article_id if earlier.articles else ""

@@ -12,8 +12,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from engine.answer.calibration import OperatingPoint, choose_threshold, fit_logistic, signal_matrix, sweep
+from engine.answer.calibration import (
+    ConfirmBand,
+    OperatingPoint,
+    choose_band,
+    choose_threshold,
+    fit_logistic,
+    signal_matrix,
+    sweep,
+)
 from engine.answer.confidence import ConfidenceModel, default_calibration_path, load_confidence
+from engine.answer.confirm import options
 from engine.config import Settings
 from engine.evaluate import defaults
 from engine.evaluate.adapters import resolve_golden
@@ -38,6 +47,7 @@ class Labelled:
     correct: bool  # the top candidate is an expected article
     answerable: bool
     judged_correct: bool = False  # … or one a reviewer judged to answer the question (evals/judgments)
+    offered_correct: bool = False  # an expected article is among the options a confirm would offer
 
 
 def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
@@ -53,11 +63,14 @@ def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
             for record in golden.records:
                 if record.kind in SKIPPED_KINDS:
                     continue
-                decision = kb.engine.answers.ask(Query(record.question, record.audience, record.locale))
+                query = Query(record.question, record.audience, record.locale)
+                decision = kb.engine.answers.ask(query, confirm=False)
                 top = decision.candidates[0].article.id if decision.candidates else None
                 correct = top in record.expected_articles
                 judged = correct or top in record.judged_answers
-                rows.append(Labelled(decision.signals, correct, bool(record.expected_articles), judged))
+                offered = options(decision.candidates, settings.answer.confirm_options)
+                hit = any(o.article_id in record.expected_articles for o in offered) and len(offered) >= 2
+                rows.append(Labelled(decision.signals, correct, bool(record.expected_articles), judged, hit))
         finally:
             kb.close()
     if cache is not None:
@@ -67,14 +80,22 @@ def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
 
 
 def write_calibration(
-    path: Path, model: ConfidenceModel, point: OperatingPoint, target: float, n: int
+    path: Path, model: ConfidenceModel, point: OperatingPoint, target: float, n: int, band: ConfirmBand | None = None
 ) -> None:
     weights = "\n".join(f"{name} = {value}" for name, value in model.weights.items())
+    confirm = (
+        f"# Confirm band: answers at or above confirm_below are wrong {band.direct_wrong_rate:.3f} of the time on the\n"
+        f"# dev set; from confirm_from up to the threshold {band.pick_share:.3f} of the questions have an expected\n"
+        "# article among the options (docs/evals.md).\n"
+        f"confirm_from = {round(band.low, 4)}\nconfirm_below = {round(band.high, 4)}\n"
+        if band is not None
+        else ""
+    )
     path.write_text(
         "# Written by `engine calibrate` — do not edit by hand; re-run it after changing retrieval.\n"
         f"# Chosen on {n} labelled dev questions; at the threshold below the dev set's wrong-answer rate is\n"
         f"# {point.wrong_rate:.3f} (target {target}) with coverage {point.coverage:.3f}.\n"
-        f"threshold = {round(point.threshold, 4)}\nbias = {model.bias}\n\n[weights]\n{weights}\n"
+        f"threshold = {round(point.threshold, 4)}\nbias = {model.bias}\n{confirm}\n[weights]\n{weights}\n"
     )
 
 
@@ -92,6 +113,13 @@ def calibrate_command(
         Path | None,
         typer.Option(help="Cache of collected signals: read if it exists, else written (for re-fits)."),
     ] = None,
+    confirm_wrong: Annotated[
+        float, typer.Option(help="Confirm band's upper edge: answers above it may be wrong at most this often.")
+    ] = 0.15,
+    confirm_pick: Annotated[
+        float, typer.Option(help="Confirm band's lower edge: at least this share of the questions from it up to "
+                            "the threshold have an expected article among the options.")
+    ] = 0.5,
 ) -> None:
     """Fit confidence on the dev sets and write the threshold that keeps wrong answers under --target-wrong."""
     if labels not in ("strict", "judged"):
@@ -115,9 +143,16 @@ def calibrate_command(
             f"  wrong ≤ {target_rate:.2f}: threshold {p.threshold:.3f}, coverage {p.coverage:.3f}, "
             f"wrong {p.wrong_rate:.3f}, answered correctly {p.correct_rate:.3f} of answerable"
         )
+    scores = [model.score(r.signals) for r in rows]
+    band = choose_band(scores, correct, [r.offered_correct for r in rows], answerable, point.threshold,
+                       confirm_wrong, confirm_pick)
+    console.print(
+        f"confirm band [{band.low:.3f}, {band.high:.3f}): answers above it wrong {band.direct_wrong_rate:.3f}; "
+        f"below the threshold {band.pick_share:.3f} have an expected article among the options"
+    )
     target = out or default_calibration_path()
     write_calibration(
-        target, model.model_copy(update={"threshold": point.threshold}), point, target_wrong, len(rows)
+        target, model.model_copy(update={"threshold": point.threshold}), point, target_wrong, len(rows), band
     )
     tomllib.loads(target.read_text())  # what we wrote must load
     Console().print(

@@ -28,6 +28,11 @@ class Outcome:
     top: str | None
     gated: bool
     forbidden: tuple[str, ...] = ()
+    turns: int = 1
+    """Customer turns the question took: 2 when the engine asked "is it one of these?" first."""
+    confirmed: bool = False
+    picked: bool = False
+    """Confirmed, and the (simulated) customer picked an option."""
 
 
 def hit_at(ranked: Sequence[str], expected: Collection[str], k: int) -> float:
@@ -154,6 +159,46 @@ def _kind_metrics(pairs: Sequence[tuple[GoldenRecord, Outcome]], judged: bool = 
         should_escalate=sum(1 for r, _ in pairs if must_escalate(r, judged)),
         escalated=sum(1 for _, o in pairs if not o.answered),
         correctly_escalated=sum(1 for r, o in pairs if must_escalate(r, judged) and not o.answered),
+    )
+
+
+@dataclass(frozen=True)
+class ConfirmMetrics:
+    """The confirm step with a simulated customer (docs/evals.md): how often it asked, how often an option was
+    picked, and the customer turns spent per resolved question (answered correctly, or escalated when it must)."""
+
+    questions: int
+    confirmed: int
+    picked: int
+    turns: int
+    resolved: int
+
+    @property
+    def confirm_rate(self) -> float | None:
+        return _ratio(self.confirmed, self.questions)
+
+    @property
+    def pick_rate(self) -> float | None:
+        return _ratio(self.picked, self.confirmed)
+
+    @property
+    def turns_per_resolved(self) -> float | None:
+        return _ratio(self.turns, self.resolved)
+
+
+def confirm_metrics(pairs: Sequence[tuple[GoldenRecord, Outcome]]) -> ConfirmMetrics:
+    """Resolved = answered with an expected article first, or escalated when nothing is expected (strict)."""
+    resolved = sum(
+        1
+        for r, o in pairs
+        if (not o.answered and r.should_escalate) or (o.answered and is_correct(r, o.cited[0] if o.cited else None))
+    )
+    return ConfirmMetrics(
+        questions=len(pairs),
+        confirmed=sum(o.confirmed for _, o in pairs),
+        picked=sum(o.picked for _, o in pairs),
+        turns=sum(o.turns for _, o in pairs),
+        resolved=resolved,
     )
 
 

@@ -11,10 +11,12 @@ from engine.evaluate.key_facts import key_fact_share
 from engine.evaluate.metrics import (
     HIT_KS,
     NDCG_K,
+    ConfirmMetrics,
     DecisionMetrics,
     KindMetrics,
     RetrievalMetrics,
     SweepPoint,
+    confirm_metrics,
     decision_metrics,
     retrieval_metrics,
     sweep,
@@ -24,6 +26,7 @@ from engine.evaluate.ragas_scores import RagasScores
 from engine.evaluate.runner import MODES, QuestionResult
 
 OURS, BASELINE = "ours", "baseline"
+NO_CONFIRM = "ours.no_confirm"  # metric prefix of our decisions without the confirm step
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Miss:
     answer: str | None = None
     verdict: str | None = None  # the judged verdict on `cited[0]`: answers, partial, wrong, or None (unjudged)
     baseline_cited: tuple[str, ...] = ()
+    confirmed: bool = False  # asked "is it one of these?" first (the simulated customer then picked or declined)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,11 @@ class EvalReport:
     tuned: dict[str, float] = field(default_factory=dict)
     judged: dict[str, DecisionMetrics] = field(default_factory=dict)
     key_facts: KeyFacts = KeyFacts(None, 0)
+    confirm: ConfirmMetrics | None = None
+    """Ours with the confirm step and a simulated customer…"""
+    unconfirmed: DecisionMetrics | None = None
+    """…and ours without the step (the same questions, confirm=False), for comparison."""
+    unconfirmed_turns: ConfirmMetrics | None = None
 
     def flat(self) -> dict[str, float]:
         """Every metric under a stable dotted name (as in thresholds.toml); undefined rates left out."""
@@ -90,9 +99,28 @@ class EvalReport:
         for system, d in self.judged.items():
             values.update(_judged_flat(system, d))
         values[f"{OURS}.answer.key_facts"] = self.key_facts.mean
+        values.update(self._confirm_flat())
         if self.ragas is not None:
             values.update({f"ragas.{name}": mean for name, mean in self.ragas.means.items()})
         return {name: round(value, 4) for name, value in values.items() if value is not None}
+
+    def _confirm_flat(self) -> dict[str, float | None]:
+        values: dict[str, float | None] = {}
+        if self.confirm is not None:
+            values[f"{OURS}.confirm_rate"] = self.confirm.confirm_rate
+            values[f"{OURS}.pick_rate"] = self.confirm.pick_rate
+            values[f"{OURS}.turns_per_resolved"] = self.confirm.turns_per_resolved
+        if self.unconfirmed_turns is not None:
+            values[f"{NO_CONFIRM}.turns_per_resolved"] = self.unconfirmed_turns.turns_per_resolved
+        if self.unconfirmed is not None:
+            d = self.unconfirmed
+            values[f"{NO_CONFIRM}.answered_correctly"] = d.answered_correctly_rate
+            values[f"{NO_CONFIRM}.wrong_answer_rate"] = d.wrong_answer_rate
+            values[f"{NO_CONFIRM}.coverage"] = d.coverage
+            values[f"{NO_CONFIRM}.escalation_recall"] = d.overall.recall
+            for kind, k in d.per_kind.items():
+                values[f"{NO_CONFIRM}.escalation_recall.{kind}"] = k.recall
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +131,8 @@ class EvalReport:
             "seconds": round(self.seconds, 1),
             "metrics": self.flat(),
             "counts": {s: _counts(d) for s, d in self.decision.items()},
+            "no_confirm_counts": _counts(self.unconfirmed) if self.unconfirmed else {},
+            "confirm_counts": self.confirm.__dict__ if self.confirm else {},
             "judged_counts": {s: _counts(d) for s, d in self.judged.items()},
             "key_facts_questions": self.key_facts.questions,
             "operating_point": self.operating_point,
@@ -171,9 +201,11 @@ def build_report(
         mode: retrieval_metrics([(r.rankings.get(mode, ()), r.record.expected_articles) for r in results])
         for mode in MODES
     }
+    without = [(r.record, r.without_confirm) for r in results]
     decisions = {OURS: decision_metrics(ours)}
     judged = {OURS: decision_metrics(ours, judged=True)}
-    sweeps = {OURS: sweep(ours, grid)}
+    # The sweep varies the answer threshold alone: it reads the decisions without the confirm step.
+    sweeps = {OURS: sweep(without, grid)}
     with_baseline = [r for r in results if r.baseline is not None]
     if with_baseline and len(with_baseline) == len(results):
         pairs = [(r.record, r.baseline) for r in results if r.baseline is not None]
@@ -195,6 +227,9 @@ def build_report(
         misses=[_miss(r) for r in results if not _passed(r)],
         judged=judged,
         key_facts=key_facts_score(results),
+        confirm=confirm_metrics(ours),
+        unconfirmed=decision_metrics(without),
+        unconfirmed_turns=confirm_metrics(without),
     )
 
 
@@ -231,4 +266,5 @@ def _miss(result: QuestionResult) -> Miss:
         answer=result.answer,
         verdict=verdict_of(record, o.cited[0]) if o.answered and o.cited else None,
         baseline_cited=result.baseline.cited if result.baseline and result.baseline.answered else (),
+        confirmed=o.confirmed,
     )

@@ -36,6 +36,12 @@ class QuestionResult:
     reference_contexts: tuple[str, ...]
     baseline: Outcome | None = None
     baseline_ranking: tuple[str, ...] = ()
+    unconfirmed: Outcome | None = None
+    """Our outcome without the confirm step, when the engine confirmed (else `ours` is the same)."""
+
+    @property
+    def without_confirm(self) -> Outcome:
+        return self.unconfirmed or self.ours
 
 
 class Runner:
@@ -64,16 +70,24 @@ class Runner:
         masks = engine.eligibility.masks(snapshot, query).without(snapshot, excluded)
         scores = engine.retriever.score(snapshot, query)
         rankings, contexts = self._rank(scores, masks.eligible, record)
-        decision = engine.answers.ask(query, Scope(exclude=excluded))
+        scope = Scope(exclude=excluded)
+        decision = engine.answers.ask(query, scope)
         allowed = {snapshot.article_ids[i] for i in np.flatnonzero(masks.eligible)}
+        unconfirmed = None
+        ours = _outcome(decision, record, allowed)
+        if decision.confirming:
+            unconfirmed = _outcome(engine.answers.ask(query, scope, confirm=False), record, allowed)
+            decision = simulated_customer(engine, decision, record, query, scope)
+            ours = replace(_outcome(decision, record, allowed), turns=2, confirmed=True, picked=decision.answered)
         result = QuestionResult(
             record=record,
             rankings=rankings,
-            ours=_outcome(decision, record, allowed),
+            ours=ours,
             answer=decision.answer,
             contexts=tuple(text for _, text in contexts),
             context_ids=tuple(article for article, _ in contexts),
             reference_contexts=tuple(_chunks_of(snapshot, record.expected_articles)),
+            unconfirmed=unconfirmed,
         )
         if self._cutoff is None:
             return result
@@ -107,6 +121,16 @@ class Runner:
                 snapshot, allowed, self._engine.embedder.embed_query, self._cutoff
             )
         return self._baselines[key]
+
+
+def simulated_customer(engine: Engine, confirm: Decision, record: GoldenRecord, query: Query, scope: Scope) -> Decision:
+    """The customer of the eval (issue #23): shown "is it one of these?", they pick the title of an expected article
+    when one is offered (the first offered), and say "none of these" otherwise, which escalates."""
+    offered = [s.article_id for s in confirm.suggestions]
+    gold = next((a for a in offered if a in record.expected_articles), None)
+    if gold is not None:
+        return engine.answers.ask(query, scope, chosen=gold)
+    return replace(confirm, decision="escalate", suggestions=(), reason=Reason.NONE_OF_THESE)
 
 
 def _outcome(decision: Decision, record: GoldenRecord, allowed: Collection[str]) -> Outcome:

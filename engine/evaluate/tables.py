@@ -102,5 +102,15 @@ def print_report(report: EvalReport, console: Console) -> None:
         for row in rows:
             table.add_row(*row)
         console.print(table)
+    if report.confirm is not None and report.unconfirmed is not None and report.confirm.confirmed:
+        values = report.flat()
+        console.print(
+            f"confirm step (simulated customer): confirmed {fmt(report.confirm.confirm_rate)}, picked "
+            f"{fmt(report.confirm.pick_rate)}; without the step: answered correctly "
+            f"{fmt(values.get('ours.no_confirm.answered_correctly'))}, wrong-answer rate "
+            f"{fmt(values.get('ours.no_confirm.wrong_answer_rate'))}, escalation recall "
+            f"{fmt(values.get('ours.no_confirm.escalation_recall'))}; turns per resolved "
+            f"{fmt(values.get('ours.no_confirm.turns_per_resolved'))} → {fmt(report.confirm.turns_per_resolved)}"
+        )
     if BASELINE not in report.decision:
         console.print("[dim]baseline not run[/]")

@@ -18,13 +18,14 @@ from engine.protocols import Vectors
 from engine.types import Reason
 
 HOLDOUT = str(Reason.HOLDOUT)
+PICKED, NONE_OF_THESE = str(Reason.PICKED), str(Reason.NONE_OF_THESE)
 
 GAP_IDS = 100
 """Interactions kept per content gap for drilling down."""
 _HOW_PREFIXES = ("how do i ", "how can i ", "how would i ", "how to ", "how do you ", "how do we ", "how can we ")
 PERIOD = timedelta(days=30)
 """The window metrics cover when no start is given: the 30 days up to the end."""
-GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict", "identifier_not_found")
+GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict", "identifier_not_found", "none_of_these")
 """Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not)."""
 QUESTION_DECISIONS = ("answer", "escalate")
 """A question is answered or escalated; small-talk replies are no question, and a clarifying question back is
@@ -178,6 +179,12 @@ class Metrics:
     """Containment of the sessions with a question about an active incident…"""
     containment_outside_incidents: Rate = Rate(0, 0)
     """…and of every other session: incidents move containment, so it is shown apart."""
+    confirm_rate: Rate = Rate(0, 0)
+    """Customer questions answered with "is it one of these?" first (docs/metrics.md)…"""
+    pick_rate: Rate = Rate(0, 0)
+    """…of those, how many the customer answered by picking an option…"""
+    none_rate: Rate = Rate(0, 0)
+    """…and how many with "none of these" (escalated)."""
 
 
 def compute_metrics(
@@ -235,7 +242,25 @@ def compute_metrics(
         incidents=incident_stats(window, tickets, mature, escalated_sessions, start, end),
         containment_in_incidents=Rate(len(inside - escalated_sessions), len(inside)),
         containment_outside_incidents=Rate(len(set(mature) - inside - escalated_sessions), len(mature) - len(inside)),
+        **confirm_rates(messages),
     )
+
+
+def confirm_rates(messages: Sequence[AskFact]) -> dict[str, Rate]:
+    """confirm_rate = confirms / customer questions, where a confirm and the pick or "none of these" that answers it
+    are one question; pick_rate and none_rate = picks or "none of these" (of sessions with a confirm in the window,
+    at most one each per confirm) / confirms."""
+    confirms = [a for a in messages if a.decision == "confirm"]
+    asking = {a.session_key for a in confirms}
+    picks = sum(a.reason == PICKED and a.session_key in asking for a in messages)
+    nones = sum(a.reason == NONE_OF_THESE and a.session_key in asking for a in messages)
+    answers = sum(a.reason in (PICKED, NONE_OF_THESE) for a in messages)
+    questions = sum(a.decision in QUESTION_DECISIONS for a in messages) - answers + len(confirms)
+    return {
+        "confirm_rate": Rate(len(confirms), questions),
+        "pick_rate": Rate(min(picks, len(confirms)), len(confirms)),
+        "none_rate": Rate(min(nones, len(confirms)), len(confirms)),
+    }
 
 
 def incident_stats(

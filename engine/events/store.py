@@ -28,10 +28,11 @@ class IncidentSeen:
 
 
 def seen_articles(decision: Decision) -> tuple[SeenArticle, ...]:
-    """The cited articles first, then the best other candidates: what a support agent should look at."""
-    cited = {c.article_id for c in decision.citations}
-    seen = [_seen(c, c.article.id in cited) for c in decision.candidates if c.article.id in cited]
-    seen += [_seen(c, False) for c in decision.candidates if c.article.id not in cited]
+    """The articles shown first (`cited`: quoted by an answer, or offered as a confirm's or a clarify's options:
+    what a pick is checked against), then the best other candidates: what a support agent should look at."""
+    shown = {c.article_id for c in decision.citations} | {s.article_id for s in decision.suggestions}
+    seen = [_seen(c, True) for c in decision.candidates if c.article.id in shown]
+    seen += [_seen(c, False) for c in decision.candidates if c.article.id not in shown]
     return tuple(seen[:SEEN_PER_QUESTION])
 
 

@@ -97,8 +97,10 @@ def test_shipped_thresholds_name_real_metrics(results: list[QuestionResult]) -> 
     checks = load_checks(ROOT / "evals" / "thresholds.toml")
     assert checks
     known = set(build_report("kb", "set", results, {"ours": 0.5, "baseline": 0.5}).flat())
-    # Present only when the set has them: per-kind escalation, ragas, reference answers (key facts).
-    known_prefixes = ("ours.escalation_recall.", "ours.escalation_precision.", "ragas.", "ours.answer.")
+    # Present only when the set has them: per-kind escalation, ragas, reference answers (key facts), confirmed
+    # questions (the pick rate).
+    known_prefixes = ("ours.escalation_recall.", "ours.escalation_precision.", "ragas.", "ours.answer.",
+                      "ours.no_confirm.escalation_recall.", "ours.pick_rate")
     for check in checks:
         assert check.metrics, f"{check.golden} on {check.kb} checks nothing"
         for metric in check.metrics:

@@ -22,7 +22,7 @@ from engine.wiring import Engine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ask"])
-ERRORS = problems(400, 401, 403, 413, 422, 429, 503)
+ERRORS = problems(400, 401, 403, 404, 413, 422, 429, 503)
 STREAM_DOC: dict[int | str, dict[str, object]] = {
     200: {
         "description": "JSON, or with `Accept: text/event-stream` (or `stream: true`) server-sent events: "
@@ -45,6 +45,7 @@ def ask(
         channel=caller.name,
         customer=merge_customer(caller.customer, body.customer.facts() if body.customer else None),
         contact_first=body.contact_first,
+        pick=body.pick.facts() if body.pick else None,
     )
     owner = conversation.TicketOwner(session_id, caller.customer)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):

@@ -53,14 +53,15 @@
     var answered = data.decision === "answer";
     var summary = el("section", { class: "card", id: "pv-summary", "aria-label": "What the customer gets" },
       el("h2", {}, "The customer would get: ",
-        el("span", { class: "badge " + (answered ? "good" : "warn"), id: "pv-decision" }, answered ? "an answer" : "an escalation")),
+        decisionBadge(data)),
       el("dl", { class: "kv" },
-        el("dt", {}, "Confidence"), el("dd", {}, data.confidence.toFixed(2) + " (threshold " + data.threshold.toFixed(2) + ")"),
+        el("dt", {}, "Confidence"), el("dd", {}, data.confidence.toFixed(2) + " (threshold " + data.threshold.toFixed(2) + confirmBand(data) + ")"),
         el("dt", {}, "Reason"), el("dd", { id: "pv-reason" }, data.reason + (data.detail ? " — " + data.detail : "")),
         el("dt", {}, "Priority"), el("dd", {}, data.priority),
         el("dt", {}, "Flags"), el("dd", {}, data.flags.length ? data.flags.join(", ") : "none"),
         el("dt", {}, "Index"), el("dd", {}, data.generation)),
       answered ? S.markdown(data.answer, { id: "pv-answer" }) : null,
+      confirmOptions(data),
       data.citations.length ? el("p", {}, "Cites: ", data.citations.map(function (c) { return c.title; }).join("; ")) : null);
     var rows = data.candidates.map(function (c) {
       return el("tr", {},
@@ -82,6 +83,22 @@
     return [summary, table];
   }
 
+  /* "Is it one of these?" (decision confirm): the badge, the band it falls in and the options the customer sees. */
+  function decisionBadge(data) {
+    var words = { answer: "an answer", confirm: "a question back: is it one of these?" }[data.decision] || "an escalation";
+    return el("span", { class: "badge " + (data.decision === "answer" ? "good" : "warn"), id: "pv-decision" }, words);
+  }
+
+  function confirmBand(data) {
+    return data.confirm_band ? ", asks which article from " + data.confirm_band[0].toFixed(2) + " to " + data.confirm_band[1].toFixed(2) : "";
+  }
+
+  function confirmOptions(data) {
+    if (data.decision !== "confirm") return null;
+    return el("div", { id: "pv-options" }, el("p", {}, "Options offered (and “None of these”):"),
+      el("ul", {}, data.suggestions.map(function (s) { return el("li", {}, s.title, el("span", { class: "muted" }, " · " + s.article_id)); })));
+  }
+
   var filters = { status: "open", reason: "", priority: "", locale: "", has_contact: "", q: "" };
 
   function showTickets() {
@@ -91,7 +108,7 @@
       filterField("f-status", "Status", select("f-status", [["", "Any"], ["open", "Open"], ["pending", "Pending"], ["solved", "Solved"]], filters.status)),
       filterField("f-reason", "Reason", select("f-reason", [["", "Any"], ["customer_request", "Customer request"], ["low_confidence", "Low confidence"],
         ["no_match", "No match"], ["out_of_scope", "Out of scope"], ["sensitive_topic", "Sensitive topic"], ["stale_source", "Stale source"],
-        ["conflict", "Conflict"], ["identifier_not_found", "Unknown error code"], ["known_incident", "Known incident"], ["other_audience", "Other audience's article"]], filters.reason)),
+        ["conflict", "Conflict"], ["identifier_not_found", "Unknown error code"], ["known_incident", "Known incident"], ["other_audience", "Other audience's article"], ["none_of_these", "None of the options"]], filters.reason)),
       filterField("f-priority", "Priority", select("f-priority", [["", "Any"], ["urgent", "Urgent"], ["high", "High"], ["normal", "Normal"], ["low", "Low"]], filters.priority)),
       filterField("f-locale", "Locale", select("f-locale", [["", "Any"], ["en", "English"], ["de", "German"]], filters.locale)),
       filterField("f-contact", "Contact", select("f-contact", [["", "Any"], ["true", "Has email"], ["false", "No email"]], filters.has_contact)),

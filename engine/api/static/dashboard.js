@@ -60,11 +60,20 @@
     var kpis = el("div", { class: "kpis" },
       kpi("Questions", m.questions), kpi("Containment", S.pct(m.containment.value), ratio(m.containment) + " sessions judged"),
       kpi("Self-service rate", S.pct(m.self_service.value), ratio(m.self_service)),
-      kpi("Helpful", S.pct(m.helpful.value), ratio(m.helpful) + " votes"), kpi("Tickets", m.tickets));
+      kpi("Helpful", S.pct(m.helpful.value), ratio(m.helpful) + " votes"), kpi("Tickets", m.tickets), confirmKpi(m));
     var pending = m.sessions_pending ? el("p", { class: "muted", id: "pending" }, m.sessions_pending + " session" +
       (m.sessions_pending > 1 ? "s" : "") + " still open — judged for containment 24 h after their first question.") : null;
     return [kpis, pending, trend(m), holdout(m.holdout), incidents(m), el("div", { class: "grid" }, reasons(m), gaps(m), stale(m),
       thumbsDown(f), top(m)), downvotes(f), el("section", { class: "card", id: "drill", hidden: "" })];
+  }
+
+  /* "Is it one of these?": how often the engine asked, and how often the customer picked an option. */
+  function confirmKpi(m) {
+    if (!m.confirm_rate) return null;
+    var node = kpi("Asked “is it one of these?”", S.pct(m.confirm_rate.value), ratio(m.confirm_rate) + " questions · picked " +
+      S.pct(m.pick_rate.value) + " (" + ratio(m.pick_rate) + ")");
+    node.id = "kpi-confirm";
+    return node;
   }
 
   function trend(m) {

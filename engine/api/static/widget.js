@@ -252,6 +252,7 @@
         return { title: s.title, question: s.question };
       }) };
     }
+    if (data.decision === "confirm") return confirmItem(question, data);
     if (data.reason === "holdout") return resultsItem(question, data);
     if (data.reason === "known_incident") {
       return { kind: "incident", question: question, interaction_id: data.interaction_id, incident: data.incident };
@@ -312,6 +313,7 @@
     if (item.kind === "results") return drawResults(item);
     if (item.kind === "reply") return el("div", { class: "msg bot reply" }, item.text);
     if (item.kind === "clarify") return drawClarify(item);
+    if (item.kind === "confirm") return drawConfirm(item);
     if (item.kind === "incident") return el("div", { class: "msg bot notice escalation" }, INCIDENTS.notice(item));
     return drawAnswer(item);
   }
@@ -326,6 +328,60 @@
     });
     if (item.suggestions.length) node.appendChild(row);
     return node;
+  }
+
+  /* "Is it one of these?" (decision confirm, docs/widget.md): the best articles' titles as buttons and "None of
+   * these". A pick is sent back with the question (POST /v1/ask with `pick`) and answered from that article; "None
+   * of these" escalates as any escalation does (the ticket pre-filled, the email asked for first). */
+  function confirmItem(question, data) {
+    return { kind: "confirm", question: question, interaction_id: data.interaction_id, text: data.message || "",
+      picked: undefined, options: (data.suggestions || []).map(function (s) {
+        return { article_id: s.article_id, title: s.title };
+      }) };
+  }
+
+  function drawConfirm(item) {
+    var node = el("div", { class: "msg bot confirm" }, el("p", { class: "ask-back" }, item.text || "Is it one of these?"));
+    var row = el("div", { class: "actions", role: "group", "aria-label": "Is it one of these?" });
+    var choices = item.options.map(function (o) { return { id: o.article_id, label: o.title }; })
+      .concat([{ id: null, label: "None of these" }]);
+    choices.forEach(function (choice) {
+      var button = el("button", { class: "chip topic" + (choice.id === null ? " none" : ""), type: "button",
+        "aria-pressed": String(item.picked !== undefined && item.picked === choice.id) }, choice.label);
+      if (item.picked !== undefined) button.disabled = true;
+      button.addEventListener("click", function () { if (!send.disabled && item.picked === undefined) pickOption(item, choice, row); });
+      row.appendChild(button);
+    });
+    node.appendChild(row);
+    return node;
+  }
+
+  function pickOption(item, choice, row) {
+    item.picked = choice.id;
+    save();
+    row.querySelectorAll("button").forEach(function (b) {
+      b.disabled = true;
+      b.setAttribute("aria-pressed", String(b.textContent === choice.label));
+    });
+    push({ kind: "user", text: choice.label });
+    var pending = el("div", { class: "msg bot typing" }, "Searching our help articles…");
+    log.appendChild(pending);
+    scroll();
+    busy(true);
+    var body = { question: item.question, session_id: state.session_id, contact_first: true,
+      pick: { interaction_id: item.interaction_id, article_id: choice.id } };
+    if (LOCALE) body.locale = LOCALE;
+    request("/v1/ask", body, { Accept: "text/event-stream, application/json" })
+      .then(function (response) { return readAnswer(response, pending); })
+      .then(function (data) { pending.remove(); push(itemFor(item.question, data)); })
+      .catch(function (error) {
+        pending.remove();
+        item.picked = undefined;
+        save();
+        row.querySelectorAll("button").forEach(function (b) { b.disabled = false; b.setAttribute("aria-pressed", "false"); });
+        push({ kind: "error", text: friendly(error) });
+      })
+      .then(function () { busy(false); input.focus(); });
   }
 
   function drawAnswer(item) {
