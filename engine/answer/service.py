@@ -295,6 +295,12 @@ class AnswerService:
         if named and not _names(candidates[0], named):
             escalation = _escalate(Reason.IDENTIFIER_NOT_FOUND, confidence, candidates, found)
             return replace(escalation, detail="no article found mentions " + ", ".join(i.text for i in named))
+        # Two fresh articles stating different values of what is asked: a person answers (and the KB gets fixed),
+        # whether the engine was sure of the article or about to ask which one.
+        conflict = find_conflict(query.text, result.query_terms, candidates, self._settings.conflict_articles)
+        if conflict is not None:
+            escalation = _escalate(Reason.CONFLICT, confidence, candidates, found)
+            return replace(escalation, conflict=conflict.articles, detail=conflict.describe())
         if unsure:
             offered = options(candidates, self._settings.confirm_options)
             if len(offered) >= 2:
@@ -302,10 +308,6 @@ class AnswerService:
                                suggestions=offered)
             if confidence < self._threshold:
                 return _escalate(Reason.LOW_CONFIDENCE, confidence, candidates, found)
-        conflict = find_conflict(query.text, result.query_terms, candidates, self._settings.conflict_articles)
-        if conflict is not None:
-            escalation = _escalate(Reason.CONFLICT, confidence, candidates, found)
-            return replace(escalation, conflict=conflict.articles, detail=conflict.describe())
         return Decision(
             decision="answer",
             answer=None,
