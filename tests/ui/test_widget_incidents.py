@@ -27,6 +27,7 @@ from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync
 from tests.llm_server import Script, scripted_llm
 from tests.servers import free_port, serve
 from tests.ui.conftest import SHOP_KEY, shot
+from tests.ui.held import install
 from tests.ui.widget import ask, open_widget
 
 pytestmark = pytest.mark.integration
@@ -80,6 +81,7 @@ def test_the_banner_follows_the_feed_on_pages_of_the_affected_area_only(
 ) -> None:
     stack = incidents_stack
     other = page.context.new_page()
+    install(other)  # counts the polls it has handled
     page.goto(f"{stack.shop}/sync")
     other.goto(f"{stack.shop}/login")
     open_widget(page)
@@ -92,7 +94,10 @@ def test_the_banner_follows_the_feed_on_pages_of_the_affected_area_only(
     expect(banner).to_contain_text("Sync delays — We are investigating.")
     expect(banner.get_by_role("link", name="Status page")).to_have_attribute("href", "https://stspg.io/sync")
     shot(page, "incident-01-banner")
-    other.wait_for_timeout(2500)  # two polls of the Login & SSO page: a Sync incident is not its news
+    polls = "() => window.__settled.filter((u) => u.endsWith('/v1/incidents')).length"
+    seen = other.evaluate(polls)
+    other.wait_for_function(f"({polls})() >= {seen + 2}")  # two polls since the banner showed: the
+    # Login & SSO page had the Sync incident to show, and did not (it is not that page's news)
     expect(elsewhere).to_be_hidden()
 
     stack.feed.serve_json(summary(maintenances=(maintenance("Sync database upgrade", "sync", status="scheduled"),)))

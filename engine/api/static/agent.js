@@ -5,10 +5,12 @@
   "use strict";
   var S = window.Staff, el = S.el, main = document.getElementById("main");
   var last = { question: "", audience: "public", locale: "" };
+  var view = S.loads(); /* the main view's loads: a newer one (another filter, ticket or page) supersedes the older */
 
   S.signIn(main, function () { window.addEventListener("hashchange", route); route(); });
 
   function route() {
+    view.start(); /* whatever the previous page was still loading is dropped */
     var hash = location.hash.slice(1) || "preview";
     ["preview", "tickets", "incidents"].forEach(function (name) {
       var link = document.getElementById("nav-" + name);
@@ -42,7 +44,7 @@
       result.replaceChildren(el("p", { class: "muted" }, "Asking…"));
       var body = { question: last.question, audience: last.audience };
       if (last.locale) body.locale = last.locale;
-      S.api("/v1/preview", body).then(function (data) { result.replaceChildren.apply(result, previewView(data)); })
+      view.start()("/v1/preview", body).then(function (data) { result.replaceChildren.apply(result, previewView(data)); })
         .catch(function (error) { result.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
     });
     main.replaceChildren(form, result);
@@ -107,7 +109,7 @@
         locale: val("f-locale"), has_contact: val("f-contact") };
       var query = Object.keys(filters).filter(function (k) { return filters[k]; })
         .map(function (k) { return k + "=" + encodeURIComponent(filters[k]); }).join("&");
-      S.api("/v1/tickets?limit=100" + (query ? "&" + query : "")).then(function (tickets) {
+      view.start()("/v1/tickets?limit=100" + (query ? "&" + query : "")).then(function (tickets) {
         list.replaceChildren(tickets.length ? ticketTable(tickets) : el("p", { class: "card muted" }, "No ticket matches these filters."));
       }).catch(fail);
     }
@@ -133,13 +135,14 @@
   function showIncidents() {
     var list = el("div", { id: "incident-list", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
     main.replaceChildren(el("h1", {}, "Incidents"), list);
-    S.api("/v1/incidents").then(function (state) {
+    var load = view.start();
+    load("/v1/incidents").then(function (state) {
       if (!state.configured) { list.replaceChildren(el("p", { class: "card muted" }, "No status feed is configured (ENGINE_STATUS__URL).")); return; }
       var age = state.age_s === null ? "never read" : Math.round(state.age_s) + " s ago" + (state.stale ? " (last read failed: " + state.error + ")" : "");
       var head = el("p", { class: "muted", id: "incident-feed" }, "Status feed read " + age + ".");
       if (!state.incidents.length) { list.replaceChildren(head, el("p", { class: "card muted" }, "No active incident.")); return; }
       return Promise.all(state.incidents.map(function (i) {
-        return S.api("/v1/tickets?limit=500&incident=" + encodeURIComponent(i.id)).then(function (tickets) {
+        return load("/v1/tickets?limit=500&incident=" + encodeURIComponent(i.id)).then(function (tickets) {
           return el("section", { class: "card", "aria-label": i.name, "data-incident": i.id },
             el("h2", {}, i.name + " · " + i.status + " · " + i.impact),
             el("p", {}, i.latest_update ? i.latest_update.body : "", " ", i.shortlink ? el("a", { href: i.shortlink, target: "_blank", rel: "noopener" }, "Status page") : ""),
@@ -161,7 +164,7 @@
 
   function showTicket(reference) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading " + reference + "…"));
-    S.api("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
+    view.start()("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
       var facts = el("section", { class: "card", id: "ticket-facts" }, el("h1", {}, t.reference + " · " + t.subject),
         el("dl", { class: "kv" },
           el("dt", {}, "Status"), el("dd", { id: "ticket-status" }, t.status + " (version " + t.version + ")"),
@@ -257,7 +260,7 @@
   /* A conversation as the dashboard's drill-down links to it: its turns (redacted) and its tickets. */
   function showSession(id) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading the conversation…"));
-    S.api("/v1/sessions/" + encodeURIComponent(id)).then(function (s) {
+    view.start()("/v1/sessions/" + encodeURIComponent(id)).then(function (s) {
       main.replaceChildren(el("h1", {}, "Conversation"), el("section", { class: "card", id: "session-turns" },
         el("p", { class: "muted" }, "Session " + s.session_id), s.turns.map(turn),
         s.tickets.length ? el("p", {}, "Tickets: ", s.tickets.map(function (t) { return el("a", { href: "#ticket/" + t.reference }, t.reference + " "); })) : null));

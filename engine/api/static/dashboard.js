@@ -6,6 +6,7 @@
   var S = window.Staff, C = window.Charts, el = S.el, main = document.getElementById("main");
   var BLUE = "#1a56c4", GREEN = "#137333", ORANGE = "#b35c00", RED = "#b42318";
   var end = null, state = { days: "30", locale: "", channel: "", audience: "" };
+  var cards = S.loads(), drills = S.loads(); /* newest wins: a filter changed twice, a second bar clicked */
   var audiences = ["public"]; /* the askers' audiences seen so far (each answer's `audiences`): the filter's choices */
 
   S.signIn(main, function () { show(); });
@@ -24,10 +25,12 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     var body = el("div", { id: "metrics", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
     main.replaceChildren(el("h1", {}, "How self-service is doing"), form, body);
-    S.api("/v1/metrics?" + query()).then(function (m) {
+    var load = cards.start();
+    drills.start(); /* the drill-down panel is redrawn empty: an older drill-down must not fill it */
+    load("/v1/metrics?" + query()).then(function (m) {
       end = end || m.end;
       learnAudiences(m.audiences || [], form.querySelector("#f-audience"));
-      return S.api("/v1/feedback?" + period()).then(function (f) { body.replaceChildren.apply(body, view(m, f).filter(Boolean)); });
+      return load("/v1/feedback?" + period()).then(function (f) { body.replaceChildren.apply(body, view(m, f).filter(Boolean)); });
     }).catch(function (error) { body.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
   }
 
@@ -198,7 +201,7 @@
       panel.hidden = false;
       panel.replaceChildren(el("h2", { id: "drill-title", tabindex: "-1" }, title), el("p", { class: "muted" }, "Loading…"));
       panel.querySelector("h2").focus();
-      S.api("/v1/conversations?limit=200&" + [query(), filter].filter(Boolean).join("&")).then(function (turns) {
+      drills.start()("/v1/conversations?limit=200&" + [query(), filter].filter(Boolean).join("&")).then(function (turns) {
         var rows = turns.map(function (t) { return [t.question, t.decision, t.reason.replace(/_/g, " "), t.at.slice(0, 16).replace("T", " "), t.session_id || ""]; });
         panel.replaceChildren(panel.querySelector("h2"), rows.length
           ? table("conversations", ["Question", "Decision", "Reason", "Asked", "Conversation"], rows, true)

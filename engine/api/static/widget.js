@@ -473,6 +473,7 @@
   /* "New conversation": forget the session and the transcript (tickets stay; "Your requests" still lists
    * those of the signed-in customer). */
   function newConversation() {
+    requestsSeq++; /* a "Your requests" still loading belongs to the conversation being left */
     state.session_id = null;
     state.items = [];
     save();
@@ -481,8 +482,11 @@
     input.focus();
   }
 
-  /* "Your requests": the caller's own tickets and where they stand (GET /v1/sessions/{id}/tickets). */
+  /* "Your requests": the caller's own tickets and where they stand (GET /v1/sessions/{id}/tickets). Only the
+   * newest look is shown: an older, slower answer (clicked twice, or before "New conversation") is dropped. */
+  var requestsSeq = 0;
   function showRequests() {
+    var mine = ++requestsSeq;
     log.querySelectorAll(".requests-view").forEach(function (old) { old.remove(); });
     var box = el("div", { class: "msg bot requests-view", role: "region", "aria-label": "Your requests" });
     log.appendChild(box);
@@ -490,13 +494,18 @@
       ? get("/v1/sessions/" + encodeURIComponent(state.session_id) + "/tickets").then(function (r) { return r.json(); })
       : Promise.resolve([]);
     shown.then(function (tickets) {
+      if (mine !== requestsSeq || !box.isConnected) return;
       box.append(el("strong", {}, "Your requests"));
       if (!tickets.length) box.append(el("p", {}, "You have no requests with our support team yet."));
       else box.append(tickets.reduce(function (list, t) { list.append(requestItem(t)); return list; },
         el("ul", { class: "requests" })));
       showStart(box);
       announce(box.textContent);
-    }).catch(function (error) { box.remove(); push({ kind: "error", text: friendly(error) }); });
+    }).catch(function (error) {
+      if (mine !== requestsSeq || !box.isConnected) return;
+      box.remove();
+      push({ kind: "error", text: friendly(error) });
+    });
   }
 
   function requestItem(ticket) {
