@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.api.schemas import FromEngine, IsoTime, SeenArticleOut
+from engine.api import schemas
+from engine.api.schemas import FromEngine, IsoTime, SeenArticleOut, TicketOut
 
 STATUS_PATTERN = r"^(open|pending|solved)$"
 
@@ -144,3 +145,14 @@ class MetricsOut(FromEngine):
     containment_in_incidents: RateOut = Field(description="Containment of sessions with a question about an active "
                                               "incident.")
     containment_outside_incidents: RateOut = Field(description="Containment of every other session.")
+
+
+class TicketDetailOut(TicketOut):
+    """A ticket as GET /v1/tickets/{id} shows it: with the customer's votes on the conversation's answers."""
+
+    feedback: list[FeedbackItemOut] = Field(default_factory=list, description="The latest 👍/👎 on each answer of the "
+                                            "ticket's conversation, oldest first, with the reason and comment the "
+                                            "customer gave (redacted).")
+
+
+TicketDetailOut.model_rebuild(_types_namespace={**vars(schemas), **globals()})  # TicketOut's names live in schemas

@@ -4,6 +4,9 @@ agent console and dashboard (static; staff sign in with their key in the page, n
 
 from __future__ import annotations
 
+import json
+import tomllib
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -14,6 +17,7 @@ from engine.api.auth import GateDep
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
+WIDGET_STRINGS = Path(__file__).resolve().parents[2] / "dialogue" / "widget.toml"
 WIDGET_CACHE = "public, max-age=300"
 """Short enough that a widget fix reaches embedding sites within minutes."""
 
@@ -26,11 +30,19 @@ def home(gate: GateDep) -> HTMLResponse:
 
 @router.get("/widget.js")
 def widget() -> Response:
-    """widget.js with the Markdown renderer it shares with the staff pages and its incident parts, all inside one
-    closure (no globals on the embedding page)."""
-    parts = [(STATIC / name).read_text() for name in ("markdown.js", "widget-incidents.js", "widget.js")]
+    """widget.js with the Markdown renderer it shares with the staff pages, its incident parts and its wording per
+    language (engine/dialogue/widget.toml), all inside one closure (no globals on the embedding page)."""
+    strings = "var WIDGET_STRINGS = " + json.dumps(widget_strings(), ensure_ascii=False) + ";"
+    parts = [strings] + [(STATIC / name).read_text() for name in ("markdown.js", "widget-incidents.js", "widget.js")]
     return Response("(function () {\n" + "\n".join(parts) + "})();\n", media_type="text/javascript; charset=utf-8",
                     headers={"Cache-Control": WIDGET_CACHE})
+
+
+@cache
+def widget_strings() -> dict[str, dict[str, str]]:
+    """The widget's wording by language; English complete, the other languages falling back to it string by string."""
+    table = tomllib.loads(WIDGET_STRINGS.read_text(encoding="utf-8"))
+    return {language: {key: str(value) for key, value in strings.items()} for language, strings in table.items()}
 
 
 @router.get("/favicon.ico")

@@ -120,7 +120,7 @@
 
   function ticketTable(tickets) {
     var rows = tickets.map(function (t) {
-      return el("tr", {}, el("td", {}, el("a", { href: "#ticket/" + t.reference }, t.reference)), el("td", {}, t.subject),
+      return el("tr", {}, el("td", { class: "ref" }, el("a", { href: "#ticket/" + t.reference }, t.reference)), el("td", {}, t.subject),
         el("td", { title: t.created_at }, age(t.created_at)), el("td", {}, priorityBadge(t.priority)),
         el("td", {}, t.reason.replace(/_/g, " ")), el("td", {}, t.has_contact ? t.customer.email : noContact()),
         el("td", {}, t.status), el("td", {}, t.assignee || "—"));
@@ -162,7 +162,8 @@
     return el("span", { class: "badge warn", title: "The customer left no email: nobody can reply yet" }, "no contact");
   }
 
-  function showTicket(reference) {
+  /* `saved`: the version an agent's change just made, confirmed on the reloaded page. */
+  function showTicket(reference, saved) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading " + reference + "…"));
     view.start()("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
       var facts = el("section", { class: "card", id: "ticket-facts" }, el("h1", {}, t.reference + " · " + t.subject),
@@ -187,8 +188,15 @@
           el("dt", {}, "Delivery"), el("dd", {}, t.deliveries.length ? t.deliveries.map(delivery).join("; ") : "not configured")));
       var transcript = el("section", { class: "card", id: "ticket-transcript", "aria-labelledby": "tt" },
         el("h2", { id: "tt" }, "Transcript"), t.transcript.map(turn));
+      var triage = triageForm(t);
       main.replaceChildren.apply(main, [el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts,
-        triageForm(t), notes(t), transcript, articles(t)].filter(Boolean)); /* notes(t) is null without notes */
+        triage, notes(t), feedback(t), transcript, articles(t)].filter(Boolean)); /* null: no notes, no votes */
+      if (saved) {
+        var done = triage.querySelector("#tr-result");
+        done.className = "saved";
+        done.setAttribute("role", "status");
+        done.textContent = "Saved — " + t.reference + " is at version " + t.version + ".";
+      }
       main.focus({ preventScroll: true });
       window.scrollTo(0, 0);
     }).catch(fail);
@@ -210,7 +218,7 @@
       var change = { status: status.value, assignee: assignee.value.trim() };
       if (note.value.trim()) change.note = note.value.trim();
       S.api("/v1/tickets/" + t.reference, change, { method: "PATCH", headers: { "If-Match": '"' + t.version + '"' } })
-        .then(function () { showTicket(t.reference); })
+        .then(function () { showTicket(t.reference, true); })
         .catch(function (error) {
           result.className = "error";
           result.setAttribute("role", "alert");
@@ -224,6 +232,22 @@
     if (!t.notes.length) return null;
     return el("section", { class: "card", id: "ticket-notes", "aria-labelledby": "tn" }, el("h2", { id: "tn" }, "Internal notes"),
       t.notes.map(function (n) { return el("p", {}, el("strong", {}, n.author + ", " + n.at.slice(0, 16).replace("T", " ") + ": "), n.text); }));
+  }
+
+  /* What the customer told us about the answers (👍/👎 with the reason and comment), whenever they voted. */
+  var WHY = { wrong: "It's wrong", outdated: "It's out of date", unclear: "It's unclear", incomplete: "Something is missing",
+    not_my_question: "It's not what I asked", other: "Something else" };
+  function feedback(t) {
+    if (!(t.feedback || []).length) return null;
+    return el("section", { class: "card", id: "ticket-feedback", "aria-labelledby": "tf" },
+      el("h2", { id: "tf" }, "Customer feedback on the answers"),
+      t.feedback.map(function (f) {
+        return el("div", { class: "turn" },
+          el("p", {}, el("span", { class: "badge " + (f.helpful ? "good" : "bad") }, f.helpful ? "Helpful" : "Not helpful"),
+            " on “", f.question, "”", el("span", { class: "muted" }, " · " + f.at.slice(0, 16).replace("T", " "))),
+          f.helpful ? null : el("p", {}, el("strong", {}, "Reason: "), WHY[f.reason] || f.reason || "—"),
+          f.comment ? el("p", {}, el("strong", {}, "Comment: "), f.comment) : null);
+      }));
   }
 
   /* The articles the customer actually saw (cited) up front; the other candidates folded away. */

@@ -1,4 +1,4 @@
-/* Dashboard: containment and helpful rate per day, escalations by reason, content gaps, stale and 👎 articles, the
+/* Dashboard: containment and helpful rate per day, escalations by reason, content gaps, stale and “not helpful” articles, the
  * holdout's measured deflection (GET /v1/metrics, /v1/feedback; docs/metrics.md defines each number). Every bar and
  * table row drills down to its conversations (GET /v1/conversations); every table downloads as CSV. */
 (function () {
@@ -106,15 +106,15 @@
       return { label: s.title + " (" + s.state.replace("_", " ") + ")", value: s.count, id: s.article_id, open: drill("article=" + encodeURIComponent(s.article_id), "Stale article: " + s.title) };
     });
     return chartCard("chart-stale", "Stale articles still being hit", items, RED, String, ["Article", "Questions", "Id"],
-      function (i) { return [i.label, i.value, i.id]; }, "No stale article was hit. 🎉");
+      function (i) { return [i.label, i.value, i.id]; }, "No stale article was hit.");
   }
 
   function thumbsDown(f) {
     var items = f.by_article.slice(0, 8).map(function (a) {
-      return { label: a.label, value: a.count, id: a.key, open: drill("voted_down=true&article=" + encodeURIComponent(a.key), "👎 on: " + a.label) };
+      return { label: a.label, value: a.count, id: a.key, open: drill("voted_down=true&article=" + encodeURIComponent(a.key), "Not helpful: " + a.label) };
     });
-    return chartCard("chart-downvoted", "Articles behind 👎 answers", items, RED, String, ["Article", "👎 votes", "Id"],
-      function (i) { return [i.label, i.value, i.id]; }, "No 👎 vote in this period.");
+    return chartCard("chart-downvoted", "Articles behind “not helpful” answers", items, RED, String, ["Article", "Not helpful votes", "Id"],
+      function (i) { return [i.label, i.value, i.id]; }, "No “not helpful” vote in this period.");
   }
 
   function top(m) {
@@ -129,9 +129,9 @@
     var rows = f.items.map(function (i) {
       return [i.question, i.reason || "—", i.comment || "—", i.articles.map(function (a) { return a.title; }).join("; "), i.at.slice(0, 16).replace("T", " "), i.session_id || ""];
     });
-    return card("feedback", "👎 answers: what customers said", f.items.length
+    return card("feedback", "“Not helpful” answers: what customers said", f.items.length
       ? table("feedback", ["Question", "Reason", "Comment", "Cited articles", "Voted", "Conversation"], rows, function (row) { return row[5]; })
-      : empty("No 👎 vote in this period."));
+      : empty("No “not helpful” vote in this period."));
   }
 
   function holdout(h) {
