@@ -201,7 +201,11 @@ def serve(
 
     from engine.api.app import create_app
 
-    uvicorn.run(create_app(_settings(data_dir), port=port), host=host, port=port, log_level="info")
+    settings = _settings(data_dir)
+    if settings.pinned_date:
+        typer.echo(f"clock pinned: it is {settings.pinned_date.isoformat()} on this server (ENGINE_PINNED_DATE), "
+                   "the time of day is real — for a sample help center only", err=True)
+    uvicorn.run(create_app(settings, port=port), host=host, port=port, log_level="info")
 
 
 freshness_app = typer.Typer(help="Freshness: which articles may answer now, and why the others may not.")

@@ -62,6 +62,14 @@ class GapOut(FromEngine):
     interaction_ids: list[str] = Field(description="The questions of the group (up to 100), for drilling down.")
 
 
+class ConflictOut(FromEngine):
+    articles: list[str] = Field(description="The ids of the two articles the questions weighed.")
+    titles: list[str]
+    count: int
+    examples: list[str]
+    interaction_ids: list[str] = Field(description="The questions (up to 100), for drilling down.")
+
+
 class DayOut(FromEngine):
     day: str
     questions: int
@@ -145,6 +153,13 @@ class MetricsOut(FromEngine):
     containment_in_incidents: RateOut = Field(description="Containment of sessions with a question about an active "
                                               "incident.")
     containment_outside_incidents: RateOut = Field(description="Containment of every other session.")
+    containment_provisional: RateOut = Field(description="Every session so far, judged or not: those without a "
+                                             "ticket yet over all. Provisional until `containment_final_at`.")
+    containment_final_at: IsoTime | None = Field(description="When the last session still open is judged: from "
+                                                 "then on the period's containment is final. Null: none is open.")
+    conflicts: list[ConflictOut] = Field(default=[], description="Escalations for conflicting articles, per pair of "
+                                         "articles: content to review, not content gaps.")
+    channels: list[str] = Field(default=[], description="The channels (API key names) seen among the messages counted.")
 
 
 class TicketDetailOut(TicketOut):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from engine.api.app import create_app
 from engine.config import ApiKey, AuthSettings, LLMSettings, StatusSettings
@@ -141,6 +141,27 @@ def test_answers_lead_with_the_notice_and_notify_me_keeps_the_email(incidents_st
     assert ticket.incident is not None and ticket.incident.url == "https://stspg.io/sync"
 
 
+def test_a_german_question_gets_the_banner_and_the_notice_in_german(incidents_stack: IncidentStack, browser: Browser) -> None:
+    stack = incidents_stack
+    stack.feed.serve_json(summary(sync_incident()))
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{stack.shop}/sync")
+    open_widget(page, "Brauchen Sie Hilfe?")
+    expect(page.get_by_role("region", name="Dienststatus")).to_contain_text("Sync delays — Wir untersuchen das Problem.")
+
+    reply = ask(page, "Warum funktioniert die Synchronisierung mit Sync heute nicht?")
+
+    notice = reply.get_by_role("note", name="Bekanntes Problem")
+    expect(notice).to_contain_text("Bekanntes Problem: Sync delays")
+    expect(notice).to_contain_text("Wir untersuchen das Problem.")
+    expect(notice).to_contain_text("Letzte Meldung: Update 2 on Sync delays.")
+    expect(reply.get_by_role("button", name="Benachrichtigen, wenn es behoben ist")).to_be_visible()
+    expect(reply).not_to_contain_text("Known issue")
+    shot(page, "incident-07-german-notice")
+    context.close()
+
+
 def test_the_console_lists_tickets_per_incident_and_the_dashboard_counts_its_questions(
     incidents_stack: IncidentStack, page: Page
 ) -> None:
@@ -199,7 +220,7 @@ def test_a_slow_answer_shows_the_notice_before_its_first_piece(
             open_widget(page)
             expect(page.get_by_role("region", name="Service status")).to_be_visible()
             page.get_by_label("Your question", exact=True).fill(SYNC_QUESTION)
-            page.get_by_role("button", name="Send", exact=True).click()
+            page.get_by_role("button", name="Send", exact=True).click()  # English: the browser's language
 
             early = page.get_by_role("note", name="Known issue")
             expect(early).to_contain_text("Known issue: Sync delays", timeout=3000)  # the LLM has not answered yet

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from engine.api.auth import GateDep
+from engine.api.deps import EngineDep
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -23,9 +25,21 @@ WIDGET_CACHE = "public, max-age=300"
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(gate: GateDep) -> HTMLResponse:
+def home(gate: GateDep, engine: EngineDep) -> HTMLResponse:
     key = gate.keys.public_key() or ""
-    return HTMLResponse((STATIC / "index.html").read_text().replace("{{PUBLIC_KEY}}", key))
+    page = (STATIC / "index.html").read_text().replace("{{PUBLIC_KEY}}", key)
+    return HTMLResponse(page.replace("{{CLOCK_NOTE}}", clock_note(engine.settings.pinned_date)))
+
+
+def clock_note(pinned: date | None) -> str:
+    """What the demo page says when the server runs on a pinned calendar (Settings.pinned_date); nothing otherwise."""
+    if pinned is None:
+        return ""
+    day = f"{pinned.day} {pinned:%B %Y}"
+    return (f'<p class="clock-note" role="note" id="clock-note">Demo clock: it is {day} on this server '
+            f"(ENGINE_PINNED_DATE={pinned.isoformat()}), the day this sample help center was written for, so its "
+            "articles' review dates look the same whenever the demo runs. A real help center runs on the real date."
+            "</p>")
 
 
 @router.get("/widget.js")

@@ -121,7 +121,7 @@
   function ticketTable(tickets) {
     var rows = tickets.map(function (t) {
       return el("tr", {}, el("td", { class: "ref" }, el("a", { href: "#ticket/" + t.reference }, t.reference)), el("td", {}, t.subject),
-        el("td", { title: t.created_at }, age(t.created_at)), el("td", {}, priorityBadge(t.priority)),
+        el("td", { title: t.created_at, class: "nowrap" }, age(t.created_at)), el("td", {}, priorityBadge(t.priority)),
         el("td", {}, t.reason.replace(/_/g, " ")), el("td", {}, t.has_contact ? t.customer.email : noContact()),
         el("td", {}, t.status), el("td", {}, t.assignee || "—"));
     });
@@ -212,7 +212,7 @@
     var form = el("form", { class: "card", "aria-labelledby": "tr-title" }, el("h2", { id: "tr-title" }, "Triage"),
       el("div", { class: "row" }, filterField("tr-status", "Status", status), filterField("tr-assignee", "Assignee", assignee)),
       el("div", { class: "field" }, el("label", { for: "tr-note" }, "Internal note"), note),
-      el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, "Save")), result);
+      el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, "Save"), result));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var change = { status: status.value, assignee: assignee.value.trim() };

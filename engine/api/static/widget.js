@@ -74,7 +74,7 @@
     ".tool{border:0;background:transparent;color:#fff;font-size:13px;font-weight:600;padding:4px 6px;border-radius:6px;",
     "  text-decoration:underline;}.tool:focus-visible{outline-color:#fff;}",
     ".requests{list-style:none;margin:8px 0 0;padding:0;}.requests li{margin:0 0 8px;}",
-    ".requests .ref{font-weight:700;white-space:nowrap;}",
+    ".ref{white-space:nowrap;}.requests .ref{font-weight:700;}",
     ".body strong{font-weight:700;}.body a{color:#1a56c4;text-decoration:underline;}",
     ".chip[aria-pressed=true]{background:#e6eefc;border-color:#1a56c4;}",
     ".link{border:0;background:none;padding:4px 2px;color:#1a56c4;text-decoration:underline;font-weight:600;font-size:13px;}",
@@ -366,7 +366,7 @@
   }
 
   function draw(item) {
-    var node = drawItem(item);
+    var node = keepRefs(drawItem(item));
     node.awItem = item;
     if (item.lang) node.setAttribute("lang", item.lang);
     return node;
@@ -445,12 +445,14 @@
     var opening = item.was_pending ? t(lang, "filed") : item.message ||
       t(lang, item.reference ? "no_answer_filed" : "no_answer");
     var words = opening + (item.reference ? " " + t(lang, "reference", { reference: item.reference }) : "");
-    var node = el("div", { class: "msg bot notice escalation" }, words);
+    var said = el("span", {}, words);
+    var node = el("div", { class: "msg bot notice escalation" }, said);
     var row = el("div", { class: "actions" });
     var more = el("button", { class: "link", type: "button" }, t(lang, item.reference ? "add_details" : "contact_support"));
     more.addEventListener("click", function () { ticketForm(node, item, more); });
     function filed() { /* as a reload shows it */
-      node.firstChild.data = t(lang, "filed") + " " + t(lang, "reference", { reference: item.reference });
+      said.textContent = t(lang, "filed") + " " + t(lang, "reference", { reference: item.reference });
+      keepRefs(said);
       more.textContent = t(lang, "add_details");
       more.hidden = false;
     }
@@ -710,6 +712,21 @@
       if (settled.indexOf(node.awItem) >= 0 && node.filed) node.filed();
     });
     log.querySelectorAll("form.contact-form").forEach(function (form) { form.remove(); });
+  }
+
+  /* Ticket references never break at their hyphen ("T-" / "000003" on a phone): each one in a no-wrap span. */
+  function keepRefs(node) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), found = [];
+    for (var text = walker.nextNode(); text; text = walker.nextNode()) {
+      if (/\bT-\d{4,}/.test(text.data) && !(text.parentNode.classList && text.parentNode.classList.contains("ref"))) found.push(text);
+    }
+    found.forEach(function (text) {
+      var parts = text.data.split(/(\bT-\d{4,}\b)/);
+      text.replaceWith.apply(text, parts.map(function (part, n) {
+        return n % 2 ? el("span", { class: "ref" }, part) : document.createTextNode(part);
+      }));
+    });
+    return node;
   }
 
   /* An email field the browser checks as the server will (no "please shorten it" for "name@example"). */
