@@ -225,6 +225,9 @@ def serve(
     from engine.store.serving import SUPERVISOR_ENV, ServeLock
 
     settings = _settings(data_dir)
+    if settings.pinned_date:
+        typer.echo(f"clock pinned: it is {settings.pinned_date.isoformat()} on this server (ENGINE_PINNED_DATE), "
+                   "the time of day is real — for a sample help center only", err=True)
     count = workers or os.cpu_count() or 1
     if count == 1:
         uvicorn.run(create_app(settings, port=port), host=host, port=port, log_level="info",

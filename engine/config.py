@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -401,6 +402,11 @@ class Settings(BaseSettings):
     )
     qdrant_collection: str = Field(default="engine_chunks", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
     default_locale: str = "en"
+    pinned_date: date | None = Field(
+        default=None, description="Run as if today were this date (the time of day stays real): for a sample help "
+        "center written as of one day, so its freshness looks the same whenever it is shown. scripts/demo pins "
+        "kb_samples' 2026-11-23 and the demo page says so. Never for a real help center: its review dates, expiry "
+        "and maximum ages need the real date.")
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()

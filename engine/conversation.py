@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.answer.confirm import Band
 from engine.answer.service import Preview
@@ -26,6 +26,7 @@ from engine.errors import ForbiddenError, NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
 from engine.events.store import IncidentSeen
 from engine.incidents.notice import IncidentNotice
+from engine.retrieve.eligibility import primary_language
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
@@ -53,6 +54,8 @@ class Reply:
     """The escalation waits for the customer's email (or their "no") before its ticket is filed: request_human."""
     incident: IncidentNotice | None = None
     """The active incident the question is about: the reply leads with its notice (docs/incidents.md)."""
+    language: str = "en"
+    """The language the reply is worded in (ISO 639-1): the widget words its own labels in it."""
 
     @property
     def contact_needed(self) -> bool:
@@ -181,6 +184,11 @@ def _conclude(
     session_id = question.session_id or uuid.uuid4().hex
     notice = incidents.notice(engine, prepared.query.text, decision)
     decision = incidents.with_notice(decision, notice)
+    # An escalation about a known incident is filed at once, linked to it: the customer is offered "notify me when
+    # it's fixed" (POST /v1/incidents/{id}/notify) instead of the handoff form.
+    pending = decision.escalated and notice is None and _contact_first(engine, question, owner)
+    if pending:  # nothing is passed on until the customer answers: the reply must not say it was
+        decision = replace(decision, message=engine.replies.pending(decision.message, prepared.locale))
     engine.events.record_ask(
         interaction_id=interaction_id,
         at=engine.clock(),
@@ -194,13 +202,12 @@ def _conclude(
         incident=IncidentSeen(notice.incident_id, notice.title, notice.opened_at) if notice else None,
     )
     ticket = None
-    if decision.escalated and notice is None and _contact_first(engine, question, owner):
-        # An escalation about a known incident is filed at once, linked to it: the customer is offered "notify me
-        # when it's fixed" (POST /v1/incidents/{id}/notify) instead of the handoff form.
-        return Reply(interaction_id, session_id, decision, None, replaced, ticket_pending=True)
+    language = _language(engine, prepared.locale or question.query.locale)
+    if pending:
+        return Reply(interaction_id, session_id, decision, None, replaced, ticket_pending=True, language=language)
     if decision.escalated:
         ticket = _escalate(engine, question, decision, session_id, interaction_id, prepared.locale, notice)
-    return Reply(interaction_id, session_id, decision, ticket, replaced, incident=notice)
+    return Reply(interaction_id, session_id, decision, ticket, replaced, incident=notice, language=language)
 
 
 def _contact_first(engine: Engine, question: Question, owner: TicketOwner | None) -> bool:
@@ -222,7 +229,12 @@ def _held_out(engine: Engine, question: Question, started: float) -> Reply:
                              question=question.query.text, decision=decision, channel=question.channel,
                              latency_ms=(time.perf_counter() - started) * 1000, locale=question.query.locale,
                              audiences=question.query.audience)
-    return Reply(interaction_id, session_id, decision)
+    return Reply(interaction_id, session_id, decision, language=_language(engine, question.query.locale))
+
+
+def _language(engine: Engine, locale: str | None) -> str:
+    """The language a reply is worded in: its locale's, else the deployment's default."""
+    return primary_language(locale or engine.settings.default_locale)
 
 
 def _escalate(
@@ -234,7 +246,8 @@ def _escalate(
     locale: str | None,
     notice: IncidentNotice | None = None,
 ) -> Ticket:
-    """File the escalation; a request for a person is filed with the session's last real question, if any."""
+    """File the escalation; a request for a person is filed with the session's last real question, if any (the
+    request's own words stay in the transcript: the ticket's `message` is only ever a note the customer wrote)."""
     best = decision.candidates[0].article if decision.candidates else None
     # The session's earlier turns matter only to a handoff and to the category of an escalation without a candidate
     # (the desk reads the transcript itself).
@@ -250,7 +263,6 @@ def _escalate(
         session_id=session_id,
         interaction_id=interaction_id,
         priority=decision.priority,
-        message=question.query.text if handoff else None,
         locale=locale or question.query.locale or (best.locale if best else None),
         category=best.category if best else _category(engine, asked[-1] if asked else None),
         incident=incidents.link(notice),
@@ -338,14 +350,14 @@ def _waiting(turn: Turn) -> bool:
 
 def _file_waiting(engine: Engine, request: HelpRequest) -> Ticket:
     """File the session's escalations that waited for an email, in order: the first gives the ticket its subject
-    and reason, each later one is added to it (later_reasons). The questions are the logged (redacted) ones."""
+    and reason, each later one is added to it (later_reasons). The questions are the logged (redacted) ones; the
+    customer's note, if they wrote one, goes with the last."""
     turns = engine.events.session(request.session_id)
     waiting = [i for i, t in enumerate(turns) if _waiting(t)]
     ticket: Ticket | None = None
     for i in waiting:
         turn, asked = turns[i], [t for t in turns[:i] if t.decision in ASKED]
         handoff = turn.reason == Reason.CUSTOMER_REQUEST and bool(asked)
-        note = turn.question if handoff else None
         ticket = engine.desk.escalate(
             question=asked[-1].question if handoff else turn.question,
             reason=turn.reason,
@@ -354,7 +366,7 @@ def _file_waiting(engine: Engine, request: HelpRequest) -> Ticket:
             session_id=request.session_id,
             interaction_id=turn.interaction_id,
             priority=turn.priority,
-            message=(request.message or note) if i == waiting[-1] else note,
+            message=request.message if i == waiting[-1] else None,
             locale=turn.locale,
             category=_category(engine, turn if turn.articles else (asked[-1] if asked else None)),
         )

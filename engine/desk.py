@@ -11,13 +11,13 @@ from datetime import datetime
 
 from engine.errors import NotFoundError
 from engine.events.metrics import Slice
-from engine.events.review import ConversationQuery, FeedbackReport
+from engine.events.review import ConversationQuery, FeedbackItem, FeedbackReport
 from engine.tickets.models import Ticket, TicketChange, TicketQuery
 from engine.types import Turn
 from engine.wiring import Engine
 
 __all__ = ["ConversationQuery", "Slice", "TicketChange", "TicketQuery", "change_ticket", "conversations", "feedback",
-           "find_tickets", "ticket_number"]
+           "find_tickets", "ticket_feedback", "ticket_number"]
 
 
 def find_tickets(engine: Engine, query: TicketQuery) -> list[Ticket]:
@@ -46,6 +46,11 @@ def feedback(
     per article and per question, redacted."""
     start, end = engine.period(start, end)
     return engine.review.feedback(start, end, helpful=helpful, limit=limit)
+
+
+def ticket_feedback(engine: Engine, ticket: Ticket) -> list[FeedbackItem]:
+    """The customer's votes (👍/👎, reason, comment) on the answers of the ticket's conversation, oldest first."""
+    return engine.review.session_votes(ticket.session_id) if ticket.session_id else []
 
 
 def conversations(engine: Engine, query: ConversationQuery) -> list[Turn]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from pydantic import ValidationError
@@ -53,6 +53,20 @@ from engine.types import IngestReport
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def pinned_clock(day: date, real: Clock | None = None) -> Clock:
+    """A clock that reads `day` today (and the next day tomorrow): the real time moved back by the whole days between
+    the real date at start and `day`, so time still passes (sessions mature, tickets are ordered) but the calendar
+    is the one a sample help center was written for (Settings.pinned_date)."""
+    read = real or utc_now
+    shift = timedelta(days=(read().date() - day).days)
+    return lambda: read() - shift
+
+
+def settings_clock(settings: Settings) -> Clock:
+    """The engine's clock: the real UTC time, or the pinned calendar of a demo (Settings.pinned_date)."""
+    return pinned_clock(settings.pinned_date) if settings.pinned_date else utc_now
 
 
 @dataclass
@@ -159,6 +173,7 @@ class Engine:
             gap_similarity=self.settings.metrics.gap_similarity,
             holdout=self.settings.holdout,
             title=self.title,
+            sliced=where != EVERYTHING,
         )
 
     def settle_incidents(self, active: frozenset[str], notes: Mapping[str, str]) -> None:
@@ -285,10 +300,12 @@ def single_threaded_blas() -> None:
 def build_engine(
     settings: Settings,
     *,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
     embedder: Embedder | None = None,
     policy: FreshnessPolicy | None = None,
 ) -> Engine:
+    """The engine over `settings`; `clock` (default: settings_clock) is its idea of now."""
+    clock = clock or settings_clock(settings)
     single_threaded_blas()
     store = open_store(settings)
     embedder = embedder or make_embedder(settings)

@@ -41,12 +41,15 @@ def test_an_escalation_waits_for_the_email_and_is_then_filed_with_it(engine: Eng
 
     assert handoff.decision.escalated and handoff.ticket is None
     assert handoff.ticket_pending and handoff.contact_needed
+    said = handoff.decision.message or ""  # nothing is passed on yet: the reply must not say it was
+    assert "email" in said and "handing" not in said and "passed" not in said
     assert engine.desk.store.for_session(first.session_id) == []
     assert engine.events.turn(handoff.interaction_id) is not None  # the escalation is logged meanwhile
 
     ticket = _file(engine, handoff, "ann@acme.example")
     assert ticket.has_contact and ticket.customer.email == "ann@acme.example"
-    assert (ticket.reason, ticket.question, ticket.message) == ("customer_request", ANSWERED, HUMAN)
+    assert (ticket.reason, ticket.question, ticket.message) == ("customer_request", ANSWERED, None)
+    assert [t.question for t in ticket.transcript] == [ANSWERED, HUMAN]  # the request stays in the transcript
     assert ticket.version == 1 and ticket.interaction_id == handoff.interaction_id
     assert engine.desk.store.for_session(first.session_id) == [engine.desk.store.get(ticket.id)]
 

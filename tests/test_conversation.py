@@ -175,9 +175,20 @@ def test_a_request_for_a_person_escalates_as_such_with_the_earlier_question(engi
 
     assert reply.decision.reason == "customer_request" and "support team" in (reply.decision.message or "")
     assert reply.ticket is not None and reply.ticket.question == ANSWERED
-    assert reply.ticket.message == "can I talk to a human please" and reply.contact_needed
+    assert reply.ticket.message is None and reply.contact_needed  # `message` is only a note the customer wrote
+    assert reply.ticket.transcript[-1].question == "can I talk to a human please"
     german = _ask(engine, "Ich möchte mit einem Mitarbeiter sprechen")
     assert german.decision.reason == "customer_request" and (german.decision.message or "").startswith("Gern")
+
+
+def test_a_later_request_for_a_person_keeps_the_note_the_customer_wrote(engine: Engine) -> None:
+    first = _ask(engine, SENSITIVE)
+    note = HelpRequest(first.session_id, message="order 1234 was charged twice")
+    conversation.request_human(engine, note, SessionAccess(first.session_id))
+
+    later = _ask(engine, "can I talk to a human please", session_id=first.session_id)
+
+    assert later.ticket is not None and later.ticket.message == "order 1234 was charged twice"
 
 
 def test_frustration_is_acknowledged_with_raised_priority_never_a_generic_escalation(engine: Engine) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
 from engine.config import ApiKey, Role, Settings
@@ -203,10 +204,22 @@ def _limit(gate: Gate, name: str, request: Request, rate: int) -> None:
         )
 
 
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, scheme_name="ApiKey",
+                              description="Your API key (public, agent or admin) in the X-API-Key header.")
+BEARER = HTTPBearer(auto_error=False, scheme_name="Bearer", description="Your API key as `Authorization: Bearer KEY`.")
+"""Declared in the OpenAPI document (so /docs has an Authorize button and "Try it out" sends the key); the key is
+read by _presented_key, the same for both."""
+
+
 def authorize(*roles: Role) -> object:
     """A dependency that admits callers whose key has one of `roles` (401 without a valid key, 403 otherwise)."""
 
-    def dependency(request: Request, gate: Annotated[Gate, Depends(_gate)]) -> Principal:
+    def dependency(
+        request: Request,
+        gate: Annotated[Gate, Depends(_gate)],
+        _header: Annotated[str | None, Security(API_KEY_HEADER)] = None,
+        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+    ) -> Principal:
         secret = _presented_key(request)
         key = gate.keys.find(secret) if secret else None
         if key is None:

@@ -172,6 +172,8 @@ class AskResponse(BaseModel):
     incident: IncidentNoticeOut | None = Field(default=None, description="An active incident the question is about: "
                                                "show it first. Offer POST /v1/incidents/{id}/notify (\"tell me when "
                                                "it's fixed\") rather than a new ticket.")
+    language: str = Field(default="en", description="The language the reply is worded in (ISO 639-1, e.g. `de`): "
+                          "word the labels around it (buttons, dates, forms) in it too.")
 
     @classmethod
     def of(cls, reply: Reply) -> AskResponse:
@@ -186,6 +188,7 @@ class AskResponse(BaseModel):
             contact_needed=reply.contact_needed,
             ticket_pending=reply.ticket_pending,
             incident=IncidentNoticeOut.model_validate(reply.incident) if reply.incident else None,
+            language=reply.language,
             **_marked(decision_to_dict(decision), reply),
         )
 

@@ -7,8 +7,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.api import schemas
 from engine.api.input_text import Text
-from engine.api.schemas import FromEngine, IsoTime, SeenArticleOut
+from engine.api.schemas import FromEngine, IsoTime, SeenArticleOut, TicketOut
 
 STATUS_PATTERN = r"^(open|pending|solved)$"
 
@@ -60,6 +61,14 @@ class GapOut(FromEngine):
     examples: list[str]
     title: str = Field(description="Suggested title of the article that would have answered these questions.")
     interaction_ids: list[str] = Field(description="The questions of the group (up to 100), for drilling down.")
+
+
+class ConflictOut(FromEngine):
+    articles: list[str] = Field(description="The ids of the two articles the questions weighed.")
+    titles: list[str]
+    count: int
+    examples: list[str]
+    interaction_ids: list[str] = Field(description="The questions (up to 100), for drilling down.")
 
 
 class DayOut(FromEngine):
@@ -150,3 +159,21 @@ class MetricsOut(FromEngine):
     pick_rate: RateOut = Field(description="Confirms the customer answered by picking an option (reason picked).")
     none_rate: RateOut = Field(description="Confirms answered with \"none of these\" (escalated, reason "
                                "none_of_these).")
+    containment_provisional: RateOut = Field(description="Every session so far, judged or not: those without a "
+                                             "ticket yet over all. Provisional until `containment_final_at`.")
+    containment_final_at: IsoTime | None = Field(description="When the last session still open is judged: from "
+                                                 "then on the period's containment is final. Null: none is open.")
+    conflicts: list[ConflictOut] = Field(default=[], description="Escalations for conflicting articles, per pair of "
+                                         "articles: content to review, not content gaps.")
+    channels: list[str] = Field(default=[], description="The channels (API key names) seen among the messages counted.")
+
+
+class TicketDetailOut(TicketOut):
+    """A ticket as GET /v1/tickets/{id} shows it: with the customer's votes on the conversation's answers."""
+
+    feedback: list[FeedbackItemOut] = Field(default_factory=list, description="The latest 👍/👎 on each answer of the "
+                                            "ticket's conversation, oldest first, with the reason and comment the "
+                                            "customer gave (redacted).")
+
+
+TicketDetailOut.model_rebuild(_types_namespace={**vars(schemas), **globals()})  # TicketOut's names live in schemas

@@ -23,6 +23,9 @@ REPLY_KINDS: tuple[ReplyKind, ...] = (
     "greeting", "thanks", "goodbye", "handoff", "frustration", "frustration_answered", "clarify", "clarify_none",
     "language_fallback", "language_unserved", "conflict", "confirm", "confirm_none",
 )
+PENDING_KINDS: tuple[ReplyKind, ...] = ("handoff", "frustration", "language_unserved", "conflict")
+"""Replies that say the conversation was passed on: each has an optional `<kind>_pending` wording for while the
+escalation still waits for the customer's email (nothing is passed on yet)."""
 FALLBACK_LANGUAGE = "en"
 
 
@@ -40,6 +43,16 @@ class ReplyBook:
         """The wording of `kind` in the locale's language, else in English."""
         language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
         return self.wording.get(language, {}).get(kind) or self.wording[FALLBACK_LANGUAGE][kind]
+
+    def pending(self, message: str | None, locale: str | None) -> str | None:
+        """`message` as worded while its escalation waits for an email: a reply saying it was passed on becomes its
+        `_pending` wording (when the book has one); any other message is kept."""
+        for kind in PENDING_KINDS:
+            if message is not None and message == self.say(kind, locale):
+                language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
+                key = f"{kind}_pending"
+                return self.wording.get(language, {}).get(key) or self.wording[FALLBACK_LANGUAGE].get(key) or message
+        return message
 
 
 def load_replies(path: Path) -> ReplyBook:

@@ -25,8 +25,11 @@ GAP_IDS = 100
 _HOW_PREFIXES = ("how do i ", "how can i ", "how would i ", "how to ", "how do you ", "how do we ", "how can we ")
 PERIOD = timedelta(days=30)
 """The window metrics cover when no start is given: the 30 days up to the end."""
-GAP_REASONS = ("no_match", "low_confidence", "stale_source", "conflict", "identifier_not_found", "none_of_these")
-"""Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not)."""
+GAP_REASONS = ("no_match", "low_confidence", "stale_source", "identifier_not_found", "none_of_these")
+"""Escalations that point at missing or unusable content (out-of-scope and sensitive ones do not). A conflict is no
+gap: the help center has articles that answer, they disagree (or only seem to) — reported apart, as a pair to
+review, never as an article to write."""
+CONFLICT_REASONS = ("conflict",)
 QUESTION_DECISIONS = ("answer", "escalate")
 """A question is answered or escalated; small-talk replies are no question, and a clarifying question back is
 neither an answer nor an escalation (counted apart)."""
@@ -59,6 +62,9 @@ class AskFact:
     """The active status-page incident the question was about."""
     incident_opened_at: datetime | None = None
     incident_title: str | None = None
+    channel: str = ""
+    shown: tuple[tuple[str, str], ...] = ()
+    """(article id, title) of the articles the question was shown or weighed, best first."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,18 @@ class Gap:
     """A suggested title for the article that would have answered them (docs/metrics.md says how)."""
     interaction_ids: tuple[str, ...] = ()
     """The questions of the group (the first GAP_IDS), for drilling down to the conversations."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Questions escalated because two articles seemed to disagree: the pair to review (the help center does have
+    articles on it)."""
+
+    articles: tuple[str, ...]
+    titles: tuple[str, ...]
+    count: int
+    examples: tuple[str, ...]
+    interaction_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -185,6 +203,15 @@ class Metrics:
     """…of those, how many the customer answered by picking an option…"""
     none_rate: Rate = Rate(0, 0)
     """…and how many with "none of these" (escalated)."""
+    containment_provisional: Rate = Rate(0, 0)
+    """Every session so far, judged or not: those without a ticket yet over all. Becomes `containment` once the
+    youngest session is judged (at `containment_final_at`)."""
+    containment_final_at: datetime | None = None
+    """When the last session still open is judged (its first question + the containment window); None: none open."""
+    conflicts: tuple[Conflict, ...] = ()
+    """Escalations for conflicting articles, per pair of articles, most questions first."""
+    channels: tuple[str, ...] = ()
+    """The channels (API key names) seen among the messages counted: what the channel filter can choose from."""
 
 
 def compute_metrics(
@@ -201,9 +228,14 @@ def compute_metrics(
     gap_similarity: float,
     holdout: HoldoutSettings | None = None,
     title: Callable[[str], str] = str,
+    sliced: bool = False,
 ) -> Metrics:
-    """Metrics for questions asked in [start, end); tickets and votes count whenever they happened."""
+    """Metrics for questions asked in [start, end); tickets and votes count whenever they happened. `sliced`: `asks`
+    are one locale's, channel's or audience's, and so are the tickets counted (those of their sessions)."""
     messages = [a for a in asks if start <= a.at < end]
+    if sliced:
+        asked_in = {a.session_key for a in asks}
+        tickets = [t for t in tickets if t.session_key in asked_in]
     window = [a for a in messages if a.decision in QUESTION_DECISIONS]
     horizon = timedelta(hours=containment_hours)
     first_ask = _first_asks([a for a in messages if a.decision != "reply"])
@@ -216,6 +248,8 @@ def compute_metrics(
     stale_counts = Counter((s.article_id, s.state) for s in stale)
     unanswered = [a for a in window if a.reason in GAP_REASONS]
     gaps = content_gaps([a.question for a in unanswered], embed, gap_similarity, [a.interaction_id for a in unanswered])
+    pending = {key: at for key, at in first_ask.items() if key not in mature}
+    ticketed_so_far = {key for key, at in first_ask.items() if _ticket_within(tickets, key, at, horizon)}
     ticketed = {key: key in escalated_sessions for key in mature}
     held_out = {a.session_key for a in window if a.reason == HOLDOUT}
     during = {a.session_key for a in window if a.incident_id}
@@ -242,6 +276,10 @@ def compute_metrics(
         incidents=incident_stats(window, tickets, mature, escalated_sessions, start, end),
         containment_in_incidents=Rate(len(inside - escalated_sessions), len(inside)),
         containment_outside_incidents=Rate(len(set(mature) - inside - escalated_sessions), len(mature) - len(inside)),
+        containment_provisional=Rate(len(first_ask) - len(ticketed_so_far), len(first_ask)),
+        containment_final_at=max(pending.values()) + horizon if pending else None,
+        conflicts=conflicts([a for a in window if a.reason in CONFLICT_REASONS], title),
+        channels=tuple(sorted({a.channel for a in messages if a.channel})),
         **confirm_rates(messages),
     )
 
@@ -261,6 +299,27 @@ def confirm_rates(messages: Sequence[AskFact]) -> dict[str, Rate]:
         "pick_rate": Rate(min(picks, len(confirms)), len(confirms)),
         "none_rate": Rate(min(nones, len(confirms)), len(confirms)),
     }
+
+
+def conflicts(asks: Sequence[AskFact], title: Callable[[str], str] = str) -> tuple[Conflict, ...]:
+    """Conflict escalations grouped by the pair of articles they weighed (the two best shown), most first."""
+    groups: dict[tuple[str, ...], list[AskFact]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for ask in asks:
+        pair = tuple(sorted(article for article, _ in ask.shown[:2]))
+        names.update(ask.shown[:2])
+        groups[pair].append(ask)
+    found = [
+        Conflict(
+            articles=pair,
+            titles=tuple(names.get(a) or title(a) for a in pair),
+            count=len(members),
+            examples=tuple(dict.fromkeys(a.question for a in members))[:3],
+            interaction_ids=tuple(a.interaction_id for a in members)[:GAP_IDS],
+        )
+        for pair, members in groups.items()
+    ]
+    return tuple(sorted(found, key=lambda c: (-c.count, c.articles)))
 
 
 def incident_stats(

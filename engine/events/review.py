@@ -89,6 +89,19 @@ class Review:
         items.sort(key=lambda item: item.at, reverse=True)
         return FeedbackReport(tuple(items[:limit]), _by_article(items), _by_question(items))
 
+    def session_votes(self, session_id: str) -> list[FeedbackItem]:
+        """The latest vote on each answer of a session, oldest answer first, with its reason and comment (redacted):
+        what the customer told us about the answers before (or after) their ticket was filed."""
+        query = (
+            select(Vote, Interaction)
+            .join(Interaction, Interaction.id == Vote.interaction_id)
+            .where(Interaction.session_id == session_id)
+            .order_by(Vote.created_at, Vote.id)
+        )
+        with self._db.transaction() as session:
+            latest = {interaction.id: (vote, interaction) for vote, interaction in session.execute(query)}
+        return sorted((_item(vote, row) for vote, row in latest.values()), key=lambda item: item.at)
+
     def conversations(self, query: ConversationQuery) -> list[Turn]:
         """The questions matching `query`, newest first, as turns (a turn's session links to its conversation)."""
         statement = select(Interaction).where(*_conditions(query))

@@ -179,6 +179,8 @@ class EventLog:
                     incident_id=row.incident_id,
                     incident_opened_at=as_utc(row.incident_opened_at) if row.incident_opened_at else None,
                     incident_title=row.incident_title,
+                    channel=row.channel or "",
+                    shown=tuple((a["article_id"], a.get("title") or "") for a in json.loads(row.articles or "[]")),
                 )
                 for row in session.scalars(query)
             ]

@@ -180,3 +180,48 @@ def test_small_talk_is_no_question_and_a_clarify_is_neither_answered_nor_escalat
     assert (found.self_service.numerator, found.self_service.denominator) == (1, 2)
     assert (found.containment.numerator, found.containment.denominator) == (1, 2)  # the greeting-only one: no session
     assert found.escalations["customer_request"].denominator == 2
+
+
+def test_containment_is_provisional_until_the_last_session_is_judged() -> None:
+    from engine.events.metrics import AskFact, TicketFact
+
+    asks = [AskFact("a1", "s1", NOW - timedelta(hours=3), "q", "answer", "answered", ("a",)),
+            AskFact("a2", "s2", NOW - timedelta(hours=2), "q", "escalate", "no_match", ()),
+            AskFact("a3", "s3", NOW - timedelta(hours=1), "q", "answer", "answered", ("a",))]
+    found = compute_metrics(asks, [], [TicketFact("s2", NOW - timedelta(hours=2))], [], start=DAY1, end=NOW, now=NOW,
+                            containment_hours=24, embed=HashEmbedder().embed_passages, gap_similarity=0.75)
+
+    assert (found.containment.numerator, found.containment.denominator) == (0, 0)  # none judged yet
+    assert (found.containment_provisional.numerator, found.containment_provisional.denominator) == (2, 3)
+    assert found.containment_final_at == NOW - timedelta(hours=1) + timedelta(hours=24)
+
+
+def test_a_conflict_is_no_content_gap_but_a_pair_of_articles_to_review() -> None:
+    from engine.events.metrics import AskFact
+
+    shown = (("billing/refund-policy", "Refund policy"), ("billing/billing-faq", "Billing FAQ"))
+    asks = [AskFact("c1", "s1", DAY1, "can I get a refund after 30 days?", "escalate", "conflict", (), shown=shown),
+            AskFact("c2", "s2", DAY1, "refund after a month?", "escalate", "conflict", (), shown=shown[::-1]),
+            AskFact("n1", "s3", DAY1, "export boards to excel", "escalate", "no_match", ())]
+    found = compute_metrics(asks, [], [], [], start=DAY1, end=NOW, now=NOW, containment_hours=24,
+                            embed=HashEmbedder().embed_passages, gap_similarity=0.75)
+
+    assert [g.examples for g in found.content_gaps] == [("export boards to excel",)]
+    [conflict] = found.conflicts
+    assert conflict.articles == ("billing/billing-faq", "billing/refund-policy") and conflict.count == 2
+    assert conflict.titles == ("Billing FAQ", "Refund policy") and set(conflict.interaction_ids) == {"c1", "c2"}
+
+
+def test_a_sliced_period_counts_only_the_tickets_of_its_own_sessions() -> None:
+    from engine.events.metrics import AskFact, TicketFact
+
+    german = [AskFact("d1", "de-1", DAY1, "Rechnung?", "escalate", "no_match", (), channel="widget"),
+              AskFact("d2", "de-2", DAY1, "Passwort?", "answer", "answered", ("a",), channel="widget")]
+    tickets = [TicketFact("de-1", DAY1), TicketFact("en-1", DAY1), TicketFact("en-2", DAY1)]
+    found = compute_metrics(german, [], tickets, [], start=DAY1, end=NOW, now=NOW, containment_hours=24,
+                            embed=HashEmbedder().embed_passages, gap_similarity=0.75, sliced=True)
+    everything = compute_metrics(german, [], tickets, [], start=DAY1, end=NOW, now=NOW, containment_hours=24,
+                                 embed=HashEmbedder().embed_passages, gap_similarity=0.75)
+
+    assert (found.questions, found.tickets, found.channels) == (2, 1, ("widget",))
+    assert everything.tickets == 3

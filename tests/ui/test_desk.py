@@ -44,6 +44,7 @@ def test_an_agent_filters_the_list_and_changes_a_tickets_status(stack: Stack, pa
     expect(page.locator("#tickets")).to_contain_text("ann@acme.example")
     page.get_by_label("Search").fill("")
     page.get_by_label("Contact").select_option("false")
+    expect(page.get_by_label("Contact")).to_have_value("false")
     expect(page.locator("#tickets")).to_contain_text(other)
     expect(page.locator("#tickets")).not_to_contain_text(pirate)
     shot(page, "20-agent-triage-list")
@@ -63,7 +64,9 @@ def test_an_agent_filters_the_list_and_changes_a_tickets_status(stack: Stack, pa
     expect(page.locator("#ticket-facts")).to_contain_text("kim")
     expect(page.locator("#ticket-notes")).to_contain_text("Asked for the order number")
     page.get_by_role("link", name="← All tickets").click()
+    expect(page.get_by_role("search", name="Filter tickets")).to_be_visible()  # the list, not the triage form
     page.get_by_label("Status").select_option("pending")
+    expect(page.get_by_label("Status")).to_have_value("pending")
     expect(page.locator("#tickets")).to_contain_text(pirate)
     expect(page.locator("#tickets")).to_contain_text("kim")
 

@@ -70,7 +70,11 @@ def test_thumbs_down_then_still_need_help_files_a_ticket_the_agent_console_shows
     expect(console.locator("#ticket-facts")).to_contain_text("ann@acme.example")
     expect(console.locator("#ticket-transcript")).to_contain_text(TWO_FA)
     expect(console.locator("#ticket-articles")).to_contain_text("Set up two-factor authentication (2FA)")
-    shot(console, "06-agent-ticket-view")
+    feedback = console.locator("#ticket-feedback")  # the 👎, its reason and comment, beside the ticket
+    expect(feedback).to_contain_text("Not helpful")
+    expect(feedback).to_contain_text("Something is missing")
+    expect(feedback).to_contain_text("my codes never arrive")
+    shot(console, "06-agent-ticket-view", full_page=True)
 
 
 def test_an_out_of_scope_question_escalates_asks_for_an_email_and_shows_the_ticket_reference(stack: Stack, page: Page) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from engine.api.app import create_app
 from engine.config import ApiKey, AuthSettings, LLMSettings, StatusSettings
@@ -27,6 +27,7 @@ from tests.incidents.test_incident_answers import ESCALATES, SYNC_QUESTION, sync
 from tests.llm_server import Script, scripted_llm
 from tests.servers import HeldPort, serve
 from tests.ui.conftest import SHOP_KEY, shot
+from tests.ui.held import install
 from tests.ui.widget import ask, open_widget
 
 pytestmark = pytest.mark.integration
@@ -80,6 +81,7 @@ def test_the_banner_follows_the_feed_on_pages_of_the_affected_area_only(
 ) -> None:
     stack = incidents_stack
     other = page.context.new_page()
+    install(other)  # counts the polls it has handled
     page.goto(f"{stack.shop}/sync")
     other.goto(f"{stack.shop}/login")
     open_widget(page)
@@ -92,7 +94,10 @@ def test_the_banner_follows_the_feed_on_pages_of_the_affected_area_only(
     expect(banner).to_contain_text("Sync delays — We are investigating.")
     expect(banner.get_by_role("link", name="Status page")).to_have_attribute("href", "https://stspg.io/sync")
     shot(page, "incident-01-banner")
-    other.wait_for_timeout(2500)  # two polls of the Login & SSO page: a Sync incident is not its news
+    polls = "() => window.__settled.filter((u) => u.endsWith('/v1/incidents')).length"
+    seen = other.evaluate(polls)
+    other.wait_for_function(f"({polls})() >= {seen + 2}")  # two polls since the banner showed: the
+    # Login & SSO page had the Sync incident to show, and did not (it is not that page's news)
     expect(elsewhere).to_be_hidden()
 
     stack.feed.serve_json(summary(maintenances=(maintenance("Sync database upgrade", "sync", status="scheduled"),)))
@@ -134,6 +139,27 @@ def test_answers_lead_with_the_notice_and_notify_me_keeps_the_email(incidents_st
     [ticket] = stack.engine.desk.store.search(TicketQuery(incident="inc-sync"))
     assert ticket.reason == "known_incident" and ticket.customer.email == "ann@acme.example"
     assert ticket.incident is not None and ticket.incident.url == "https://stspg.io/sync"
+
+
+def test_a_german_question_gets_the_banner_and_the_notice_in_german(incidents_stack: IncidentStack, browser: Browser) -> None:
+    stack = incidents_stack
+    stack.feed.serve_json(summary(sync_incident()))
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    page.goto(f"{stack.shop}/sync")
+    open_widget(page, "Brauchen Sie Hilfe?")
+    expect(page.get_by_role("region", name="Dienststatus")).to_contain_text("Sync delays — Wir untersuchen das Problem.")
+
+    reply = ask(page, "Warum funktioniert die Synchronisierung mit Sync heute nicht?")
+
+    notice = reply.get_by_role("note", name="Bekanntes Problem")
+    expect(notice).to_contain_text("Bekanntes Problem: Sync delays")
+    expect(notice).to_contain_text("Wir untersuchen das Problem.")
+    expect(notice).to_contain_text("Letzte Meldung: Update 2 on Sync delays.")
+    expect(reply.get_by_role("button", name="Benachrichtigen, wenn es behoben ist")).to_be_visible()
+    expect(reply).not_to_contain_text("Known issue")
+    shot(page, "incident-07-german-notice")
+    context.close()
 
 
 def test_the_console_lists_tickets_per_incident_and_the_dashboard_counts_its_questions(
@@ -194,7 +220,7 @@ def test_a_slow_answer_shows_the_notice_before_its_first_piece(
             open_widget(page)
             expect(page.get_by_role("region", name="Service status")).to_be_visible()
             page.get_by_label("Your question", exact=True).fill(SYNC_QUESTION)
-            page.get_by_role("button", name="Send", exact=True).click()
+            page.get_by_role("button", name="Send", exact=True).click()  # English: the browser's language
 
             early = page.get_by_role("note", name="Known issue")
             expect(early).to_contain_text("Known issue: Sync delays", timeout=3000)  # the LLM has not answered yet

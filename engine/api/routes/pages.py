@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+import tomllib
+from datetime import date
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter
@@ -14,27 +18,49 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from engine.api.auth import GateDep
+from engine.api.deps import EngineDep
 from engine.api.security import page_policy
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parent.parent / "static"
+WIDGET_STRINGS = Path(__file__).resolve().parents[2] / "dialogue" / "widget.toml"
 WIDGET_CACHE = "public, max-age=300"
 """Short enough that a widget fix reaches embedding sites within minutes."""
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(gate: GateDep) -> HTMLResponse:
+def home(gate: GateDep, engine: EngineDep) -> HTMLResponse:
     key = gate.keys.public_key() or ""
-    return HTMLResponse((STATIC / "index.html").read_text().replace("{{PUBLIC_KEY}}", key))
+    page = (STATIC / "index.html").read_text().replace("{{PUBLIC_KEY}}", key)
+    return HTMLResponse(page.replace("{{CLOCK_NOTE}}", clock_note(engine.settings.pinned_date)))
+
+
+def clock_note(pinned: date | None) -> str:
+    """What the demo page says when the server runs on a pinned calendar (Settings.pinned_date); nothing otherwise."""
+    if pinned is None:
+        return ""
+    day = f"{pinned.day} {pinned:%B %Y}"
+    return (f'<p class="clock-note" role="note" id="clock-note">Demo clock: it is {day} on this server '
+            f"(ENGINE_PINNED_DATE={pinned.isoformat()}), the day this sample help center was written for, so its "
+            "articles' review dates look the same whenever the demo runs. A real help center runs on the real date."
+            "</p>")
 
 
 @router.get("/widget.js")
 def widget() -> Response:
-    """widget.js with the Markdown renderer it shares with the staff pages and its incident parts, all inside one
-    closure (no globals on the embedding page)."""
-    parts = [(STATIC / name).read_text() for name in ("markdown.js", "widget-incidents.js", "widget.js")]
+    """widget.js with the Markdown renderer it shares with the staff pages, its incident parts and its wording per
+    language (engine/dialogue/widget.toml), all inside one closure (no globals on the embedding page)."""
+    strings = "var WIDGET_STRINGS = " + json.dumps(widget_strings(), ensure_ascii=False) + ";"
+    parts = [strings] + [(STATIC / name).read_text() for name in ("markdown.js", "widget-incidents.js", "widget.js")]
     return Response("(function () {\n" + "\n".join(parts) + "})();\n", media_type="text/javascript; charset=utf-8",
                     headers={"Cache-Control": WIDGET_CACHE})
+
+
+@cache
+def widget_strings() -> dict[str, dict[str, str]]:
+    """The widget's wording by language; English complete, the other languages falling back to it string by string."""
+    table = tomllib.loads(WIDGET_STRINGS.read_text(encoding="utf-8"))
+    return {language: {key: str(value) for key, value in strings.items()} for language, strings in table.items()}
 
 
 @router.get("/favicon.ico")

@@ -12,7 +12,7 @@ from engine.api.auth import CustomerCaller, GateDep, StaffCaller, access_for, me
 from engine.api.deps import EngineDep
 from engine.api.errors import problems
 from engine.api.schemas import EscalateRequest, TicketOut, TicketRef
-from engine.api.staff_schemas import STATUS_PATTERN, TicketChangeRequest
+from engine.api.staff_schemas import STATUS_PATTERN, FeedbackItemOut, TicketChangeRequest, TicketDetailOut
 from engine.types import HelpRequest
 
 router = APIRouter(tags=["tickets"])
@@ -54,12 +54,13 @@ def tickets(
     return [TicketOut.model_validate(t) for t in desk.find_tickets(engine, query)]
 
 
-@router.get("/v1/tickets/{ticket_id}", response_model=TicketOut, responses=ERRORS)
-def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller, response: Response) -> TicketOut:
+@router.get("/v1/tickets/{ticket_id}", response_model=TicketDetailOut, responses=ERRORS)
+def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller, response: Response) -> TicketDetailOut:
     """By number (42) or reference (T-000042), with where each delivery stands; the ETag is its version."""
     found = conversation.ticket(engine, ticket_id)
     response.headers["ETag"] = f'"{found.version}"'
-    return TicketOut.model_validate(found)
+    feedback = [FeedbackItemOut.model_validate(item) for item in desk.ticket_feedback(engine, found)]
+    return TicketDetailOut.model_validate(found).model_copy(update={"feedback": feedback})
 
 
 @router.patch("/v1/tickets/{ticket_id}", response_model=TicketOut, responses=problems(*CHANGE_ERRORS))

@@ -5,10 +5,12 @@
   "use strict";
   var S = window.Staff, el = S.el, main = document.getElementById("main");
   var last = { question: "", audience: "public", locale: "" };
+  var view = S.loads(); /* the main view's loads: a newer one (another filter, ticket or page) supersedes the older */
 
   S.signIn(main, function () { window.addEventListener("hashchange", route); route(); });
 
   function route() {
+    view.start(); /* whatever the previous page was still loading is dropped */
     var hash = location.hash.slice(1) || "preview";
     ["preview", "tickets", "incidents"].forEach(function (name) {
       var link = document.getElementById("nav-" + name);
@@ -42,7 +44,7 @@
       result.replaceChildren(el("p", { class: "muted" }, "Asking…"));
       var body = { question: last.question, audience: last.audience };
       if (last.locale) body.locale = last.locale;
-      S.api("/v1/preview", body).then(function (data) { result.replaceChildren.apply(result, previewView(data)); })
+      view.start()("/v1/preview", body).then(function (data) { result.replaceChildren.apply(result, previewView(data)); })
         .catch(function (error) { result.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
     });
     main.replaceChildren(form, result);
@@ -124,7 +126,7 @@
         locale: val("f-locale"), has_contact: val("f-contact") };
       var query = Object.keys(filters).filter(function (k) { return filters[k]; })
         .map(function (k) { return k + "=" + encodeURIComponent(filters[k]); }).join("&");
-      S.api("/v1/tickets?limit=100" + (query ? "&" + query : "")).then(function (tickets) {
+      view.start()("/v1/tickets?limit=100" + (query ? "&" + query : "")).then(function (tickets) {
         list.replaceChildren(tickets.length ? ticketTable(tickets) : el("p", { class: "card muted" }, "No ticket matches these filters."));
       }).catch(fail);
     }
@@ -135,8 +137,8 @@
 
   function ticketTable(tickets) {
     var rows = tickets.map(function (t) {
-      return el("tr", {}, el("td", {}, el("a", { href: "#ticket/" + t.reference }, t.reference)), el("td", {}, t.subject),
-        el("td", { title: t.created_at }, age(t.created_at)), el("td", {}, priorityBadge(t.priority)),
+      return el("tr", {}, el("td", { class: "ref" }, el("a", { href: "#ticket/" + t.reference }, t.reference)), el("td", {}, t.subject),
+        el("td", { title: t.created_at, class: "nowrap" }, age(t.created_at)), el("td", {}, priorityBadge(t.priority)),
         el("td", {}, t.reason.replace(/_/g, " ")), el("td", {}, t.has_contact ? t.customer.email : noContact()),
         el("td", {}, t.status), el("td", {}, t.assignee || "—"));
     });
@@ -150,13 +152,14 @@
   function showIncidents() {
     var list = el("div", { id: "incident-list", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
     main.replaceChildren(el("h1", {}, "Incidents"), list);
-    S.api("/v1/incidents").then(function (state) {
+    var load = view.start();
+    load("/v1/incidents").then(function (state) {
       if (!state.configured) { list.replaceChildren(el("p", { class: "card muted" }, "No status feed is configured (ENGINE_STATUS__URL).")); return; }
       var age = state.age_s === null ? "never read" : Math.round(state.age_s) + " s ago" + (state.stale ? " (last read failed: " + state.error + ")" : "");
       var head = el("p", { class: "muted", id: "incident-feed" }, "Status feed read " + age + ".");
       if (!state.incidents.length) { list.replaceChildren(head, el("p", { class: "card muted" }, "No active incident.")); return; }
       return Promise.all(state.incidents.map(function (i) {
-        return S.api("/v1/tickets?limit=500&incident=" + encodeURIComponent(i.id)).then(function (tickets) {
+        return load("/v1/tickets?limit=500&incident=" + encodeURIComponent(i.id)).then(function (tickets) {
           return el("section", { class: "card", "aria-label": i.name, "data-incident": i.id },
             el("h2", {}, i.name + " · " + i.status + " · " + i.impact),
             el("p", {}, i.latest_update ? i.latest_update.body : "", " ", i.shortlink ? el("a", { href: i.shortlink, target: "_blank", rel: "noopener" }, "Status page") : ""),
@@ -176,9 +179,10 @@
     return el("span", { class: "badge warn", title: "The customer left no email: nobody can reply yet" }, "no contact");
   }
 
-  function showTicket(reference) {
+  /* `saved`: the version an agent's change just made, confirmed on the reloaded page. */
+  function showTicket(reference, saved) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading " + reference + "…"));
-    S.api("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
+    view.start()("/v1/tickets/" + encodeURIComponent(reference)).then(function (t) {
       var facts = el("section", { class: "card", id: "ticket-facts" }, el("h1", {}, t.reference + " · " + t.subject),
         el("dl", { class: "kv" },
           el("dt", {}, "Status"), el("dd", { id: "ticket-status" }, t.status + " (version " + t.version + ")"),
@@ -201,8 +205,15 @@
           el("dt", {}, "Delivery"), el("dd", {}, t.deliveries.length ? t.deliveries.map(delivery).join("; ") : "not configured")));
       var transcript = el("section", { class: "card", id: "ticket-transcript", "aria-labelledby": "tt" },
         el("h2", { id: "tt" }, "Transcript"), t.transcript.map(turn));
+      var triage = triageForm(t);
       main.replaceChildren.apply(main, [el("p", {}, el("a", { href: "#tickets" }, "← All tickets")), facts,
-        triageForm(t), notes(t), transcript, articles(t)].filter(Boolean)); /* notes(t) is null without notes */
+        triage, notes(t), feedback(t), transcript, articles(t)].filter(Boolean)); /* null: no notes, no votes */
+      if (saved) {
+        var done = triage.querySelector("#tr-result");
+        done.className = "saved";
+        done.setAttribute("role", "status");
+        done.textContent = "Saved — " + t.reference + " is at version " + t.version + ".";
+      }
       main.focus({ preventScroll: true });
       window.scrollTo(0, 0);
     }).catch(fail);
@@ -218,13 +229,13 @@
     var form = el("form", { class: "card", "aria-labelledby": "tr-title" }, el("h2", { id: "tr-title" }, "Triage"),
       el("div", { class: "row" }, filterField("tr-status", "Status", status), filterField("tr-assignee", "Assignee", assignee)),
       el("div", { class: "field" }, el("label", { for: "tr-note" }, "Internal note"), note),
-      el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, "Save")), result);
+      el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, "Save"), result));
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var change = { status: status.value, assignee: assignee.value.trim() };
       if (note.value.trim()) change.note = note.value.trim();
       S.api("/v1/tickets/" + t.reference, change, { method: "PATCH", headers: { "If-Match": '"' + t.version + '"' } })
-        .then(function () { showTicket(t.reference); })
+        .then(function () { showTicket(t.reference, true); })
         .catch(function (error) {
           result.className = "error";
           result.setAttribute("role", "alert");
@@ -238,6 +249,22 @@
     if (!t.notes.length) return null;
     return el("section", { class: "card", id: "ticket-notes", "aria-labelledby": "tn" }, el("h2", { id: "tn" }, "Internal notes"),
       t.notes.map(function (n) { return el("p", {}, el("strong", {}, n.author + ", " + n.at.slice(0, 16).replace("T", " ") + ": "), n.text); }));
+  }
+
+  /* What the customer told us about the answers (👍/👎 with the reason and comment), whenever they voted. */
+  var WHY = { wrong: "It's wrong", outdated: "It's out of date", unclear: "It's unclear", incomplete: "Something is missing",
+    not_my_question: "It's not what I asked", other: "Something else" };
+  function feedback(t) {
+    if (!(t.feedback || []).length) return null;
+    return el("section", { class: "card", id: "ticket-feedback", "aria-labelledby": "tf" },
+      el("h2", { id: "tf" }, "Customer feedback on the answers"),
+      t.feedback.map(function (f) {
+        return el("div", { class: "turn" },
+          el("p", {}, el("span", { class: "badge " + (f.helpful ? "good" : "bad") }, f.helpful ? "Helpful" : "Not helpful"),
+            " on “", f.question, "”", el("span", { class: "muted" }, " · " + f.at.slice(0, 16).replace("T", " "))),
+          f.helpful ? null : el("p", {}, el("strong", {}, "Reason: "), WHY[f.reason] || f.reason || "—"),
+          f.comment ? el("p", {}, el("strong", {}, "Comment: "), f.comment) : null);
+      }));
   }
 
   /* The articles the customer actually saw (cited) up front; the other candidates folded away. */
@@ -274,7 +301,7 @@
   /* A conversation as the dashboard's drill-down links to it: its turns (redacted) and its tickets. */
   function showSession(id) {
     main.replaceChildren(el("p", { class: "muted" }, "Loading the conversation…"));
-    S.api("/v1/session", undefined, { headers: { "X-Session-Id": id } }).then(function (s) {
+    view.start()("/v1/session", undefined, { headers: { "X-Session-Id": id } }).then(function (s) {
       main.replaceChildren(el("h1", {}, "Conversation"), el("section", { class: "card", id: "session-turns" },
         el("p", { class: "muted" }, "Session " + s.session_id), s.turns.map(turn),
         s.tickets.length ? el("p", {}, "Tickets: ", s.tickets.map(function (t) { return el("a", { href: "#ticket/" + t.reference }, t.reference + " "); })) : null));

@@ -1,4 +1,4 @@
-/* Dashboard: containment and helpful rate per day, escalations by reason, content gaps, stale and 👎 articles, the
+/* Dashboard: containment and helpful rate per day, escalations by reason, content gaps, stale and “not helpful” articles, the
  * holdout's measured deflection (GET /v1/metrics, /v1/feedback; docs/metrics.md defines each number). Every bar and
  * table row drills down to its conversations (GET /v1/conversations); every table downloads as CSV. */
 (function () {
@@ -6,7 +6,9 @@
   var S = window.Staff, C = window.Charts, el = S.el, main = document.getElementById("main");
   var BLUE = "#1a56c4", GREEN = "#137333", ORANGE = "#b35c00", RED = "#b42318";
   var end = null, state = { days: "30", locale: "", channel: "", audience: "" };
+  var cards = S.loads(), drills = S.loads(); /* newest wins: a filter changed twice, a second bar clicked */
   var audiences = ["public"]; /* the askers' audiences seen so far (each answer's `audiences`): the filter's choices */
+  var channels = []; /* the channels (API key names) seen so far: the channel filter suggests them */
 
   S.signIn(main, function () { show(); });
 
@@ -14,7 +16,7 @@
     var form = el("form", { class: "card filters", "aria-label": "Filters" },
       field("range", "Period", choice("range", [["7", "Last 7 days"], ["30", "Last 30 days"], ["90", "Last 90 days"]], state.days)),
       field("f-locale", "Locale", choice("f-locale", [["", "All"], ["en", "English"], ["de", "German"]], state.locale)),
-      field("f-channel", "Channel", el("input", { id: "f-channel", placeholder: "API key name, e.g. widget", value: state.channel })),
+      field("f-channel", "Channel", channelInput()),
       field("f-audience", "Audience", audienceChoice()));
     form.addEventListener("change", function () {
       state = { days: form.querySelector("#range").value, locale: form.querySelector("#f-locale").value,
@@ -24,10 +26,13 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     var body = el("div", { id: "metrics", "aria-live": "polite" }, el("p", { class: "muted" }, "Loading…"));
     main.replaceChildren(el("h1", {}, "How self-service is doing"), form, body);
-    S.api("/v1/metrics?" + query()).then(function (m) {
+    var load = cards.start();
+    drills.start(); /* the drill-down panel is redrawn empty: an older drill-down must not fill it */
+    load("/v1/metrics?" + query()).then(function (m) {
       end = end || m.end;
       learnAudiences(m.audiences || [], form.querySelector("#f-audience"));
-      return S.api("/v1/feedback?" + period()).then(function (f) { body.replaceChildren.apply(body, view(m, f).filter(Boolean)); });
+      learnChannels(m.channels || [], form.querySelector("#f-channel"));
+      return load("/v1/feedback?" + period()).then(function (f) { body.replaceChildren.apply(body, view(m, f).filter(Boolean)); });
     }).catch(function (error) { body.replaceChildren(el("p", { class: "error", role: "alert" }, S.problem(error))); });
   }
 
@@ -49,6 +54,22 @@
     return choice("f-audience", [["", "All"]].concat(names.map(function (a) { return [a, a]; })), state.audience);
   }
 
+  /* A free-text channel (an API key name) with the names seen so far as suggestions and example. */
+  function channelInput() {
+    var input = el("input", { id: "f-channel", list: "f-channels", autocomplete: "off", value: state.channel,
+      placeholder: channels.length ? "API key name, e.g. " + channels[0] : "API key name (any channel)" });
+    return [input, el("datalist", { id: "f-channels" }, channels.map(function (c) { return el("option", { value: c }); }))];
+  }
+
+  function learnChannels(seen, input) {
+    var fresh = seen.filter(function (c) { return channels.indexOf(c) < 0; });
+    if (!fresh.length) return;
+    channels = channels.concat(fresh).sort();
+    var list = document.getElementById("f-channels");
+    list.replaceChildren.apply(list, channels.map(function (c) { return el("option", { value: c }); }));
+    input.setAttribute("placeholder", "API key name, e.g. " + channels[0]);
+  }
+
   function learnAudiences(seen, select) {
     var fresh = seen.filter(function (a) { return audiences.indexOf(a) < 0; });
     if (!fresh.length) return;
@@ -58,13 +79,38 @@
 
   function view(m, f) {
     var kpis = el("div", { class: "kpis" },
-      kpi("Questions", m.questions), kpi("Containment", S.pct(m.containment.value), ratio(m.containment) + " sessions judged"),
+      kpi("Questions", m.questions), containment(m),
       kpi("Self-service rate", S.pct(m.self_service.value), ratio(m.self_service)),
       kpi("Helpful", S.pct(m.helpful.value), ratio(m.helpful) + " votes"), kpi("Tickets", m.tickets), confirmKpi(m));
     var pending = m.sessions_pending ? el("p", { class: "muted", id: "pending" }, m.sessions_pending + " session" +
-      (m.sessions_pending > 1 ? "s" : "") + " still open — judged for containment 24 h after their first question.") : null;
-    return [kpis, pending, trend(m), holdout(m.holdout), incidents(m), el("div", { class: "grid" }, reasons(m), gaps(m), stale(m),
-      thumbsDown(f), top(m)), downvotes(f), el("section", { class: "card", id: "drill", hidden: "" })];
+      (m.sessions_pending > 1 ? "s" : "") + " still open — each is judged for containment 24 h after its first " +
+      "question; the period's containment is final " + when(m.containment_final_at) + ".") : null;
+    return [kpis, pending, trend(m), holdout(m.holdout), incidents(m), el("div", { class: "grid" }, reasons(m), gaps(m),
+      conflicts(m), stale(m), thumbsDown(f), top(m)), downvotes(f), el("section", { class: "card", id: "drill", hidden: "" })];
+  }
+
+  /* Containment of the judged sessions; while none is judged yet, the provisional figure (sessions without a ticket
+   * so far) and when it becomes final, instead of a bare "—". */
+  function containment(m) {
+    var final = m.containment, early = m.containment_provisional || { numerator: 0, denominator: 0, value: null };
+    if (final.denominator || !early.denominator) return kpi("Containment", S.pct(final.value), ratio(final) + " sessions judged");
+    return el("div", { class: "kpi", id: "containment-provisional" }, el("b", {}, S.pct(early.value)),
+      el("span", {}, "Containment (provisional)"),
+      el("div", { class: "muted" }, ratio(early) + " sessions without a ticket so far; final " + when(m.containment_final_at)));
+  }
+
+  function when(iso) { return iso ? "on " + iso.slice(0, 16).replace("T", " ") + " UTC" : "now"; }
+
+  /* Two articles that seemed to disagree: the help center has the content, it needs a look (not a new article). */
+  function conflicts(m) {
+    var items = (m.conflicts || []).slice(0, 8).map(function (c) {
+      var ids = c.interaction_ids.map(function (id) { return "interaction=" + encodeURIComponent(id); }).join("&");
+      var label = c.titles.join(" ↔ ") || "?";
+      return { label: label, value: c.count, examples: c.examples.join(" · "), open: drill(ids, "Conflicting articles: " + label) };
+    });
+    return chartCard("chart-conflicts", "Conflicting articles to review (escalated as a conflict)", items, ORANGE, String,
+      ["Articles", "Questions", "Examples"], function (i) { return [i.label, i.value, i.examples]; },
+      "No escalation for conflicting articles in this period.");
   }
 
   /* "Is it one of these?": how often the engine asked, and how often the customer picked an option. */
@@ -112,15 +158,15 @@
       return { label: s.title + " (" + s.state.replace("_", " ") + ")", value: s.count, id: s.article_id, open: drill("article=" + encodeURIComponent(s.article_id), "Stale article: " + s.title) };
     });
     return chartCard("chart-stale", "Stale articles still being hit", items, RED, String, ["Article", "Questions", "Id"],
-      function (i) { return [i.label, i.value, i.id]; }, "No stale article was hit. 🎉");
+      function (i) { return [i.label, i.value, i.id]; }, "No stale article was hit.");
   }
 
   function thumbsDown(f) {
     var items = f.by_article.slice(0, 8).map(function (a) {
-      return { label: a.label, value: a.count, id: a.key, open: drill("voted_down=true&article=" + encodeURIComponent(a.key), "👎 on: " + a.label) };
+      return { label: a.label, value: a.count, id: a.key, open: drill("voted_down=true&article=" + encodeURIComponent(a.key), "Not helpful: " + a.label) };
     });
-    return chartCard("chart-downvoted", "Articles behind 👎 answers", items, RED, String, ["Article", "👎 votes", "Id"],
-      function (i) { return [i.label, i.value, i.id]; }, "No 👎 vote in this period.");
+    return chartCard("chart-downvoted", "Articles behind “not helpful” answers", items, RED, String, ["Article", "Not helpful votes", "Id"],
+      function (i) { return [i.label, i.value, i.id]; }, "No “not helpful” vote in this period.");
   }
 
   function top(m) {
@@ -135,14 +181,19 @@
     var rows = f.items.map(function (i) {
       return [i.question, i.reason || "—", i.comment || "—", i.articles.map(function (a) { return a.title; }).join("; "), i.at.slice(0, 16).replace("T", " "), i.session_id || ""];
     });
-    return card("feedback", "👎 answers: what customers said", f.items.length
+    return card("feedback", "“Not helpful” answers: what customers said", f.items.length
       ? table("feedback", ["Question", "Reason", "Comment", "Cited articles", "Voted", "Conversation"], rows, function (row) { return row[5]; })
-      : empty("No 👎 vote in this period."));
+      : empty("No “not helpful” vote in this period."));
   }
 
   function holdout(h) {
-    if (!h) return card("holdout", "Measured deflection (holdout)", empty("The holdout is off (ENGINE_HOLDOUT__SHARE=0): deflection is not measured. " +
-      "Hold out e.g. 5 % of sessions from AI answers to measure the tickets they prevent."));
+    if (!h) return card("holdout", "Measured deflection (holdout)",
+      el("p", { class: "muted", id: "holdout-off" }, "The holdout is off, so deflection is not measured. To turn it on, set ",
+        el("code", {}, "ENGINE_HOLDOUT__SHARE=0.05"), " and restart the server: 5 % of new conversations then get search " +
+        "results and the ticket form instead of AI answers. This card will then compare how often each group opens a " +
+        "ticket within 24 h and show the tickets the AI answers prevent per 100 conversations, with a 95 % confidence " +
+        "interval. At 5 % it takes about 50,000 judged conversations to know it within ± 2 per 100; a larger share " +
+        "needs fewer."));
     var words = h.deflection === null ? "Not enough judged sessions in both arms yet."
       : h.deflection.toFixed(1) + " tickets prevented per 100 sessions (95 % CI " + h.low.toFixed(1) + " to " + h.high.toFixed(1) + ").";
     var rows = [["Holdout (no AI answer)", h.holdout.sessions, h.holdout.tickets, S.pct(h.holdout.rate)],
@@ -215,7 +266,7 @@
       panel.hidden = false;
       panel.replaceChildren(el("h2", { id: "drill-title", tabindex: "-1" }, title), el("p", { class: "muted" }, "Loading…"));
       panel.querySelector("h2").focus();
-      S.api("/v1/conversations?limit=200&" + [query(), filter].filter(Boolean).join("&")).then(function (turns) {
+      drills.start()("/v1/conversations?limit=200&" + [query(), filter].filter(Boolean).join("&")).then(function (turns) {
         var rows = turns.map(function (t) { return [t.question, t.decision, t.reason.replace(/_/g, " "), t.at.slice(0, 16).replace("T", " "), t.session_id || ""]; });
         panel.replaceChildren(panel.querySelector("h2"), rows.length
           ? table("conversations", ["Question", "Decision", "Reason", "Asked", "Conversation"], rows, true)

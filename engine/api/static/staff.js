@@ -26,9 +26,11 @@
     return node;
   }
 
-  /* GET, or POST a JSON body; `options` may name another method and extra headers (PATCH with If-Match). */
+  /* GET, or POST a JSON body; `options` may name another method, extra headers (PATCH with If-Match) and an
+   * AbortSignal (`signal`). */
   function api(path, body, options) {
     var init = { headers: Object.assign({ "X-API-Key": sessionStorage.getItem(SLOT) || "" }, (options || {}).headers) };
+    if ((options || {}).signal) init.signal = options.signal;
     if (body !== undefined) {
       init.method = (options || {}).method || "POST";
       init.headers["Content-Type"] = "application/json";
@@ -42,6 +44,30 @@
         throw error;
       });
     });
+  }
+
+  /* One view's loads, newest wins: `var load = loads.start()` aborts the view's older load and returns
+   * `load(path, body, options)`, an api() whose promises settle only while no newer start() happened (a superseded
+   * load neither renders nor reports an error), and `load.live()`. A filter changed twice, a ticket opened while
+   * another was loading, a drill-down clicked twice: only the latest request's result is shown. */
+  function loads() {
+    var seq = 0, controller = null;
+    return { start: function () {
+      if (controller) controller.abort();
+      controller = typeof AbortController === "function" ? new AbortController() : null;
+      var mine = ++seq, signal = controller ? controller.signal : undefined;
+      function live() { return mine === seq; }
+      function load(path, body, options) {
+        return api(path, body, Object.assign({}, options, { signal: signal })).then(function (data) {
+          return live() ? data : new Promise(function () {});
+        }, function (error) {
+          if (!live()) return new Promise(function () {});
+          throw error;
+        });
+      }
+      load.live = live;
+      return load;
+    } };
   }
 
   function problem(error) {
@@ -94,6 +120,6 @@
     return el("div", Object.assign({ class: "answer md" }, attrs), answerMarkdown(document).render(source));
   }
 
-  window.Staff = { el: el, api: api, problem: problem, signIn: signIn, pct: pct, stateBadge: stateBadge,
+  window.Staff = { el: el, api: api, loads: loads, problem: problem, signIn: signIn, pct: pct, stateBadge: stateBadge,
     markdown: markdown, safeUrl: safeUrl };
 })();

@@ -14,13 +14,12 @@
   var STORE = "answer-widget:" + KEY;
   var MARKDOWN = answerMarkdown(document);
   var LOCALE = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(navigator.language || "") ? navigator.language : null;
-  var REASONS = [["wrong", "It's wrong"], ["outdated", "It's out of date"], ["unclear", "It's unclear"],
-    ["incomplete", "Something is missing"], ["not_my_question", "It's not what I asked"], ["other", "Something else"]];
+  var REASONS = ["wrong", "outdated", "unclear", "incomplete", "not_my_question", "other"];
+  /* What the server accepts (engine/api/schemas.py), so the browser refuses what the server would: "a@example". */
+  var EMAIL_PATTERN = "[^@\\s]{1,64}@[^@\\s.]+(\\.[^@\\s.]+)+";
   var THUMB = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6' +
     '.02-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5' +
     '.2-.7v-2z"/></svg>';
-  var FRIENDLY = "Something went wrong on our side — please try again in a moment. " +
-    "If it keeps happening, use “Still need help?” to reach our team.";
 
   var CSS = [
     ":host{all:initial !important;}",
@@ -68,12 +67,14 @@
     ".body pre{margin:0 0 8px;padding:8px;background:#eef2f7;border-radius:6px;overflow-x:auto;white-space:pre;}",
     ".body pre code{padding:0;background:none;}.body em{font-style:italic;}",
     ".body .table{margin:0 0 8px;overflow-x:auto;}.body table{border-collapse:collapse;font-size:13px;}",
-    ".body th,.body td{border:1px solid #d8dee8;padding:4px 6px;text-align:left;vertical-align:top;}.body th{background:#eef2f7;font-weight:700;}",
+    /* cells break between words only (never "Pla n"): a table wider than the bubble scrolls sideways instead */
+    ".body th,.body td{border:1px solid #d8dee8;padding:4px 6px;text-align:left;vertical-align:top;",
+    "  overflow-wrap:normal;word-break:normal;hyphens:manual;min-width:4em;}.body th{background:#eef2f7;font-weight:700;}",
     ".tools{display:flex;gap:2px;align-items:center;}",
     ".tool{border:0;background:transparent;color:#fff;font-size:13px;font-weight:600;padding:4px 6px;border-radius:6px;",
     "  text-decoration:underline;}.tool:focus-visible{outline-color:#fff;}",
     ".requests{list-style:none;margin:8px 0 0;padding:0;}.requests li{margin:0 0 8px;}",
-    ".requests .ref{font-weight:700;}",
+    ".ref{white-space:nowrap;}.requests .ref{font-weight:700;}",
     ".body strong{font-weight:700;}.body a{color:#1a56c4;text-decoration:underline;}",
     ".chip[aria-pressed=true]{background:#e6eefc;border-color:#1a56c4;}",
     ".link{border:0;background:none;padding:4px 2px;color:#1a56c4;text-decoration:underline;font-weight:600;font-size:13px;}",
@@ -96,7 +97,10 @@
   ].join("\n");
 
   var state = load();
-  var INCIDENTS = answerIncidents({ el: el, get: get, request: request, safeUrl: safeUrl, saved: save,
+  if (!Array.isArray(state.sessions)) state.sessions = []; /* this browser's earlier conversations ("Your requests") */
+  if (!state.lang) state.lang = language(LOCALE);
+  var INCIDENTS = answerIncidents({ el: el, get: get, request: request, safeUrl: safeUrl, saved: save, t: t,
+    emailPattern: EMAIL_PATTERN, lang: function () { return state.lang; },
     failed: showError, session: function () { return state.session_id; }, area: script.getAttribute("data-area"),
     every: script.getAttribute("data-incident-poll") });
   var host = document.createElement("div");
@@ -110,25 +114,28 @@
     "aria-controls": "aw-panel", "aria-haspopup": "dialog" });
   launcher.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 ' +
     '2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z"/></svg>';
-  launcher.appendChild(text("Need help?"));
+  var launcherText = text("");
+  launcher.appendChild(launcherText);
 
-  var panel = el("div", { class: "panel", id: "aw-panel", role: "dialog", "aria-label": TITLE + " assistant", hidden: "" });
+  var panel = el("div", { class: "panel", id: "aw-panel", role: "dialog", hidden: "" });
   var head = el("header");
   var heading = el("div");
-  heading.append(el("h2", {}, TITLE), el("p", {}, "Answers from our help articles"));
-  var closeBtn = el("button", { class: "close", type: "button", "aria-label": "Close help" }, "×");
-  var requestsBtn = el("button", { class: "tool", type: "button" }, "Your requests");
-  var restartBtn = el("button", { class: "tool", type: "button" }, "New conversation");
+  var headingNote = el("p");
+  heading.append(el("h2", {}, TITLE), headingNote);
+  var closeBtn = el("button", { class: "close", type: "button" }, "×");
+  var requestsBtn = el("button", { class: "tool", type: "button" });
+  var restartBtn = el("button", { class: "tool", type: "button" });
   head.append(heading, el("div", { class: "tools" }, requestsBtn, restartBtn, closeBtn));
-  var log = el("div", { class: "log", "aria-label": "Conversation", role: "region" });
+  var log = el("div", { class: "log", role: "region" });
   var live = el("div", { class: "sr", "aria-live": "polite", role: "status" });
   var form = el("form", { class: "ask" });
   var inputId = "aw-question";
-  var input = el("input", { id: inputId, name: "question", type: "text", autocomplete: "off", maxlength: "4000",
-    placeholder: "Ask a question…" });
-  var send = el("button", { class: "primary", type: "submit" }, "Send");
-  form.append(el("label", { class: "sr", for: inputId }, "Your question"), input, send);
+  var input = el("input", { id: inputId, name: "question", type: "text", autocomplete: "off", maxlength: "4000" });
+  var send = el("button", { class: "primary", type: "submit" });
+  var inputLabel = el("label", { class: "sr", for: inputId });
+  form.append(inputLabel, input, send);
   panel.append(head, INCIDENTS.banner, log, live, form);
+  labelFrame();
   root.append(launcher, panel);
   if (document.body) document.body.appendChild(host);
   else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(host); });
@@ -146,6 +153,37 @@
     var question = input.value.trim();
     if (question && !send.disabled) ask(question);
   });
+
+  /* The language of the widget's own words: the reply's (`language`), when the widget has them, else English. */
+  function language(code) {
+    var short = String(code || "").slice(0, 2).toLowerCase();
+    return WIDGET_STRINGS[short] ? short : "en";
+  }
+
+  /* A string in `lang` ({name}s filled from `values`), English when that language lacks it. */
+  function t(lang, key, values) {
+    var words = (WIDGET_STRINGS[lang] || {})[key] || WIDGET_STRINGS.en[key] || key;
+    return words.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && values[name] !== undefined && values[name] !== null ? String(values[name]) : all;
+    });
+  }
+
+  /* The header, the question box and the launcher, in the language of the latest reply. */
+  function labelFrame() {
+    var lang = state.lang;
+    launcherText.data = t(lang, "launcher");
+    panel.setAttribute("aria-label", t(lang, "dialog", { title: TITLE }));
+    panel.setAttribute("lang", lang);
+    headingNote.textContent = t(lang, "title_note");
+    closeBtn.setAttribute("aria-label", t(lang, "close"));
+    requestsBtn.textContent = t(lang, "requests");
+    restartBtn.textContent = t(lang, "restart");
+    log.setAttribute("aria-label", t(lang, "conversation"));
+    input.setAttribute("placeholder", t(lang, "placeholder"));
+    send.textContent = t(lang, "send");
+    inputLabel.textContent = t(lang, "question");
+    INCIDENTS.relabel();
+  }
 
   function open(restoring) {
     panel.hidden = false;
@@ -178,11 +216,11 @@
   function ask(question) {
     input.value = "";
     push({ kind: "user", text: question });
-    var pending = el("div", { class: "msg bot typing" }, "Searching our help articles…");
+    var pending = el("div", { class: "msg bot typing" }, t(state.lang, "searching"));
     log.appendChild(pending);
     scroll();
     busy(true);
-    announce("Searching our help articles…");
+    announce(t(state.lang, "searching"));
     var body = { question: question, contact_first: true };
     if (state.session_id) body.session_id = state.session_id;
     if (LOCALE) body.locale = LOCALE;
@@ -191,12 +229,16 @@
       .then(function (data) {
         pending.remove();
         state.session_id = data.session_id;
-        push(itemFor(question, data));
+        remember(data.session_id);
+        var item = itemFor(question, data);
+        item.lang = language(data.language);
+        if (item.lang !== state.lang) { state.lang = item.lang; labelFrame(); }
+        push(item);
       })
       .catch(function (error) {
         pending.remove();
         if (error && error.status === 403 && state.session_id && !refusedOrigin(error)) state.session_id = null;
-        push({ kind: "error", text: friendly(error) });
+        push({ kind: "error", text: friendly(error), lang: state.lang });
       })
       .then(function () { busy(false); input.focus(); });
   }
@@ -210,7 +252,7 @@
     pending.append(words);
     return readStream(response, function (piece) { words.data += piece; scroll(); }, function (notice) {
       /* An incident the question names: its notice first, while the answer is still being worded. */
-      pending.prepend(INCIDENTS.notice({ incident: notice, early: true }));
+      pending.prepend(INCIDENTS.notice({ incident: notice, early: true, lang: state.lang }));
       scroll();
     });
   }
@@ -285,6 +327,9 @@
   }
 
   function push(item) {
+    if (asksForEmail(item)) { /* one email form at a time: the newest escalation's (it files every waiting one) */
+      log.querySelectorAll("form.contact-form").forEach(function (old) { old.remove(); });
+    }
     state.items.push(item);
     save();
     var node = draw(item);
@@ -294,20 +339,48 @@
     if (item.kind !== "user") announce(node.getAttribute("data-say") || node.textContent);
   }
 
+  /* A reply about an earlier message (its ticket confirmation) goes right under that message, not under whatever
+   * was asked since. */
+  function pushAfter(earlier, item) {
+    var at = state.items.indexOf(earlier);
+    if (at < 0 || at === state.items.length - 1) { push(item); return; }
+    state.items.splice(at + 1, 0, item);
+    save();
+    var node = draw(item), anchor = null;
+    Array.prototype.forEach.call(log.children, function (child) { if (child.awItem === earlier) anchor = child; });
+    if (anchor) anchor.after(node); else log.appendChild(node);
+    node.scrollIntoView({ block: "nearest" });
+    announce(node.textContent);
+  }
+
+  /* Whether an item is waiting for the customer's email: filed once they give one (or continue without it), or a
+   * ticket without one (until they declined to give one). */
+  function asksForEmail(item) {
+    if (item.kind !== "escalated") return false;
+    if (item.pending && !item.reference) return true;
+    return !!(item.contact_needed && item.reference && !item.contact && !item.incident && !state.declined);
+  }
+
   function render() {
-    log.replaceChildren(el("div", { class: "msg bot hello" },
-      "Hi! Ask me anything about our product. I answer from our help articles and link the sources."));
+    log.replaceChildren(el("div", { class: "msg bot hello" }, t(state.lang, "hello")));
     state.items.forEach(function (item) { log.appendChild(draw(item)); });
   }
 
   function draw(item) {
+    var node = keepRefs(drawItem(item));
+    node.awItem = item;
+    if (item.lang) node.setAttribute("lang", item.lang);
+    return node;
+  }
+
+  function drawItem(item) {
+    var lang = item.lang || state.lang;
     if (item.kind === "user") return el("div", { class: "msg user" }, item.text);
     if (item.kind === "error") return el("div", { class: "msg bot error", role: "alert" }, item.text);
     if (item.kind === "ticket") {
-      return el("div", { class: "msg bot ticket" }, "Thanks — your request is with our support team. Your ticket " +
-        "reference is " + item.reference + "." + (item.no_contact
-          ? " Without an email our team can't write back: check “Your requests” here for updates."
-          : " We'll reply by email" + (item.email ? " to " + item.email : "") + "."));
+      return el("div", { class: "msg bot ticket" }, t(lang, "ticket_filed", { reference: item.reference }) + " " +
+        (item.no_contact ? t(lang, "no_contact")
+          : item.email ? t(lang, "reply_by_email", { email: item.email }) : t(lang, "reply_by_email_plain")));
     }
     if (item.kind === "escalated") return drawEscalation(item);
     if (item.kind === "results") return drawResults(item);
@@ -320,7 +393,7 @@
 
   function drawClarify(item) {
     var node = el("div", { class: "msg bot clarify" }, el("p", { class: "ask-back" }, item.text));
-    var row = el("div", { class: "actions", role: "group", "aria-label": "Suggested topics" });
+    var row = el("div", { class: "actions", role: "group", "aria-label": t(item.lang || state.lang, "suggested_topics") });
     item.suggestions.forEach(function (s) {
       var pick = el("button", { class: "chip topic", type: "button" }, s.title);
       pick.addEventListener("click", function () { if (!send.disabled) ask(s.question); });
@@ -388,18 +461,20 @@
     var node = el("div", { class: "msg bot answer", "data-say": plain(item.text) }, el("div", { class: "body" }, rich(item.text)));
     if (item.note) node.insertBefore(el("p", { class: "note" }, item.note), node.firstChild);
     if (item.incident) node.insertBefore(INCIDENTS.notice(item), node.firstChild);
-    if (item.citations.length) node.appendChild(INCIDENTS.mark(articleList(item.citations, "Sources"), item.citations));
+    if (item.citations.length) {
+      node.appendChild(INCIDENTS.mark(articleList(item.citations, t(item.lang, "sources"), item.lang), item.citations, item.lang));
+    }
     node.appendChild(feedbackRow(item));
     return node;
   }
 
-  function articleList(citations, label) {
+  function articleList(citations, label, lang) {
     var list = el("ul", { class: "sources", "aria-label": label });
     citations.forEach(function (c) {
       var link = el("a", { href: safeUrl(c.url), target: "_blank", rel: "noopener" }, c.title);
       var li = el("li");
       li.append(link);
-      if (c.updated_at) li.append(el("span", { class: "date" }, "Last updated " + niceDate(c.updated_at)));
+      if (c.updated_at) li.append(el("span", { class: "date" }, t(lang, "updated", { date: niceDate(c.updated_at, lang) })));
       list.appendChild(li);
     });
     return list;
@@ -409,61 +484,72 @@
    * no article found it reads as any escalation without a ticket. */
   function drawResults(item) {
     if (!item.citations.length) return drawEscalation(item);
-    var intro = "These articles may help:";
+    var lang = item.lang || state.lang, intro = t(lang, "may_help");
     var say = intro + " " + item.citations.map(function (c) { return c.title; }).join(", ") + ".";
     var node = el("div", { class: "msg bot escalation results", "data-say": say }, el("p", { class: "intro" }, intro),
-      articleList(item.citations, "Suggested articles"));
-    var more = el("button", { class: "link", type: "button" }, "Contact support");
+      articleList(item.citations, t(lang, "suggested"), lang));
+    var more = el("button", { class: "link", type: "button" }, t(lang, "contact_support"));
     more.addEventListener("click", function () { ticketForm(node, item, more); });
-    node.appendChild(el("div", { class: "actions" }, el("span", { class: "still" }, "Still need help?"), more));
+    node.appendChild(el("div", { class: "actions" }, el("span", { class: "still" }, t(lang, "still_need_help")), more));
     return node;
   }
 
   function drawEscalation(item) {
-    var opening = item.message || (item.reference
-      ? "I couldn't find a reliable answer in our help articles, so I've passed your question to our support team."
-      : "I couldn't find a reliable answer in our help articles. Our support team can help.");
-    var words = opening + (item.reference ? " Your ticket reference is " + item.reference + "." : "");
-    var node = el("div", { class: "msg bot notice escalation" }, words);
+    var lang = item.lang || state.lang;
+    /* While the ticket waits for an email nothing is passed on: the server's words say so (`message`); once it
+     * is filed, that it is. */
+    var opening = item.was_pending ? t(lang, "filed") : item.message ||
+      t(lang, item.reference ? "no_answer_filed" : "no_answer");
+    var words = opening + (item.reference ? " " + t(lang, "reference", { reference: item.reference }) : "");
+    var said = el("span", {}, words);
+    var node = el("div", { class: "msg bot notice escalation" }, said);
     var row = el("div", { class: "actions" });
-    var more = el("button", { class: "link", type: "button" }, item.reference ? "Add details to your ticket" : "Contact support");
+    var more = el("button", { class: "link", type: "button" }, t(lang, item.reference ? "add_details" : "contact_support"));
     more.addEventListener("click", function () { ticketForm(node, item, more); });
-    function filed() { more.textContent = "Add details to your ticket"; more.hidden = false; } /* as a reload shows it */
+    function filed() { /* as a reload shows it */
+      said.textContent = t(lang, "filed") + " " + t(lang, "reference", { reference: item.reference });
+      keepRefs(said);
+      more.textContent = t(lang, "add_details");
+      more.hidden = false;
+    }
+    node.filed = filed;
+    var newest = state.items.filter(asksForEmail).pop();
     if (item.pending && !item.reference) {
       more.hidden = true; /* the email form is the way to support here: no second form behind a link */
-      node.appendChild(contactForm(item, true, filed));
+      if (item === newest || newest === undefined) node.appendChild(contactForm(item, true, filed));
     }
-    else if (item.contact_needed && item.reference && !item.contact && !item.incident) node.appendChild(contactForm(item, false, filed)); /* a known incident offers "notify me" instead */
+    else if (asksForEmail(item) && item === newest) node.appendChild(contactForm(item, false, filed)); /* a known incident offers "notify me" instead */
     row.append(more);
     node.appendChild(row);
     return node;
   }
 
   function feedbackRow(item) {
-    var row = el("div", { class: "actions" });
-    var yes = el("button", { class: "chip", type: "button", "aria-label": "Helpful", "aria-pressed": String(item.vote === true) });
-    var no = el("button", { class: "chip", type: "button", "aria-label": "Not helpful", "aria-pressed": String(item.vote === false) });
+    var lang = item.lang || state.lang, row = el("div", { class: "actions" });
+    var yes = el("button", { class: "chip", type: "button", "aria-label": t(lang, "helpful"), "aria-pressed": String(item.vote === true) });
+    var no = el("button", { class: "chip", type: "button", "aria-label": t(lang, "not_helpful"), "aria-pressed": String(item.vote === false) });
     yes.innerHTML = THUMB;
     no.innerHTML = THUMB.replace("<svg ", '<svg style="transform:rotate(180deg)" ');
-    var help = el("button", { class: "link", type: "button" }, "Still need help?");
-    row.append(el("span", {}, "Was this helpful?"), yes, no, help);
+    var help = el("button", { class: "link", type: "button" }, t(lang, "still_need_help"));
+    row.append(el("span", {}, t(lang, "was_helpful")), yes, no, help);
     yes.addEventListener("click", function () { vote(item, true, null, null, row); });
     no.addEventListener("click", function () { reasonForm(item, row, no); });
     help.addEventListener("click", function () { ticketForm(row.parentNode, item, help); });
-    if (item.vote !== undefined && item.vote !== null) row.appendChild(el("span", { class: "thanks" }, "Thanks for your feedback!"));
+    if (item.vote !== undefined && item.vote !== null) row.appendChild(el("span", { class: "thanks" }, t(lang, "thanks_feedback")));
     return row;
   }
 
   function reasonForm(item, row, trigger) {
     if (row.parentNode.querySelector(".why")) return;
-    var box = el("form", { class: "sub why", "aria-label": "Feedback" });
+    var lang = item.lang || state.lang;
+    var box = el("form", { class: "sub why", "aria-label": t(lang, "feedback") });
     var select = el("select", { id: "aw-why-" + item.interaction_id, name: "reason", required: "" });
-    select.appendChild(el("option", { value: "", disabled: "", selected: "" }, "Choose a reason…"));
-    REASONS.forEach(function (r) { select.appendChild(el("option", { value: r[0] }, r[1])); });
+    select.appendChild(el("option", { value: "", disabled: "", selected: "" }, t(lang, "choose_reason")));
+    REASONS.forEach(function (r) { select.appendChild(el("option", { value: r }, t(lang, "reason_" + r))); });
     var comment = el("textarea", { id: "aw-comment-" + item.interaction_id, name: "comment", rows: "2", maxlength: "2000" });
-    var submit = el("button", { class: "primary", type: "submit" }, "Send feedback");
-    box.append(el("label", { for: select.id }, "What went wrong?"), select,
-      el("label", { for: comment.id }, "Anything else? (optional)"), comment, el("div", { class: "row" }, submit));
+    var submit = el("button", { class: "primary", type: "submit" }, t(lang, "send_feedback"));
+    box.append(el("label", { for: select.id }, t(lang, "what_went_wrong")), select,
+      el("label", { for: comment.id }, t(lang, "anything_else")), comment, el("div", { class: "row" }, submit));
     box.addEventListener("submit", function (event) {
       event.preventDefault();
       vote(item, false, select.value, comment.value.trim() || null, row, box, trigger);
@@ -482,7 +568,7 @@
       var fresh = feedbackRow(item);
       row.replaceWith(fresh);
       if (box) box.remove();
-      announce("Thanks for your feedback!");
+      announce(t(item.lang || state.lang, "thanks_feedback"));
       var next = helpful ? fresh.querySelector(".chip") : fresh.querySelector(".link");
       if (next) next.focus();
     }).catch(function (error) { showError(error, trigger || row); });
@@ -490,21 +576,22 @@
 
   function ticketForm(anchor, item, trigger) {
     if (anchor.querySelector(".ticket-form")) return;
+    var lang = item.lang || state.lang;
     var id = "aw-t-" + (item.interaction_id || Date.now());
-    var box = el("form", { class: "sub ticket-form", "aria-label": "Contact support" });
+    var box = el("form", { class: "sub ticket-form", "aria-label": t(lang, "contact_support") });
     var question = el("textarea", { id: id + "-q", name: "question", rows: "3", required: "", maxlength: "4000" });
     question.value = item.question || "";
-    var email = el("input", { id: id + "-e", name: "email", type: "email", required: "", autocomplete: "email" });
+    var email = emailInput(id + "-e", lang);
     email.value = state.email || "";
     var name = el("input", { id: id + "-n", name: "name", type: "text", autocomplete: "name" });
     name.value = state.name || "";
     var message = el("textarea", { id: id + "-m", name: "message", rows: "3", maxlength: "4000" });
-    if (item.vote === false) message.value = "The answer didn't help.";
-    var submit = el("button", { class: "primary", type: "submit" }, "Send to support");
-    var cancel = el("button", { class: "secondary", type: "button" }, "Cancel");
-    box.append(el("label", { for: question.id }, "Your question"), question,
-      el("label", { for: email.id }, "Email"), email, el("label", { for: name.id }, "Name (optional)"), name,
-      el("label", { for: message.id }, "Anything else we should know? (optional)"), message,
+    if (item.vote === false) message.value = t(lang, "didnt_help");
+    var submit = el("button", { class: "primary", type: "submit" }, t(lang, "send_to_support"));
+    var cancel = el("button", { class: "secondary", type: "button" }, t(lang, "cancel"));
+    box.append(el("label", { for: question.id }, t(lang, "question")), question,
+      el("label", { for: email.id }, t(lang, "email")), email, el("label", { for: name.id }, t(lang, "name")), name,
+      el("label", { for: message.id }, t(lang, "message")), message,
       el("div", { class: "row" }, cancel, submit));
     cancel.addEventListener("click", function () { box.remove(); trigger.focus(); });
     box.addEventListener("submit", function (event) {
@@ -518,7 +605,7 @@
       if (message.value.trim()) body.message = message.value.trim();
       request("/v1/escalate", body).then(function (response) { return response.json(); }).then(function (ticket) {
         box.remove();
-        push({ kind: "ticket", reference: ticket.reference, email: state.email });
+        pushAfter(item, { kind: "ticket", reference: ticket.reference, email: state.email, lang: lang });
         input.focus();
       }).catch(function (error) { submit.disabled = false; showError(error, box); });
     });
@@ -526,39 +613,72 @@
     question.focus();
   }
 
-  /* "New conversation": forget the session and the transcript (tickets stay; "Your requests" still lists
-   * those of the signed-in customer). */
+  /* "New conversation": forget the session and the transcript. Tickets stay: "Your requests" lists those of every
+   * conversation this browser had (and of the customer the key vouches for). */
   function newConversation() {
+    requestsSeq++; /* a "Your requests" still loading belongs to the conversation being left */
     state.session_id = null;
     state.items = [];
+    state.declined = false;
     save();
     render();
-    announce("New conversation started.");
+    announce(t(state.lang, "started"));
     input.focus();
   }
 
-  /* "Your requests": the caller's own tickets and where they stand (GET /v1/session/tickets, the id in a header). */
+  /* Keep a session this browser talked in, newest first (at most 20), for "Your requests". */
+  function remember(sessionId) {
+    if (!sessionId) return;
+    state.sessions = [sessionId].concat(state.sessions.filter(function (s) { return s !== sessionId; })).slice(0, 20);
+    save();
+  }
+
+  /* "Your requests": the caller's own tickets and where they stand (GET /v1/session/tickets, the id in a header). Only the
+   * newest look is shown: an older, slower answer (clicked twice, or before "New conversation") is dropped. */
+  var requestsSeq = 0;
   function showRequests() {
+    var mine = ++requestsSeq;
     log.querySelectorAll(".requests-view").forEach(function (old) { old.remove(); });
-    var box = el("div", { class: "msg bot requests-view", role: "region", "aria-label": "Your requests" });
+    var lang = state.lang;
+    var box = el("div", { class: "msg bot requests-view", role: "region", "aria-label": t(lang, "requests") });
     log.appendChild(box);
-    var shown = state.session_id
-      ? get("/v1/session/tickets", { "X-Session-Id": state.session_id }).then(function (r) { return r.json(); })
-      : Promise.resolve([]);
+    var sessions = [state.session_id].concat(state.sessions).filter(function (s, n, all) {
+      return s && all.indexOf(s) === n;
+    });
+    var failed = null;
+    var shown = Promise.all(sessions.map(function (id) {
+      return get("/v1/session/tickets", { "X-Session-Id": id }).then(function (r) { return r.json(); })
+        .catch(function (error) { failed = failed || error; return null; }); /* an expired conversation: skip it */
+    })).then(function (lists) {
+      var found = lists.filter(Boolean);
+      if (sessions.length && !found.length) throw failed;
+      var byReference = {};
+      found.forEach(function (list) { list.forEach(function (ticket) { byReference[ticket.reference] = ticket; }); });
+      return Object.keys(byReference).map(function (r) { return byReference[r]; }).sort(function (a, b) {
+        return a.updated_at < b.updated_at ? 1 : a.updated_at > b.updated_at ? -1 : 0;
+      });
+    });
     shown.then(function (tickets) {
-      box.append(el("strong", {}, "Your requests"));
-      if (!tickets.length) box.append(el("p", {}, "You have no requests with our support team yet."));
-      else box.append(tickets.reduce(function (list, t) { list.append(requestItem(t)); return list; },
+      if (mine !== requestsSeq || !box.isConnected) return;
+      box.append(el("strong", {}, t(lang, "requests")));
+      if (!tickets.length) box.append(el("p", {}, t(lang, "no_requests")));
+      else box.append(tickets.reduce(function (list, ticket) { list.append(requestItem(ticket, lang)); return list; },
         el("ul", { class: "requests" })));
       showStart(box);
       announce(box.textContent);
-    }).catch(function (error) { box.remove(); push({ kind: "error", text: friendly(error) }); });
+    }).catch(function (error) {
+      if (mine !== requestsSeq || !box.isConnected) return;
+      box.remove();
+      push({ kind: "error", text: friendly(error), lang: lang });
+    });
   }
 
-  function requestItem(ticket) {
-    var li = el("li", {}, el("span", { class: "ref" }, ticket.reference), text(" · " + ticket.status + " · " + ticket.subject));
-    li.append(el("span", { class: "date" }, "Last updated " + niceDate(ticket.updated_at)));
-    if (ticket.message) li.append(el("span", { class: "date" }, "Your latest note: " + ticket.message));
+  function requestItem(ticket, lang) {
+    var status = t(lang, "status_ticket_" + ticket.status);
+    var li = el("li", {}, el("span", { class: "ref" }, ticket.reference),
+      text(" · " + (status.indexOf("status_ticket_") === 0 ? ticket.status : status) + " · " + ticket.subject));
+    li.append(el("span", { class: "date" }, t(lang, "updated", { date: niceDate(ticket.updated_at, lang) })));
+    if (ticket.message) li.append(el("span", { class: "date" }, t(lang, "latest_note", { note: ticket.message })));
     return li;
   }
 
@@ -585,21 +705,21 @@
    * email files it, and "Continue without email" files it flagged as having no contact; after (an older ticket
    * without contact) the email is added to it. */
   function contactForm(item, pending, filed) {
+    var lang = item.lang || state.lang;
     var id = "aw-c-" + item.interaction_id;
-    var box = el("form", { class: "sub contact-form" + (pending ? " pending" : ""), "aria-label": "Your email" });
+    var box = el("form", { class: "sub contact-form" + (pending ? " pending" : ""), "aria-label": t(lang, "email_form") });
     box.filed = filed;
-    var email = el("input", { id: id, name: "email", type: "email", required: "", autocomplete: "email",
-      maxlength: "320" });
+    var email = emailInput(id, lang);
     email.value = state.email || "";
-    var submit = el("button", { class: "primary", type: "submit" }, pending ? "Send to support" : "Send email");
+    var submit = el("button", { class: "primary", type: "submit" }, t(lang, pending ? "send_to_support" : "send_email"));
     var row = el("div", { class: "row" });
     if (pending) {
-      var skip = el("button", { class: "secondary", type: "button" }, "Continue without email");
+      var skip = el("button", { class: "secondary", type: "button" }, t(lang, "continue_without"));
       skip.addEventListener("click", function () { file(null); });
       row.append(skip);
     }
     row.append(submit);
-    box.append(el("label", { for: id }, "Where can our team reach you? Email"), email, row);
+    box.append(el("label", { for: id }, t(lang, "reach_you")), email, row);
     box.addEventListener("submit", function (event) {
       event.preventDefault();
       if (!email.checkValidity()) { email.reportValidity(); return; }
@@ -613,13 +733,16 @@
       if (address) body.customer = { email: address };
       request("/v1/escalate", body).then(function (response) { return response.json(); }).then(function (ticket) {
         item.reference = ticket.reference;
+        item.was_pending = item.was_pending || pending;
         item.pending = false;
         item.contact_needed = false; /* answered, with an email or without: not asked again for this reply */
         item.contact = address;
+        if (!address) state.declined = true; /* "continue without email": not asked again in this conversation */
         box.remove();
         filed();
-        if (pending) settleWaiting(ticket.reference, address);
-        push({ kind: "ticket", reference: ticket.reference, email: address, no_contact: !ticket.has_contact });
+        settleWaiting(ticket.reference, address);
+        pushAfter(item, { kind: "ticket", reference: ticket.reference, email: address, no_contact: !ticket.has_contact,
+          lang: lang });
         input.focus();
       }).catch(function (error) {
         box.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
@@ -629,15 +752,48 @@
     return box;
   }
 
-  /* POST /v1/escalate files every escalation of the session still waiting for an email: their forms go too. */
+  /* POST /v1/escalate files every escalation of the session still waiting for an email (and an email given is the
+   * ticket's): their messages say so, their forms go. */
   function settleWaiting(reference, address) {
-    state.items.forEach(function (other) {
-      if (other.pending && !other.reference) {
-        other.pending = false; other.contact_needed = false; other.reference = reference; other.contact = address;
-      }
+    var settled = state.items.filter(function (other) {
+      return other.kind === "escalated" && ((other.pending && !other.reference) ||
+        (address && other.reference === reference && !other.contact));
+    });
+    settled.forEach(function (other) {
+      other.was_pending = other.was_pending || other.pending;
+      other.pending = false; other.contact_needed = false; other.reference = reference; other.contact = address;
     });
     save();
-    log.querySelectorAll("form.contact-form.pending").forEach(function (form) { form.filed(); form.remove(); });
+    Array.prototype.forEach.call(log.children, function (node) {
+      if (settled.indexOf(node.awItem) >= 0 && node.filed) node.filed();
+    });
+    log.querySelectorAll("form.contact-form").forEach(function (form) { form.remove(); });
+  }
+
+  /* Ticket references never break at their hyphen ("T-" / "000003" on a phone): each one in a no-wrap span. */
+  function keepRefs(node) {
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT), found = [];
+    for (var text = walker.nextNode(); text; text = walker.nextNode()) {
+      if (/\bT-\d{4,}/.test(text.data) && !(text.parentNode.classList && text.parentNode.classList.contains("ref"))) found.push(text);
+    }
+    found.forEach(function (text) {
+      var parts = text.data.split(/(\bT-\d{4,}\b)/);
+      text.replaceWith.apply(text, parts.map(function (part, n) {
+        return n % 2 ? el("span", { class: "ref" }, part) : document.createTextNode(part);
+      }));
+    });
+    return node;
+  }
+
+  /* An email field the browser checks as the server will (no "please shorten it" for "name@example"). */
+  function emailInput(id, lang) {
+    var email = el("input", { id: id, name: "email", type: "email", required: "", autocomplete: "email",
+      maxlength: "320", pattern: EMAIL_PATTERN, title: t(lang, "email_hint") });
+    email.addEventListener("input", function () { email.setCustomValidity(""); });
+    email.addEventListener("invalid", function () {
+      if (email.validity.patternMismatch || email.validity.typeMismatch) email.setCustomValidity(t(lang, "bad_email"));
+    });
+    return email;
   }
 
   function showError(error, after) {
@@ -665,13 +821,13 @@
   }
 
   function friendly(error) {
-    var status = error && error.status;
-    if (status === 429) return "You're sending questions very quickly — please wait a moment and try again.";
-    if (status === 413 || status === 422) return "That message couldn't be sent — please shorten it and try again.";
-    if (refusedOrigin(error)) return "This site isn't allowed to use the help widget. If you run this site, add " +
-      "its address to the widget key's allowed origins.";
-    if (status === 403 && state.session_id === null) return "Your conversation expired — please ask your question again.";
-    return FRIENDLY;
+    var status = error && error.status, lang = state.lang;
+    if (status === 429) return t(lang, "too_fast");
+    if (status === 422 && /email/i.test(error.detail || "")) return t(lang, "bad_email");
+    if (status === 413 || status === 422) return t(lang, "too_long");
+    if (refusedOrigin(error)) return t(lang, "origin");
+    if (status === 403 && state.session_id === null) return t(lang, "expired");
+    return t(lang, "error");
   }
 
   function busy(on) {
@@ -698,11 +854,11 @@
     try { localStorage.setItem(STORE, JSON.stringify(state)); } catch (ignored) { /* private mode: memory only */ }
   }
 
-  function niceDate(iso) {
+  function niceDate(iso, lang) {
     var parts = String(iso).slice(0, 10).split("-");
-    var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    if (parts.length !== 3) return iso;
-    return Number(parts[2]) + " " + months[Number(parts[1]) - 1] + " " + parts[0];
+    var months = t(lang, "months").split(" ");
+    if (parts.length !== 3 || months.length !== 12) return iso;
+    return t(lang, "date", { day: Number(parts[2]), month: months[Number(parts[1]) - 1], year: parts[0] });
   }
 
   /* The answer's light Markdown as DOM nodes (markdown.js, served with this script): text only, never HTML. */
