@@ -19,7 +19,7 @@ from engine.config import ApiKey, AuthSettings
 from engine.protocols import Embedder
 from engine.wiring import build_engine
 from tests.conftest import AGENT_KEY, auth, kb_settings
-from tests.servers import free_port, serve
+from tests.servers import HeldPort, serve
 from tests.ui.conftest import shot
 from tests.ui.widget import ask, open_widget
 
@@ -36,14 +36,14 @@ def test_the_demo_looks_the_same_a_year_later_and_real_help_centers_keep_real_fr
     monkeypatch.setattr("engine.wiring.utc_now", lambda: A_YEAR_LATER)  # the machine's real clock, a year on
     data = tmp_path / "data"
     shutil.copytree(kb_data_dir, data, ignore=shutil.ignore_patterns("engine.db*"))
-    port = free_port()
-    api = f"http://127.0.0.1:{port}"
+    held = HeldPort()
+    api = held.url
     demo_key = ApiKey(name="demo-widget", key=DEMO_KEY, role="public", origins=(api,))  # type: ignore[arg-type]
     pinned = kb_settings(data, pinned_date=DEMO_DAY, auth=AuthSettings(keys=[demo_key, *kb_settings(data).auth.keys]))
     demo = build_engine(pinned, embedder=embedder)  # its clock from the settings, as `engine serve` builds it
     assert demo.clock().date() == DEMO_DAY and demo.clock().time() == A_YEAR_LATER.time()
 
-    with serve(create_app(pinned, engine=demo), port=port):
+    with held, serve(create_app(pinned, engine=demo), held):
         page.goto(api)
         expect(page.locator("#clock-note")).to_contain_text("Demo clock: it is 23 November 2026 on this server")
         expect(page.locator("#clock-note")).to_contain_text("ENGINE_PINNED_DATE=2026-11-23")
