@@ -10,7 +10,9 @@ Each labelled follow-up turn (not the first of its conversation) is asked three 
 
 Correct: gold articles → answered with a gold article cited first; gold [] → not answered (escalated, or asked
 back). Wrong: answered from anything else (a gold-[] turn answered at all). An `UNDERSPECIFIED` turn should get a
-clarifying question (decision `clarify`); an answerable one should not.
+clarifying question (decision `clarify`); an answerable one should not. Asked "is it one of these?" (decision
+`confirm`), the simulated customer of the evals answers: the first option that is a gold page, else "None of
+these" — the turn is scored on what follows (an answer from the pick, or an escalation).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from engine import conversation
 from engine.config import Settings
 from engine.evaluate.kbs import open_kb, resolve_kb
-from engine.types import Decision, Query, Question
+from engine.types import Decision, Pick, Query, Question
 from engine.wiring import Engine
 
 DATASET = Path("evals/datasets/mtrag-govt")
@@ -109,8 +111,17 @@ def _outcome(dialogue: Dialogue, number: int, way: str, asked: str, decision: De
                    round(decision.confidence, 3), cited, turn.gold or (), " ".join(text.split())[:300])
 
 
-def _ask(engine: Engine, text: str, session_id: str | None) -> Decision:
-    return conversation.ask(engine, Question(Query(text), session_id=session_id, channel="eval")).decision
+def _ask(engine: Engine, text: str, session_id: str | None, gold: Sequence[str] | None = None) -> Decision:
+    """One turn as the customer sends it. Asked back "is it one of these?", the simulated customer of the evals picks
+    the first option that is a gold page, else "None of these"; on a history turn (gold unknown) it takes the first."""
+    reply = conversation.ask(engine, Question(Query(text), session_id=session_id, channel="eval"))
+    if reply.decision.decision != "confirm":
+        return reply.decision
+    options = [s.article_id for s in reply.decision.suggestions]
+    chosen = options[0] if gold is None else next((a for a in options if a in set(gold)), None)
+    pick = Pick(reply.interaction_id, chosen)
+    answer = Question(Query(text), session_id=reply.session_id, channel="eval", pick=pick)
+    return conversation.ask(engine, answer).decision
 
 
 def _scored(dialogue: Dialogue) -> Iterable[int]:
@@ -127,7 +138,7 @@ def in_session(engine: Engine, dialogues: Sequence[Dialogue], way: str) -> list[
             continue
         session = f"replay-{uuid.uuid4().hex}"
         for number, turn in enumerate(dialogue.turns[: max(scored)], start=1):
-            decision = _ask(engine, turn.question, session)
+            decision = _ask(engine, turn.question, session, turn.gold)
             if number in scored:
                 outcomes.append(_outcome(dialogue, number, way, turn.question, decision))
     return outcomes
@@ -141,7 +152,7 @@ def without_session(engine: Engine, dialogues: Sequence[Dialogue], way: str) -> 
             turn = dialogue.turns[number - 1]
             text = turn.standalone if way == "rewrite" else turn.question
             if text is not None:
-                outcomes.append(_outcome(dialogue, number, way, text, _ask(engine, text, None)))
+                outcomes.append(_outcome(dialogue, number, way, text, _ask(engine, text, None, turn.gold)))
     return outcomes
 
 
