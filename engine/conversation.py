@@ -20,12 +20,12 @@ from dataclasses import dataclass, replace
 
 from engine.answer.service import Preview
 from engine.dialogue import incidents
+from engine.dialogue.replies import language_of
 from engine.dialogue.steps import Prepared, finish, prepare
 from engine.errors import NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
 from engine.events.store import IncidentSeen
 from engine.incidents.notice import IncidentNotice
-from engine.retrieve.eligibility import primary_language
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
@@ -208,7 +208,7 @@ def _held_out(engine: Engine, question: Question, started: float) -> Reply:
 
 def _language(engine: Engine, locale: str | None) -> str:
     """The language a reply is worded in: its locale's, else the deployment's default."""
-    return primary_language(locale or engine.settings.default_locale)
+    return language_of(locale, engine.settings.default_locale)
 
 
 def _escalate(
