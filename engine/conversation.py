@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from engine.answer.confirm import Band
 from engine.answer.service import Preview
 from engine.dialogue import incidents
+from engine.dialogue.replies import language_of
 from engine.dialogue.steps import Prepared, finish, prepare, prepare_pick
 from engine.errors import ForbiddenError, NotFoundError, UnprocessableError
 from engine.events.holdout import in_holdout
 from engine.events.store import IncidentSeen
 from engine.incidents.notice import IncidentNotice
-from engine.retrieve.eligibility import primary_language
 from engine.tickets import customer as customer_tickets
 from engine.tickets.customer import TicketOwner as TicketOwner  # re-exported: routes build it
 from engine.tickets.models import Ticket
@@ -184,6 +184,9 @@ def _conclude(
     session_id = question.session_id or uuid.uuid4().hex
     notice = incidents.notice(engine, prepared.query.text, decision)
     decision = incidents.with_notice(decision, notice)
+    # A request for a person in a conversation about an active incident is about that incident too: counted for it
+    # and linked to it, though its own words name no component ("can I talk to someone?").
+    linked = notice or _session_incident(engine, question, decision)
     # An escalation about a known incident is filed at once, linked to it: the customer is offered "notify me when
     # it's fixed" (POST /v1/incidents/{id}/notify) instead of the handoff form.
     pending = decision.escalated and notice is None and _contact_first(engine, question, owner)
@@ -199,15 +202,23 @@ def _conclude(
         channel=question.channel,
         locale=prepared.locale or question.query.locale,
         audiences=question.query.audience,
-        incident=IncidentSeen(notice.incident_id, notice.title, notice.opened_at) if notice else None,
+        incident=IncidentSeen(linked.incident_id, linked.title, linked.opened_at) if linked else None,
     )
     ticket = None
     language = _language(engine, prepared.locale or question.query.locale)
     if pending:
         return Reply(interaction_id, session_id, decision, None, replaced, ticket_pending=True, language=language)
     if decision.escalated:
-        ticket = _escalate(engine, question, decision, session_id, interaction_id, prepared.locale, notice)
+        ticket = _escalate(engine, question, decision, session_id, interaction_id, prepared.locale, linked)
     return Reply(interaction_id, session_id, decision, ticket, replaced, incident=notice, language=language)
+
+
+def _session_incident(engine: Engine, question: Question, decision: Decision) -> IncidentNotice | None:
+    """For a request for a person: the still active incident the session's latest question about one was about."""
+    if decision.reason != Reason.CUSTOMER_REQUEST or engine.incidents is None or not question.session_id:
+        return None
+    about = [t.incident_id for t in engine.events.session(question.session_id) if t.incident_id]
+    return engine.incidents.notice_of(about[-1]) if about else None
 
 
 def _contact_first(engine: Engine, question: Question, owner: TicketOwner | None) -> bool:
@@ -234,7 +245,7 @@ def _held_out(engine: Engine, question: Question, started: float) -> Reply:
 
 def _language(engine: Engine, locale: str | None) -> str:
     """The language a reply is worded in: its locale's, else the deployment's default."""
-    return primary_language(locale or engine.settings.default_locale)
+    return language_of(locale, engine.settings.default_locale)
 
 
 def _escalate(
@@ -368,6 +379,7 @@ def _file_waiting(engine: Engine, request: HelpRequest) -> Ticket:
             priority=turn.priority,
             message=request.message if i == waiting[-1] else None,
             locale=turn.locale,
+            incident=incidents.still_active(engine, turn.incident_id),
             category=_category(engine, turn if turn.articles else (asked[-1] if asked else None)),
         )
     if ticket is None:

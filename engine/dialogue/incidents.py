@@ -28,8 +28,10 @@ def notice(engine: Engine, question: str, decision: Decision) -> IncidentNotice 
     """The notice of the incident `question` is about, if any. An answer's cited articles count (by id and tags, so
     a question answered from a sync article matches a sync incident); an escalation's weak candidates do not."""
     board = engine.incidents
-    if board is None or decision.decision not in ("answer", "escalate") or decision.reason in UNRELATED:
+    if board is None or decision.decision not in ("answer", "escalate", "clarify") or decision.reason in UNRELATED:
         return None
+    if decision.decision == "clarify":  # "Slack isn't working": vague, but not when Slack is down
+        return board.notice(question)
     cited = {c.article_id for c in decision.citations}
     candidates = [CandidateArticle(c.article.id, c.article.tags) for c in decision.candidates if c.article.id in cited]
     return board.notice(question, candidates)
@@ -43,10 +45,14 @@ def early_notice(engine: Engine, question: str) -> IncidentNotice | None:
 
 
 def with_notice(decision: Decision, found: IncidentNotice | None) -> Decision:
-    """The decision led by the notice: its words come first in `message`; an escalation the incident explains
-    gets reason known_incident and the notice instead of "I couldn't find an answer"."""
+    """The decision led by the notice: its words come first in `message`; an escalation the incident explains, or a
+    vague message about it ("Slack isn't working"), gets reason known_incident and the notice instead of "I couldn't
+    find an answer" or a question back."""
     if found is None:
         return decision
+    if decision.decision == "clarify":  # nothing to ask back: the incident is the answer
+        return replace(decision, decision="escalate", reason=Reason.KNOWN_INCIDENT, message=found.text,
+                       suggestions=(), detail=f"known incident {found.incident_id}; was a vague message")
     if decision.escalated and decision.reason in EXPLAINED:
         return replace(decision, reason=Reason.KNOWN_INCIDENT, message=found.text,
                        detail=f"known incident {found.incident_id}; was {decision.reason}: {decision.detail}")

@@ -29,6 +29,11 @@ escalation still waits for the customer's email (nothing is passed on yet)."""
 FALLBACK_LANGUAGE = "en"
 
 
+def language_of(locale: str | None, default: str = FALLBACK_LANGUAGE) -> str:
+    """The language (first part, lower case) of a locale: 'de-AT' → 'de', 'pt_BR' → 'pt'; `default`'s without one."""
+    return (locale or default).replace("_", "-").split("-")[0].lower()
+
+
 def default_replies_path() -> Path:
     return Path(__file__).with_name("replies.toml")
 
@@ -41,7 +46,7 @@ class ReplyBook:
 
     def say(self, kind: ReplyKind, locale: str | None) -> str:
         """The wording of `kind` in the locale's language, else in English."""
-        language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
+        language = language_of(locale)
         return self.wording.get(language, {}).get(kind) or self.wording[FALLBACK_LANGUAGE][kind]
 
     def pending(self, message: str | None, locale: str | None) -> str | None:
@@ -49,7 +54,7 @@ class ReplyBook:
         `_pending` wording (when the book has one); any other message is kept."""
         for kind in PENDING_KINDS:
             if message is not None and message == self.say(kind, locale):
-                language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
+                language = language_of(locale)
                 key = f"{kind}_pending"
                 return self.wording.get(language, {}).get(key) or self.wording[FALLBACK_LANGUAGE].get(key) or message
         return message

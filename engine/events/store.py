@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
-from engine.events.metrics import EVERYTHING, AskFact, Slice, StaleFact, VoteFact
+from engine.events.metrics import EVERYTHING, QUESTION_DECISIONS, AskFact, Slice, StaleFact, VoteFact
 from engine.events.redact import redact
 from engine.events.tables import ContentHealth, Interaction, Vote
 from engine.store.db import Database, as_utc
@@ -144,6 +145,19 @@ class EventLog:
         )
         with self._db.transaction() as session:
             return [as_turn(row) for row in session.scalars(query)]
+
+    def incident_questions(self, incident_ids: Iterable[str]) -> dict[str, int]:
+        """Questions (answered or escalated) asked about each incident, whenever they were asked."""
+        wanted = list(incident_ids)
+        if not wanted:
+            return {}
+        query = (
+            select(Interaction.incident_id, func.count())
+            .where(Interaction.incident_id.in_(wanted), Interaction.decision.in_(QUESTION_DECISIONS))
+            .group_by(Interaction.incident_id)
+        )
+        with self._db.transaction() as session:
+            return {str(incident): int(count) for incident, count in session.execute(query)}
 
     def stale_hits(self, now: datetime, days: int = 30) -> dict[str, int]:
         """Questions per article that hit it while it could not answer, in the last `days` days."""

@@ -128,14 +128,18 @@ class FeedState:
 
 @dataclass(frozen=True)
 class ComponentRule:
-    """Which questions a component touches: articles by id, article tags, keywords in the question; `use_defaults`
-    adds the component's own name as a tag and a keyword."""
+    """Which questions a component touches: articles by id, article tags, keywords in the question, distinctive
+    words with a way of saying it is down; `use_defaults` adds the component's own name as a tag and a keyword, and
+    its distinctive words."""
 
     component: str
     article_ids: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     use_defaults: bool = True
+    words: tuple[str, ...] = ()
+    """Distinctive words: a question naming one of them and saying something is down matches; an article tagged
+    with all of them is about the component (by default the component name's distinctive words)."""
 
 
 @dataclass(frozen=True)

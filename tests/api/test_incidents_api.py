@@ -59,7 +59,8 @@ def test_incidents_follow_the_feed_and_survive_it_going_down(tmp_path: Path) -> 
                                                                    "https://stspg.io/sync")
     assert found["latest_update"]["body"] == "Update 2 on Sync delays." and found["components"][0]["name"] == "Sync"
     assert opened["source"] is None and opened["error"] is None  # a public key sees no feed internals
-    assert stale["incidents"] == opened["incidents"] and stale["age_s"] >= 300.0
+    assert [{**i, "questions": None} for i in stale["incidents"]] == opened["incidents"] and stale["age_s"] >= 300.0
+    assert stale["incidents"][0]["questions"] == 0 and found["questions"] is None  # asked about it: staff only
     assert "status feed unavailable" in stale["error"] and stale["source"].endswith("/api/v2/summary.json")
     assert public_stale["stale"] and public_stale["error"] is None and public_stale["source"] is None
 

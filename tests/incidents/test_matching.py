@@ -31,10 +31,25 @@ def test_keywords_match_whole_words_any_case_and_the_forms_customers_write() -> 
     assert not mentions("asynchronous", "sync") and not mentions("anything", "")
 
 
-def test_by_default_a_component_matches_its_own_name_as_keyword_and_tag() -> None:
+def test_by_default_a_component_matches_its_name_as_tag_and_its_distinctive_words_said_down() -> None:
     rule = rule_for(EMAIL, [])
 
-    assert rule.tags == ("email-notifications",) and rule.keywords == ("email notifications",)
+    assert rule.tags == ("email-notifications",) and rule.keywords == () and rule.words == ("email", "notifications")
+    assert rule_for(Component("c", "Slack integration", "major_outage"), []).words == ("slack",)
+    assert rule_for(Component("c", "Web app", "major_outage"), []).words == ("web app",)  # no word tells it apart
+
+
+def test_a_distinctive_word_matches_when_the_question_says_it_is_down_or_the_article_is_about_it() -> None:
+    slack = _incident("Slack delays", Component("cmp-slack", "Slack integration", "major_outage"))
+    for question in ("my slack notifications stopped arriving", "Slack isn't working", "is slack down?",
+                     "slack integration is broken", "what's going on with Slack since this morning?"):
+        assert [m.incident.name for m in match_incidents([slack], [], question)] == ["Slack delays"], question
+    assert match_incidents([slack], [], "how do I connect Slack?") == []  # about Slack, not about an outage
+    [via_article] = match_incidents([slack], [], "how do I connect Slack?",
+                                    [CandidateArticle("integrations/slack", ("integrations", "slack"))])
+    assert via_article.affected_articles == ("integrations/slack",)
+    assert match_incidents([_incident("Login", LOGIN)], [], "I can't log in") != []  # "log in" is login
+    assert match_incidents([_incident("Mail", EMAIL)], [], "my slack notifications stopped") == []  # shared word
 
 
 def test_a_configured_rule_is_found_by_name_or_id_and_adds_to_the_defaults_unless_told_not_to() -> None:
@@ -42,7 +57,7 @@ def test_a_configured_rule_is_found_by_name_or_id_and_adds_to_the_defaults_unles
     by_id = rule_for(LOGIN, [ComponentRule("cmp-login", tags=("sign-in",), use_defaults=False)])
 
     assert by_name.article_ids == ("troubleshooting/sync",) and by_name.tags == ("offline", "sync")
-    assert by_name.keywords == ("offline changes", "sync")
+    assert by_name.keywords == ("offline changes",) and by_name.words == ("sync",)
     assert by_id.tags == ("sign-in",) and by_id.keywords == ()
 
 
@@ -51,7 +66,7 @@ def test_a_question_naming_the_component_matches_and_an_unrelated_one_does_not()
 
     [match] = match_incidents(incidents, [], "Why is sync stuck since this morning?")
     assert match.incident.name == "Sync delays" and match.components == (SYNC,)
-    assert match.reasons == ("Sync: the question mentions 'sync'",) and match.affected_articles == ()
+    assert match.reasons == ("Sync: the question mentions 'sync' and says 'stuck'",) and match.affected_articles == ()
     assert match_incidents(incidents, [], "How do I change my invoice address?") == []
 
 

@@ -180,6 +180,8 @@ def test_the_console_lists_tickets_per_incident_and_the_dashboard_counts_its_que
     card = console.get_by_role("region", name="Sync delays")
     expect(card).to_contain_text("investigating")
     expect(card.locator(".incident-count")).to_contain_text("linked ticket")
+    asked = stack.engine.events.incident_questions(["inc-sync"])["inc-sync"]  # every question that touched it
+    expect(card.locator(".incident-count")).to_contain_text(f"{asked} question{'s' if asked > 1 else ''} about it · ")
     card.get_by_role("link", name=ticket.reference).click()
     expect(console.locator("#ticket-reason")).to_have_text("known_incident")
     expect(console.locator("#ticket-incident")).to_have_text("Sync delays (inc-sync)")

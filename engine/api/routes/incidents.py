@@ -50,6 +50,9 @@ class IncidentOut(_Out):
     components: list[IncidentComponentOut]
     scheduled_for: datetime | None = None
     scheduled_until: datetime | None = None
+    questions: int | None = None
+    """Staff only: the questions asked about it so far (each one that got its notice, and requests for a person in
+    a conversation about it)."""
 
 
 class IncidentsOut(BaseModel):
@@ -84,7 +87,10 @@ def incidents(engine: EngineDep, caller: CustomerCaller) -> IncidentsOut:
     )
     if caller.is_public:
         return out
-    return out.model_copy(update={"source": state.source, "error": state.error, "checked_at": state.checked_at})
+    asked = engine.events.incident_questions(i.id for i in out.incidents)
+    counted = [i.model_copy(update={"questions": asked.get(i.id, 0)}) for i in out.incidents]
+    return out.model_copy(update={"source": state.source, "error": state.error, "checked_at": state.checked_at,
+                                  "incidents": counted})
 
 
 @router.post("/v1/incidents/{incident_id}/notify", response_model=TicketRef, status_code=201,

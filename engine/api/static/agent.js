@@ -163,7 +163,9 @@
           return el("section", { class: "card", "aria-label": i.name, "data-incident": i.id },
             el("h2", {}, i.name + " · " + i.status + " · " + i.impact),
             el("p", {}, i.latest_update ? i.latest_update.body : "", " ", i.shortlink ? el("a", { href: i.shortlink, target: "_blank", rel: "noopener" }, "Status page") : ""),
-            el("p", { class: "incident-count" }, tickets.length + " linked ticket" + (tickets.length === 1 ? "" : "s")),
+            el("p", { class: "incident-count" }, (i.questions === null || i.questions === undefined ? "" :
+              i.questions + " question" + (i.questions === 1 ? "" : "s") + " about it · ") +
+              tickets.length + " linked ticket" + (tickets.length === 1 ? "" : "s")),
             tickets.length ? ticketTable(tickets) : null);
         });
       })).then(function (cards) { list.replaceChildren.apply(list, [head].concat(cards)); });
