@@ -239,6 +239,9 @@ def serve(
         lock.acquire()
     os.environ.update({SUPERVISOR_ENV: str(os.getpid()), SERVE_PORT_ENV: str(port),
                        "ENGINE_DATA_DIR": str(settings.data_dir.resolve())})
+    # Each worker's query embedding gets its share of the cores: N workers × all cores only fight for them.
+    if not settings.embedding.threads:
+        os.environ["ENGINE_EMBEDDING__THREADS"] = str(max(1, (os.cpu_count() or 1) // count))
     try:
         # A worker loads the model and the index before it is ready: give it time on a busy machine.
         uvicorn.run("engine.api.app:app_from_environment", factory=True, workers=count, host=host, port=port,

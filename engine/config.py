@@ -31,7 +31,7 @@ class EmbeddingSettings(Group):
     )
     batch_size: int = Field(default=64, ge=1, le=4096)
     device: str = Field(default="cpu", description="torch device for embeddings: cpu, cuda, cuda:0 …")
-    threads: int = Field(default=0, ge=0, description="torch intra-op threads; 0 = one per core.")
+    threads: int = Field(default=0, ge=0, description="Intra-op threads of the embedding model; 0 = one per core.")
 
 
 class ChunkingSettings(Group):
