@@ -44,6 +44,12 @@ class Held:
             return
         route.continue_()
 
+    def hold(self, action: Callable[[], object]) -> None:
+        """Do what makes the request to hold, and wait until the page has made it (a hash set twice in a row may
+        fire one hashchange: the first page would never be asked for)."""
+        with self.page.expect_request(lambda request: self.match(request.url)):
+            action()
+
     def release(self) -> None:
         """Let the held request go on (the page may have aborted it meanwhile: then there is nothing to do). Call it
         after the newer request's result is on screen: the held one, made first, was routed before it."""

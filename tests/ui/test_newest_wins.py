@@ -29,7 +29,7 @@ def test_the_ticket_list_shows_the_filter_chosen_last_even_when_an_older_answer_
     expect(page.locator("#tickets")).to_contain_text(fresh)  # the default filter: open
     held = Held(page, lambda url: "status=pending" in url)
 
-    page.get_by_label("Status").select_option("pending")  # held back
+    held.hold(lambda: page.get_by_label("Status").select_option("pending"))  # held back
     page.get_by_label("Status").select_option("open")
     expect(page.locator("#tickets")).to_contain_text(fresh)
     held.release()
@@ -48,7 +48,7 @@ def test_a_ticket_opened_while_another_is_loading_stays_on_screen(stack: Stack, 
     expect(page.locator("#tickets")).to_contain_text(second)
     held = Held(page, lambda url: url.endswith(f"/v1/tickets/{first}"))
 
-    page.evaluate(f"location.hash = 'ticket/{first}'")
+    held.hold(lambda: page.evaluate(f"location.hash = 'ticket/{first}'"))
     page.evaluate(f"location.hash = 'ticket/{second}'")
     expect(page.locator("#ticket-facts h1")).to_contain_text(second)
     held.release()
@@ -64,7 +64,7 @@ def test_the_incidents_page_left_while_loading_does_not_come_back(stack: Stack, 
     expect(page.locator("#ticket-list")).not_to_contain_text("Loading")
     held = Held(page, lambda url: url.endswith("/v1/incidents"))
 
-    page.get_by_role("link", name="Incidents").click()  # held back
+    held.hold(lambda: page.get_by_role("link", name="Incidents").click())  # held back
     page.get_by_role("link", name="Tickets").click()
     expect(page.locator("#ticket-list")).not_to_contain_text("Loading")
     held.release()
@@ -87,7 +87,7 @@ def test_dashboard_cards_and_drill_downs_show_the_last_choice(stack: Stack, page
         everything = page.locator("#metrics .kpi b").first.inner_text()
 
         held = Held(page, lambda url: "/v1/metrics" in url and "locale=de" in url)
-        page.get_by_label("Locale").select_option("de")  # held back
+        held.hold(lambda: page.get_by_label("Locale").select_option("de"))  # held back
         page.get_by_label("Locale").select_option("")
         expect(page.locator("#chart-escalations svg rect.bar").first).to_be_visible()
         held.release()
@@ -96,7 +96,8 @@ def test_dashboard_cards_and_drill_downs_show_the_last_choice(stack: Stack, page
         expect(page.locator("#metrics .kpi b").first).to_have_text(everything)
 
         drills = Held(page, lambda url: "/v1/conversations" in url and "reason=out_of_scope" in url)
-        page.locator("#chart-escalations").get_by_role("button", name="Conversations: out of scope").click()  # held
+        drills.hold(lambda: page.locator("#chart-escalations").get_by_role(
+            "button", name="Conversations: out of scope").click())  # held back
         page.locator("#chart-escalations").get_by_role("button", name="Conversations: sensitive topic").click()
         expect(page.locator("#drill")).to_contain_text("chargeback")
         drills.release()
@@ -116,7 +117,7 @@ def test_your_requests_shows_the_newest_look_only(stack: Stack, page: Page) -> N
     ask(page, "how do I turn on two-factor authentication?")
     held = Held(page, lambda url: url.endswith("/v1/session/tickets"))
 
-    page.get_by_role("button", name="Your requests").click()  # held back
+    held.hold(lambda: page.get_by_role("button", name="Your requests").click())  # held back
     page.get_by_role("button", name="Your requests").click()
     requests = page.get_by_role("region", name="Your requests")
     expect(requests).to_contain_text("You have no requests")
