@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
+from filelock import FileLock
 from sqlalchemy import Column, DefaultClause, create_engine, event, inspect, literal, text
 from sqlalchemy.engine import Engine as SqlEngine
 from sqlalchemy.exc import OperationalError
@@ -46,9 +47,14 @@ def connect(settings: Settings) -> SqlEngine:
             cursor.close()
     else:
         engine = create_engine(url, pool_pre_ping=True)
+    # Workers starting together on a new SQLite file would race to create the same tables: one at a time.
+    schema_lock: AbstractContextManager[object] = (
+        FileLock(str(settings.data_dir / ".schema.lock")) if url.startswith("sqlite") else nullcontext()
+    )
     try:
-        Base.metadata.create_all(engine)
-        _add_missing_columns(engine)
+        with schema_lock:
+            Base.metadata.create_all(engine)
+            _add_missing_columns(engine)
     except OperationalError as exc:
         raise StoreUnavailableError(f"database {engine.url.render_as_string(hide_password=True)}: {exc}") from exc
     return engine
