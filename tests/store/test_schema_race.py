@@ -22,8 +22,7 @@ CHILD = textwrap.dedent(
     from engine.wiring import open_database
 
     start = float(sys.argv[2])
-    while time.time() < start:  # every process creates the schema at the same moment
-        time.sleep(0.001)
+    time.sleep(max(0.0, start - time.time()))  # every process creates the schema at the same moment
     open_database(Settings(data_dir=Path(sys.argv[1]))).close()
     print("ok")
     """
