@@ -10,6 +10,8 @@ from functools import lru_cache
 import snowballstemmer
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+"""A Markdown list item's marker ("- ", "* ", "2. ", "3) ") at the start of a line: one rule for ingest and answers."""
 
 # Function words plus the filler of support chats ("hi, how do i …"): they carry no topic.
 STOPWORDS = frozenset(

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from engine.analysis import terms, weight_of
+from engine.analysis import LIST_ITEM, terms, weight_of
 from engine.answer.amounts import amount_asked, states_amount
 from engine.answer.composer import AnswerRequest, Composition
 from engine.answer.unseen import visible
@@ -14,7 +14,6 @@ from engine.boundaries import names_in, restore_boundaries
 from engine.types import Candidate, Chunk, Citation, Delta
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _FRAGMENT = re.compile(r"^[a-z,;)]")
 _SNIPPET_CHARS = 240
 _CLOSE_MARGIN = 0.05
@@ -44,7 +43,7 @@ def split_units(text: str) -> list[Unit]:
         lines = block.splitlines()
         if block.lstrip().startswith(("```", "~~~", "|")):
             units.append(Unit(block, block_number, False))
-        elif any(_LIST_ITEM.match(line) for line in lines):
+        elif any(LIST_ITEM.match(line) for line in lines):
             for item in _list_items(lines):
                 units.append(Unit(item, block_number, True))
         else:
@@ -75,7 +74,7 @@ def _blocks(text: str) -> list[str]:
 def _list_items(lines: list[str]) -> list[str]:
     items: list[str] = []
     for line in lines:
-        if _LIST_ITEM.match(line) or not items:
+        if LIST_ITEM.match(line) or not items:
             items.append(line.rstrip())
         else:
             items[-1] = f"{items[-1]}\n{line.rstrip()}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.analysis import terms
+from engine.analysis import LIST_ITEM, terms
 from engine.answer.extractive import split_units
 from engine.answer.guardrails import injection_markers
 from engine.config import LLMSettings
@@ -24,7 +24,6 @@ from engine.types import Candidate, Chunk
 _MARKER = re.compile(r"\[\s*(S\d+(?:\s*[,;]\s*S\d+)*)\s*\]")
 _ANY_ID = re.compile(r"S\d+")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*S\d+(?:\s*[,;]\s*S\d+)*\s*\])+")
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _OPEN_BRACKET = re.compile(r"\[[^\]]*\]?")
@@ -82,7 +81,7 @@ def split_sentences(text: str) -> list[Sentence]:
     for line in text.splitlines():
         if not line.strip():
             continue
-        marker = _LIST_MARKER.match(line)
+        marker = LIST_ITEM.match(line)
         prefix = marker.group(0).strip() + " " if marker else ""
         pieces = _SENTENCE_END.split(line[marker.end() :] if marker else line.strip())
         for number, piece in enumerate(pieces):
@@ -192,7 +191,7 @@ class Grounder:
         if injection_markers(clean):
             return "injection"
         given_numbers = set().union(*(self._numbers[i] for i in known))
-        if not numbers_of(_LIST_MARKER.sub("", clean)) <= given_numbers:
+        if not numbers_of(LIST_ITEM.sub("", clean)) <= given_numbers:
             return "unsupported_number"
         return "supported" if support >= self._settings.min_support else "unsupported"
 

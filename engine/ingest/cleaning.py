@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from engine.analysis import LIST_ITEM
 from engine.types import CleaningExample, CleaningReport
 
 # A line is chrome when at least this many of the site's articles have it, and at least this share of them: a short
@@ -32,7 +33,6 @@ _NAV_RUN = 6  # consecutive menu-like lines in a plain-text body
 _NAV_WORDS = 6
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _FENCE = ("```", "~~~")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _LINK_ONLY_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\([^)]*\)\s*[.,;]?\s*$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
 
@@ -224,7 +224,7 @@ def _menu_like(line: str) -> bool:
     """A short title-cased line with no sentence punctuation: "Notice of Appeal", "Contact Us", "2. Forms"."""
     if re.match(r"^\s*[-*+•]", line):
         return False  # a bulleted list in plain text is content ("* RedHat Enterprise Linux 7")
-    text = _LIST_MARK.sub("", line).strip()
+    text = LIST_ITEM.sub("", line).strip()
     words = text.split()
     if not words or len(words) > _NAV_WORDS or re.search(r"[.!?:;,]$|[:*()=/]", text):
         return False
