@@ -90,8 +90,8 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     if cleaning.articles_changed:
         err.print(
             f"cleaned {cleaning.articles_changed} articles: {cleaning.boilerplate_lines} repeated lines (page chrome), "
-            f"{cleaning.link_lists} link-only sections, {cleaning.navigation_runs} menu runs, "
-            f"{cleaning.components} multi-line components removed"
+            f"{cleaning.link_lists} link-only sections, {cleaning.navigation_runs} menus, "
+            f"{cleaning.page_heads} page-header lines, {cleaning.components} multi-line components removed"
         )
         for example in cleaning.examples:
             err.print(f"  removed {example.kind} ×{example.count}: {escape(example.text)}")

@@ -73,8 +73,9 @@ class CleaningReport:
     articles_changed: int = 0
     boilerplate_lines: int = 0  # lines repeated across many of the source's articles (navigation, feedback, footer)
     link_lists: int = 0  # lists made only of links ("Related articles", sitemaps)
-    navigation_runs: int = 0  # runs of menu-like lines in plain-text bodies
+    navigation_runs: int = 0  # runs of menu-like lines, or menu items glued into one line, in plain-text bodies
     components: int = 0  # JSX/MDX components spanning several lines (`<CtaBox …/>`), removed whole
+    page_heads: int = 0  # lines of a crawled page's header (above its main heading) in plain-text bodies
     examples: tuple[CleaningExample, ...] = ()
 
 

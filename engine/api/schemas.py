@@ -454,7 +454,7 @@ class ProblemOut(FromEngine):
 
 
 class CleaningExampleOut(FromEngine):
-    kind: str = Field(description="boilerplate, link_list, navigation or component")
+    kind: str = Field(description="boilerplate, link_list, navigation, page_head or component")
     text: str = Field(description="the text removed (a list or menu: its first items)")
     count: int = Field(description="how many times it was removed")
 
@@ -465,8 +465,9 @@ class CleaningOut(FromEngine):
     articles_changed: int
     boilerplate_lines: int = Field(description="lines repeated across many of the source's articles")
     link_lists: int = Field(description="lists made only of links")
-    navigation_runs: int = Field(description="runs of menu-like lines in plain-text bodies")
+    navigation_runs: int = Field(description="menu runs, or menu items glued into one line, in plain-text bodies")
     components: int = Field(description="JSX/MDX components spanning several lines, removed whole")
+    page_heads: int = Field(description="lines of a crawled page's header above its main heading (plain-text bodies)")
     examples: list[CleaningExampleOut]
 
 

@@ -35,6 +35,13 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _FENCE = ("```", "~~~")
 _LINK_ONLY_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\([^)]*\)\s*[.,;]?\s*$")
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s")
+# Menu items glued into one line when a page lost its markup: "HomeDepartmentsSolid WasteResources" (a hump after at
+# least two lower-case letters, or after a closing bracket).
+_HUMP = re.compile(r"(?<=[a-z]{2})(?=[A-Z])|(?<=[a-z]\))(?=[A-Z])")
+_GLUED_WORD = 12  # two glued items need a glued word this long ("MotorcyclistsTips"), not a name (WordPress, YouTube)
+_CODE_LIKE = re.compile(r"[\\<>@_{}]|\w\.\w")  # com.ibm.Foo, HKEY_LOCAL_MACHINE\…, Name<DATE>.log
+_TITLE_SITE = re.compile(r"\s[|•–]\s")  # "CCC Core Training | California Conservation Corps"
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class SourceText:
     url: str | None = None
     plain: bool = False  # plain text (a JSONL export), not Markdown
     components: tuple[str, ...] = ()  # multi-line JSX/MDX components the parser removed, counted in the report
+    title: str = ""  # the article's title: a crawled page repeats it as its main heading below the page's header
 
 
 def clean_source(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport]:
@@ -66,6 +74,7 @@ def site_of(url: str | None) -> str:
 
 def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict[str, frozenset[str]]]:
     chrome = _chrome_lines(texts)
+    shared = _shared_prose(texts)
     removed: Counter[tuple[str, str]] = Counter()
     counts: Counter[str] = Counter()
     bodies: list[str] = []
@@ -79,7 +88,9 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict
         body = _drop_chrome(body, chrome.get(_site(text.url), {}), removed, counts)
         body = _drop_link_lists(body, removed, counts)
         if text.plain:
+            body = _drop_page_head(body, text.title, shared, removed, counts)
             body = _drop_nav_runs(body, removed, counts)
+            body = _drop_glued_menus(body, removed, counts)
         if body != text.body:
             gone.setdefault(_site(text.url), set()).update(_removed_keys(text.body, body))
             body = re.sub(r"\n{3,}", "\n\n", body).strip() or text.body
@@ -94,6 +105,7 @@ def _clean(texts: Sequence[SourceText]) -> tuple[list[str], CleaningReport, dict
         link_lists=counts["link_list"],
         navigation_runs=counts["navigation"],
         components=counts["component"],
+        page_heads=counts["page_head"],
         examples=examples,
     )
     return bodies, report, {site: frozenset(lines) for site, lines in gone.items()}
@@ -251,6 +263,68 @@ def _drop_nav_runs(body: str, removed: Counter[tuple[str, str]], counts: Counter
         kept.append(lines[i])
         i += 1
     return "\n".join(kept)
+
+
+def _glued_menu(line: str) -> bool:
+    """A line of menu items glued together (a breadcrumb, a site menu): three or more menu-like pieces, or two with
+    a long glued word and no digits or commas (an address or a date is content: "Seven Lakes DriveHarriman State
+    Park, NY 10901")."""
+    stripped = line.strip()
+    if " " not in stripped or _CODE_LIKE.search(stripped):
+        return False
+    parts = [part for part in _HUMP.split(stripped) if part.strip()]
+    if len(parts) < 2 or not all(_menu_like(part) for part in parts):
+        return False
+    if len(parts) >= 3:
+        return True
+    left, right = re.search(r"[A-Za-z]+$", parts[0]), re.match(r"[A-Za-z]+", parts[1])
+    glued = (left.group(0) if left else "") + (right.group(0) if right else "")
+    return len(glued) >= _GLUED_WORD and not re.search(r"[\d,]", stripped)
+
+
+def _drop_glued_menus(body: str, removed: Counter[tuple[str, str]], counts: Counter[str]) -> str:
+    kept: list[str] = []
+    for line in body.splitlines():
+        if _glued_menu(line):
+            removed["navigation", line.strip()[:120]] += 1
+            counts["navigation"] += 1
+            continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def _drop_page_head(
+    body: str, title: str, shared: frozenset[str], removed: Counter[tuple[str, str]], counts: Counter[str]
+) -> str:
+    """A crawled page's header: everything before its main heading (the title without the site's name after " | ",
+    as a line further down) when it reads as a header: sign-in links, language and font pickers, search boxes,
+    breadcrumbs, and only sentences other articles of the source have too ("Saving your location allows us…"). A
+    sentence of the page's own there (a lead, an alert) keeps the header. The title line itself stays."""
+    head = _key(_TITLE_SITE.split(title)[0]) if title else ""
+    if not head:
+        return body
+    lines = body.splitlines()
+    start = 1 if lines and _key(lines[0]) in (head, _key(title)) else 0
+    main = next((i for i, line in enumerate(lines) if i >= max(start, 1) and _key(line) == head), None)
+    if main is None:
+        return body
+    header = [line.strip() for line in lines[start:main] if line.strip()]
+    if not header or any(_prose(line) and _key(line) not in shared for line in header):
+        return body
+    removed["page_head", " | ".join(header[:4])[:120]] += 1
+    counts["page_head"] += len(header)
+    return "\n".join(lines[:start] + lines[main:])
+
+
+def _prose(line: str) -> bool:
+    return len(line.split()) >= 5 and bool(_SENTENCE_END.search(line))
+
+
+def _shared_prose(texts: Sequence[SourceText]) -> frozenset[str]:
+    """Sentences that two or more plain-text articles of the source have: a site's notices, not a page's own."""
+    seen = Counter(key for text in texts if text.plain
+                   for key in {_key(line) for line in text.body.splitlines() if _prose(line)})
+    return frozenset(key for key, n in seen.items() if n >= 2)
 
 
 def _without_empty_headings(text: str, original: str) -> str:

@@ -98,7 +98,9 @@ def _read_source(root: Path, options: LoadOptions) -> tuple[list[tuple[RawArticl
 
 def _source_text(raw: RawArticle) -> SourceText:
     url = raw.meta.get("url")
-    return SourceText(raw.body, url if isinstance(url, str) else None, raw.plain, raw.components)
+    title = raw.meta.get("title") or raw.default_title
+    return SourceText(raw.body, url if isinstance(url, str) else None, raw.plain, raw.components,
+                      title if isinstance(title, str) else "")
 
 
 def _cleaned(raws: Sequence[RawArticle]) -> tuple[list[str], CleaningReport]:

@@ -85,6 +85,46 @@ def test_a_menu_run_in_plain_text_is_removed_but_bulleted_content_stays() -> Non
     assert "Oral Argument" not in cleaned and "* SLES 12" in cleaned and report.navigation_runs == 1
 
 
+def test_menu_items_glued_into_one_line_are_removed_but_names_addresses_and_code_stay() -> None:
+    body = "\n".join([
+        "HomeDepartmentsDepartments M-ZSolid WasteResourcesBackyard Composting",
+        "Tips for MotorcyclistsTips for Other Motorists LEARN MORE",
+        "Connect WordPress",
+        "Using YouTube Videos",
+        "Seven Lakes DriveHarriman State Park, NY 10901",
+        "com.ibm.icm.ci.CDMTransactionException",
+        "Step 1: Pick Out A BinMake sure your bin is at least 3x3x3 feet in size.",
+    ])
+
+    (cleaned,), report = clean_source([SourceText(body, plain=True)])
+
+    assert cleaned.splitlines() == body.splitlines()[2:]
+    assert report.navigation_runs == 2
+
+
+def test_a_crawled_pages_header_above_its_main_heading_is_removed() -> None:
+    notice = "Create a Website Account - Manage notification subscriptions, save form progress and more."
+    header = f"Skip to Main Content\n{notice}\nWebsite Sign In\nGovernmentServicesResidentsVisitors\nSearch"
+    page = "Earthquake Safety\nAre you prepared for a major earthquake? Secure heavy furniture."
+    other = f"{header}\nAdults\nClasses for adults start in May."
+    texts = [SourceText(f"{header}\n{page}", plain=True, title="Earthquake Safety | Monterey Park, CA"),
+             SourceText(other, plain=True, title="Adults | Monterey Park, CA")]
+
+    bodies, report = clean_source(texts)
+
+    assert bodies == [page, "Adults\nClasses for adults start in May."]
+    assert report.page_heads == 2 * 5
+
+
+def test_a_header_with_a_sentence_of_the_pages_own_is_kept() -> None:
+    body = ("Alert: from January 1 all boat operators need a safety certificate.\nBoating Safety\n"
+            "Take a course online.")
+
+    (cleaned,), report = clean_source([SourceText(body, plain=True, title="Boating Safety | NY Parks")])
+
+    assert cleaned == body and report.page_heads == 0
+
+
 def test_a_body_cleaning_would_empty_is_kept() -> None:
     texts = [SourceText("Home\nContact Us", None) for _ in range(5)]
 
