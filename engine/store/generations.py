@@ -5,7 +5,7 @@ Layout of `<data_dir>/index/`:
     gen-000042/manifest.json  articles, sources, settings fingerprint
     gen-000042/chunks.jsonl   chunk ordinal = line number = Qdrant point id
     gen-000042/vectors.npy    float32 (chunks × dim): the embedded dense index, reused by the next incremental ingest
-    gen-000042/bm25.json.gz   analysed terms per chunk
+    gen-000042/bm25.npz       analysed terms per chunk (vocabulary + term ids; bm25.json.gz before)
     gen-000042/headings.json  each section heading once; headings.npy their vectors (answer focus, no embedding)
     gen-000042/COMPLETE       written last; a generation without it is an interrupted ingest
     .serve.lock             held by the one process serving this data dir (embedded default, engine/store/serving.py)
@@ -140,7 +140,7 @@ class GenerationStore:
             for chunk in data.chunks:
                 handle.write(json.dumps(chunk_to_json(chunk), ensure_ascii=False) + "\n")
         np.save(folder / "vectors.npy", data.vectors.astype(np.float32))
-        BM25Index(data.terms).save(folder / "bm25.json.gz")
+        BM25Index.save(data.terms, folder / "bm25.npz")
         if data.heading_vectors is not None:
             (folder / "headings.json").write_text(json.dumps(list(data.headings), ensure_ascii=False))
             np.save(folder / "headings.npy", data.heading_vectors.astype(np.float32))
@@ -179,7 +179,7 @@ class GenerationStore:
             sources=manifest["sources"],
             chunks=chunks,
             vectors=vectors,
-            keyword=BM25Index.load(folder / "bm25.json.gz"),
+            keyword=_keyword(folder),
             dense=self._dense.open(name, vectors, chunk_article, article_ids) if with_dense else None,
             article_ids=article_ids,
             chunk_article=chunk_article,
@@ -223,3 +223,9 @@ def _fsync_tree(folder: Path) -> None:
         if path.is_file():
             with path.open("rb") as handle:
                 os.fsync(handle.fileno())
+
+
+def _keyword(folder: Path) -> BM25Index:
+    """The generation's BM25 index (bm25.npz; a generation written before it has bm25.json.gz)."""
+    saved = folder / "bm25.npz"
+    return BM25Index.load(saved if saved.exists() else folder / "bm25.json.gz")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -35,10 +36,21 @@ def test_scores_equal_rank_bm25_bit_for_bit_on_the_plausible_corpus() -> None:
     assert ours.idf("goal") == reference.idf["goal"] and ours.knows("goal") and not ours.knows("zzz-unknown-term")
 
 
-def test_an_empty_index_and_an_empty_query_score_zero(tmp_path: Path) -> None:
+def test_an_empty_index_and_an_empty_query_score_zero() -> None:
     empty = BM25Index([])
     assert len(empty.scores(["goal"])) == 0 and empty.idf("goal") == 0.0
     index = BM25Index([["goal", "convers"], ["dashboard"]])
     assert np.array_equal(index.scores([]), np.zeros(2))
-    index.save(tmp_path / "bm25.json.gz")
-    assert np.array_equal(BM25Index.load(tmp_path / "bm25.json.gz").scores(["goal"]), index.scores(["goal"]))
+
+
+def test_a_saved_index_scores_as_the_one_built_and_older_term_lists_still_load(tmp_path: Path) -> None:
+    corpus = _plausible_paragraphs()
+    built = BM25Index(corpus)
+    BM25Index.save(corpus, tmp_path / "bm25.npz")
+    with gzip.open(tmp_path / "bm25.json.gz", "wt", encoding="utf-8") as handle:
+        json.dump(corpus, handle)
+
+    for saved in (BM25Index.load(tmp_path / "bm25.npz"), BM25Index.load(tmp_path / "bm25.json.gz")):
+        assert len(saved) == len(corpus)
+        for query in (["goal", "convers"], ["dashboard", "share", "link"], ["zzz"]):
+            assert np.array_equal(saved.scores(query), built.scores(query)), query
