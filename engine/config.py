@@ -356,6 +356,15 @@ class DialogueSettings(Group):
         "short follow-up of an answer only, the previous question, the title of the article that answered it, both, "
         "or none (measured: docs/evals.md, \"Follow-ups\" and \"Conversations replayed\").",
     )
+    follow_up_sure_from: float = Field(
+        default=0.95,
+        ge=0.0,
+        le=1.0,
+        description="A question answered through the conversation's words (follow_up_rewrite) is answered without "
+        "asking \"is it one of these?\" only at or above this confidence (the confirm band's upper edge raised): "
+        "the confidence is calibrated on standalone questions, and the conversation's words can lift it onto the "
+        "page the conversation was on. Takes effect where the confirm step is on.",
+    )
 
     @field_validator("detect_languages")
     @classmethod

@@ -88,17 +88,27 @@ class AnswerService:
         return self._band
 
     def ask(
-        self, query: Query, scope: Scope = UNSCOPED, *, chosen: str | None = None, confirm: bool = True
+        self,
+        query: Query,
+        scope: Scope = UNSCOPED,
+        *,
+        chosen: str | None = None,
+        confirm: bool = True,
+        sure_from: float | None = None,
     ) -> Decision:
         """Answer with citations, escalate with a reason, or (confidence in the confirm band) offer the best
         articles to pick from. `chosen`: answer from that article, the customer's pick; `confirm=False`: the
-        decision without the confirm step (the eval's comparison).
+        decision without the confirm step (the eval's comparison); `sure_from`: answer without asking only from
+        this confidence (the band's upper edge raised, for a question read through the conversation).
 
             decision = answers.ask(Query("how do I download my invoices?"))
             removed = answers.ask(query, Scope(exclude=frozenset({"billing/download-invoices"})))
             picked = answers.ask(query, chosen=decision.suggestions[0].article_id)
         """
-        outcome = self._decide(query, scope, chosen, confirm)
+        band = self._band if confirm else None
+        if band is not None and sure_from is not None:
+            band = Band(band.low, max(band.high, sure_from))
+        outcome = self._decide(query, scope, chosen, band)
         decision = outcome.decision
         if outcome.request is not None:
             decision = self._worded(decision, self._composer.compose(outcome.request))
@@ -106,7 +116,7 @@ class AnswerService:
 
     def stream(self, query: Query, scope: Scope = UNSCOPED, *, chosen: str | None = None) -> Iterator[StreamEvent]:
         """The same decision as ask(), its answer in pieces: Delta events, then one Final with the decision."""
-        outcome = self._decide(query, scope, chosen)
+        outcome = self._decide(query, scope, chosen, self._band)
         if outcome.request is None:
             yield Final(_logged(outcome.decision))
             return
@@ -126,7 +136,7 @@ class AnswerService:
 
     def preview(self, query: Query, scope: Scope = UNSCOPED) -> Preview:
         """The decision plus every candidate the asker may see (eligible or not), for the agent console."""
-        outcome = self._decide(query, scope)
+        outcome = self._decide(query, scope, band=self._band)
         decision = outcome.decision
         if outcome.request is not None:
             decision = self._worded(decision, self._composer.compose(outcome.request))
@@ -135,7 +145,7 @@ class AnswerService:
     def search(self, query: Query, scope: Scope = UNSCOPED, results: int = 3) -> Decision:
         """Search results only, never an answer: the holdout arm's reply (docs/metrics.md). The best eligible
         articles come back as citations of an escalation with reason HOLDOUT; nothing is composed."""
-        decision = self._decide(query, scope).decision
+        decision = self._decide(query, scope, band=self._band).decision
         found = tuple(citation(c, c.best.chunk) for c in decision.candidates[:results])
         return replace(decision, decision="escalate", answer=None, citations=found, reason=Reason.HOLDOUT,
                        detail="holdout arm: search results and the ticket form, no AI answer")
@@ -143,7 +153,7 @@ class AnswerService:
     def _worded(self, decision: Decision, composition: Composition) -> Decision:
         return _worded(decision, composition, self._settings.escalate_when_llm_declines)
 
-    def _decide(self, query: Query, scope: Scope, chosen: str | None = None, confirm: bool = True) -> _Outcome:
+    def _decide(self, query: Query, scope: Scope, chosen: str | None = None, band: Band | None = None) -> _Outcome:
         snapshot = self._index.get()
         verdicts = self._eligibility.verdicts(snapshot)
         if not query.text.strip():
@@ -160,7 +170,7 @@ class AnswerService:
             if np.array_equal(masks.visible, masks.eligible)
             else self._retriever.rank(scores, masks.visible, depth=scope.depth)
         )
-        decision = self._judge(query, snapshot, result, shadow, verdicts, self._band if confirm else None)
+        decision = self._judge(query, snapshot, result, shadow, verdicts, band)
         decision = self._unless_restricted_leads(scores, masks, decision)
         decision = self._screen(query, scores.vector, decision)
         if shadow.candidates and not verdicts[shadow.candidates[0].article.id].eligible:

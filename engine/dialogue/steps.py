@@ -88,7 +88,7 @@ def _in_conversation(
     if not history:
         return Prepared(message, alone, locale, None, None, fallback, retrieved=by_itself)
     context = replace(alone, text=expand(message.rest, said, engine.index.get().keyword.idf))
-    in_context = engine.answers.ask(context)
+    in_context = engine.answers.ask(context, sure_from=engine.settings.dialogue.follow_up_sure_from)
     chosen = choose(by_itself, in_context)
     picked = alone if chosen is by_itself else context
     return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)

@@ -112,3 +112,17 @@ def test_clear_answers_sensitive_topics_and_off_topic_messages_are_never_asked_b
     assert clear.decision == "answer" and clear.confidence >= 0.85
     assert sensitive.decision == "escalate" and sensitive.reason == Reason.SENSITIVE_TOPIC
     assert off_topic.decision == "escalate" and off_topic.reason in (Reason.OUT_OF_SCOPE, Reason.NO_MATCH)
+
+
+def test_a_raised_upper_edge_asks_back_what_would_be_answered_and_leaves_a_surer_answer_alone(
+    confirming: Engine,
+) -> None:
+    question = Query("how can i download my invoices as pdf")
+    answered = confirming.answers.ask(question)
+
+    asked = confirming.answers.ask(question, sure_from=min(answered.confidence + 0.01, 1.0))
+    still = confirming.answers.ask(question, sure_from=answered.confidence)
+
+    assert asked.decision == "confirm" and asked.reason == Reason.UNSURE and asked.answer is None
+    assert asked.suggestions[0].article_id == answered.citations[0].article_id
+    assert still.decision == "answer" and still.answer == answered.answer
