@@ -17,7 +17,7 @@ from engine.errors import ConfigError
 from engine.evaluate import defaults
 
 if TYPE_CHECKING:
-    from engine.evaluate.guards import GuardCheck
+    from engine.evaluate.guards import TableCheck
     from engine.evaluate.report import EvalReport
 
 err = Console(stderr=True)
@@ -116,33 +116,28 @@ def gate_command(
 ) -> None:
     """Run the CI subset and exit 1 when a metric is below its floor (or above its ceiling), naming each."""
     from engine.config import Settings
-    from engine.evaluate.gate import guard_violations, load_checks, load_guard_check, run_gate
-    from engine.evaluate.guards import load_guard_cases, measure_guards
+    from engine.evaluate.gate import load_checks, load_table_check, run_gate, table_violations
     from engine.evaluate.harness import EvalOptions
     from engine.evaluate.html import write_html
 
     checks = [c for c in load_checks(thresholds) if full or c.ci]
-    guards = load_guard_check(thresholds)
-    guards = guards if guards is not None and (full or guards.ci) else None
+    tables = {name: load_table_check(thresholds, name) for name in ("guards", "conversations")}
+    chosen = {name: t for name, t in tables.items() if t is not None and (full or t.ci)}
     options = EvalOptions(cache_dir=cache_dir)
     with _progress(sys.stderr.isatty()) as progress:
         reports, found = run_gate(
             checks, Settings(), options, kbs_file=kbs, datasets=datasets, progress=progress
         )
-    guard_metrics: dict[str, float] = {}
-    if guards is not None:
-        guard_report = measure_guards(load_guard_cases(guards.cases), Settings(), kbs_file=kbs, cache_dir=cache_dir)
-        guard_metrics = guard_report.metrics()
-        found += guard_violations(guards, guard_report)
+    measured = {name: _measure_table(name, table, kbs, cache_dir) for name, table in chosen.items()}
+    for name, table in chosen.items():
+        found += table_violations(table, measured[name])
     if as_json:
-        typer.echo(
-            json.dumps({"reports": [r.to_dict() for r in reports], "guards": guard_metrics,
-                        "violations": [str(v) for v in found]})
-        )
+        typer.echo(json.dumps({"reports": [r.to_dict() for r in reports], **measured,
+                               "violations": [str(v) for v in found]}))
     else:
         _emit(reports, False, None)
-        if guard_metrics:
-            err.print("guards: " + ", ".join(f"{k} {v:g}" for k, v in guard_metrics.items()))
+        for name, values in measured.items():
+            err.print(f"{name}: " + ", ".join(f"{k} {v:g}" for k, v in values.items()))
     if html is not None:
         write_html(reports, html)
     for violation in found:
@@ -150,9 +145,22 @@ def gate_command(
     if found:
         raise typer.Exit(code=1)
     err.print(
-        f"[green]gate passed[/]: {sum(len(c.metrics) for c in checks) + _guard_bounds(guards)} thresholds over "
-        f"{len(checks) + (guards is not None)} checks"
+        f"[green]gate passed[/]: {sum(len(c.metrics) for c in checks) + sum(map(_bounds, chosen.values()))} "
+        f"thresholds over {len(checks) + len(chosen)} checks"
     )
+
+
+def _measure_table(name: str, table: TableCheck, kbs: Path, cache_dir: Path) -> dict[str, float]:
+    """The metrics a [guards] or [conversations] table bounds, measured on its cases."""
+    from engine.config import Settings
+
+    if name == "guards":
+        from engine.evaluate.guards import load_guard_cases, measure_guards
+
+        return measure_guards(load_guard_cases(table.cases), Settings(), kbs_file=kbs, cache_dir=cache_dir).metrics()
+    from engine.evaluate import replay
+
+    return replay.metrics(replay.run(folder=table.cases, rewrites=("conversation",), kbs_file=kbs, cache_dir=cache_dir))
 
 
 def guards_command(
@@ -196,8 +204,8 @@ def guards_command(
         console.print(f"[yellow]{m['id']}[/] ({m['kb']}) expect {m['expect']}, got {m['reason']}: {m['question']}")
 
 
-def _guard_bounds(guards: GuardCheck | None) -> int:
-    return 0 if guards is None else len(guards.minimums) + len(guards.maximums)
+def _bounds(table: TableCheck) -> int:
+    return len(table.minimums) + len(table.maximums)
 
 
 def _emit(reports: list[EvalReport], as_json: bool, html: Path | None) -> None:

@@ -12,7 +12,7 @@ from engine.config import Settings
 from engine.errors import ConfigError
 from engine.evaluate import defaults
 from engine.evaluate.adapters import DEFAULT_DATASETS, resolve_golden
-from engine.evaluate.guards import GuardCheck, GuardReport, guard_check
+from engine.evaluate.guards import TableCheck, table_check
 from engine.evaluate.harness import EvalOptions, Progress, evaluate_kb
 from engine.evaluate.kbs import DEFAULT_KBS, resolve_kb
 from engine.evaluate.report import EvalReport
@@ -83,32 +83,33 @@ def _check(data: Any, number: int, path: Path) -> Check:
     return Check(data["kb"], data["golden"], sample, dict(bounds["min"]), dict(bounds["max"]), ci)
 
 
-def load_guard_check(path: Path = DEFAULT_THRESHOLDS) -> GuardCheck | None:
-    """The optional [guards] table: floors for the sensitive-topic and conflict guards on their labelled cases."""
+def load_table_check(path: Path = DEFAULT_THRESHOLDS, table: str = "guards") -> TableCheck | None:
+    """The optional [guards] table (floors for the sensitive-topic and conflict guards on their labelled cases) or
+    [conversations] table (the mtrag-govt conversations replayed, engine/evaluate/replay.py)."""
     if not path.is_file():
         return None
-    return guard_check(tomllib.loads(path.read_text(encoding="utf-8")).get("guards"), path)
+    example = "evals/golden/guards.jsonl" if table == "guards" else "evals/datasets/mtrag-govt"
+    return table_check(tomllib.loads(path.read_text(encoding="utf-8")).get(table), path, table, example)
 
 
-def guard_violations(check: GuardCheck, report: GuardReport) -> list[Violation]:
-    values = report.metrics()
-    found = []
-    for side, bounds in (("min", check.minimums), ("max", check.maximums)):
-        for metric, bound in sorted(bounds.items()):
-            value = values.get(metric)
-            if value is None or (value < bound if side == "min" else value > bound):
-                found.append(Violation("all", str(check.cases), metric, value, float(bound), side))
-    return found
+def table_violations(check: TableCheck, values: dict[str, float]) -> list[Violation]:
+    """Every metric of `values` past its bound in `check` (a missing one too)."""
+    return _past("all", str(check.cases), check.minimums, check.maximums, values)
 
 
 def violations(check: Check, report: EvalReport) -> list[Violation]:
-    values = report.flat()
+    return _past(check.kb, check.golden, check.minimums, check.maximums, report.flat())
+
+
+def _past(
+    kb: str, golden: str, minimums: dict[str, float], maximums: dict[str, float], values: dict[str, float]
+) -> list[Violation]:
     found = []
-    for side, bounds in (("min", check.minimums), ("max", check.maximums)):
+    for side, bounds in (("min", minimums), ("max", maximums)):
         for metric, bound in sorted(bounds.items()):
             value = values.get(metric)
             if value is None or (value < bound if side == "min" else value > bound):
-                found.append(Violation(check.kb, check.golden, metric, value, float(bound), side))
+                found.append(Violation(kb, golden, metric, value, float(bound), side))
     return found
 
 

@@ -97,8 +97,9 @@ class GuardReport:
 
 
 @dataclass(frozen=True)
-class GuardCheck:
-    """The gate's [guards] table: the labelled cases and floors (`min`) / ceilings (`max`) for their metrics."""
+class TableCheck:
+    """A table of thresholds.toml beside the [[check]]s, [guards] or [conversations]: what it is measured on
+    (`cases`: the labelled guard cases, the conversations' folder) and floors (`min`) / ceilings (`max`)."""
 
     cases: Path
     minimums: dict[str, float]
@@ -106,20 +107,22 @@ class GuardCheck:
     ci: bool = True
 
 
-def guard_check(data: object, where: Path) -> GuardCheck | None:
-    """The [guards] table of thresholds.toml, None when there is none; errors say what to fix."""
+def table_check(
+    data: object, where: Path, table: str = "guards", example: str = "evals/golden/guards.jsonl"
+) -> TableCheck | None:
+    """The [`table`] table of thresholds.toml, None when there is none; errors say what to fix."""
     if data is None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("cases"), str):
-        raise ConfigError(f'{where}: [guards] needs cases = "evals/golden/guards.jsonl"')
+        raise ConfigError(f'{where}: [{table}] needs cases = "{example}"')
     bounds = {side: data.get(side, {}) for side in ("min", "max")}
     for side, values in bounds.items():
         if not isinstance(values, dict) or not all(isinstance(v, int | float) for v in values.values()):
-            raise ConfigError(f"{where}: [guards.{side}] must map metric = number")
+            raise ConfigError(f"{where}: [{table}.{side}] must map metric = number")
     ci = data.get("ci", True)
     if not isinstance(ci, bool):
-        raise ConfigError(f"{where}: [guards] ci must be true or false")
-    return GuardCheck(Path(data["cases"]), dict(bounds["min"]), dict(bounds["max"]), ci)
+        raise ConfigError(f"{where}: [{table}] ci must be true or false")
+    return TableCheck(Path(data["cases"]), dict(bounds["min"]), dict(bounds["max"]), ci)
 
 
 def counts(results: Iterable[GuardResult], guard: str) -> GuardCounts:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from engine import conversation
 from engine.config import Settings
-from engine.evaluate.kbs import open_kb, resolve_kb
+from engine.evaluate.kbs import DEFAULT_CACHE, DEFAULT_KBS, open_kb, resolve_kb
 from engine.types import Decision, Pick, Query, Question
 from engine.wiring import Engine
 
@@ -156,18 +156,26 @@ def without_session(engine: Engine, dialogues: Sequence[Dialogue], way: str) -> 
     return outcomes
 
 
-def run(kb: str = KB, folder: Path = DATASET, limit: int | None = None) -> list[Outcome]:
-    """Every way, on a fresh events database (the KB's cached index is reused)."""
+def run(  # noqa: PLR0913 (the gate passes its KB file and cache)
+    kb: str = KB,
+    folder: Path = DATASET,
+    limit: int | None = None,
+    rewrites: Sequence[str] = SESSION_REWRITES,
+    kbs_file: Path = DEFAULT_KBS,
+    cache_dir: Path = DEFAULT_CACHE,
+) -> list[Outcome]:
+    """Every way (the session once per follow-up rewrite in `rewrites`, the last of which also asks each turn alone
+    and as the person's rewrite), on a fresh events database (the KB's cached index is reused)."""
     dialogues = load(folder)[:limit]
     outcomes: list[Outcome] = []
     with tempfile.TemporaryDirectory(prefix="replay-") as scratch:
-        for rewrite in SESSION_REWRITES:
+        for rewrite in rewrites:
             settings = Settings(database_url=f"sqlite:///{scratch}/{rewrite}.db")
             settings = settings.model_copy(
                 update={"dialogue": settings.dialogue.model_copy(update={"follow_up_rewrite": rewrite})})
-            opened = open_kb(resolve_kb(kb), settings)
+            opened = open_kb(resolve_kb(kb, kbs_file), settings, cache_dir)
             try:
-                if rewrite == SESSION_REWRITES[-1]:
+                if rewrite == rewrites[-1]:
                     outcomes += without_session(opened.engine, dialogues, "alone")
                     outcomes += without_session(opened.engine, dialogues, "rewrite")
                 outcomes += in_session(opened.engine, dialogues, f"session:{rewrite}")
@@ -250,6 +258,28 @@ def gap_closed(outcomes: Sequence[Outcome], keys: set[tuple[str, int]]) -> float
         return sum(o.correct for o in outcomes if o.way == way and (o.conversation, o.turn) in keys)
     alone, ceiling = accuracy("alone"), accuracy("rewrite")
     return (accuracy("session:conversation") - alone) / (ceiling - alone) if ceiling != alone else None
+
+
+def metrics(outcomes: Sequence[Outcome]) -> dict[str, float]:
+    """What the gate's [conversations] table bounds, for the session with the conversation (b): on the follow-ups
+    with a person's rewrite, accuracy, wrong-answer rate and the share of the gap from (a) to (c) closed; on every
+    labelled turn, accuracy, wrong-answer rate and unanswerable turns escalated."""
+    follow_ups = [o for o in outcomes if o.turn > 1]
+    rewritten = {(o.conversation, o.turn) for o in follow_ups if o.way == "rewrite"}
+    session = [o for o in outcomes if o.way == "session:conversation"]
+    values: dict[str, float] = {}
+    for name, row in (("followups", summarise([o for o in session if (o.conversation, o.turn) in rewritten])),
+                      ("all", summarise(session))):
+        if row.turns:
+            values[f"{name}.accuracy"] = round(row.correct / row.turns, 4)
+            values[f"{name}.wrong_rate"] = round(row.wrong_rate, 4)
+    every = summarise(session)
+    if every.unanswerable:
+        values["all.unanswerable_escalated"] = round(every.unanswerable_escalated / every.unanswerable, 4)
+    closed = gap_closed(follow_ups, rewritten)
+    if closed is not None:
+        values["followups.gap_closed"] = round(closed, 4)
+    return values
 
 
 def report(outcomes: Sequence[Outcome]) -> str:

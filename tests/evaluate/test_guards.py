@@ -13,14 +13,14 @@ from typer.testing import CliRunner
 from engine.cli import app
 from engine.config import Settings
 from engine.errors import ConfigError
-from engine.evaluate.gate import guard_violations, load_guard_check
+from engine.evaluate.gate import load_table_check, table_violations
 from engine.evaluate.guards import (
     GuardCase,
     GuardReport,
     GuardResult,
-    guard_check,
     load_guard_cases,
     measure_guards,
+    table_check,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,11 +98,11 @@ def test_the_gate_reads_guard_floors_and_reports_each_one_missed(tmp_path: Path)
     thresholds.write_text(
         '[guards]\ncases = "cases.jsonl"\n[guards.min]\n"sensitive.precision" = 0.9\n"conflict.recall" = 1.0\n'
     )
-    check = load_guard_check(thresholds)
+    check = load_table_check(thresholds)
     assert check is not None and check.cases == Path("cases.jsonl") and check.ci
     report = GuardReport((_result("sensitive", "sensitive_topic"), _result("none", "sensitive_topic")))
 
-    found = [str(v) for v in guard_violations(check, report)]
+    found = [str(v) for v in table_violations(check, report.metrics())]
 
     assert found == [
         "cases.jsonl on all: conflict.recall = missing, below the minimum 1.0000",
@@ -112,12 +112,12 @@ def test_the_gate_reads_guard_floors_and_reports_each_one_missed(tmp_path: Path)
 
 def test_a_guards_table_without_cases_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=re.escape('[guards] needs cases = "evals/golden/guards.jsonl"')):
-        guard_check({"min": {}}, Path("thresholds.toml"))
-    assert guard_check(None, Path("thresholds.toml")) is None
+        table_check({"min": {}}, Path("thresholds.toml"))
+    assert table_check(None, Path("thresholds.toml")) is None
 
 
 def test_the_shipped_gate_floors_name_guard_metrics() -> None:
-    check = load_guard_check(ROOT / "evals" / "thresholds.toml")
+    check = load_table_check(ROOT / "evals" / "thresholds.toml")
 
     assert check is not None and check.cases == Path("evals/golden/guards.jsonl")
     known = set(GuardReport((_result("sensitive", "sensitive_topic"), _result("conflict", "conflict"))).metrics())

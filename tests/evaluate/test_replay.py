@@ -6,7 +6,19 @@ from __future__ import annotations
 
 import pytest
 
-from engine.evaluate.replay import DATASET, Dialogue, Turn, gap_closed, in_session, load, summarise, without_session
+from engine.evaluate.gate import load_table_check
+from engine.evaluate.replay import (
+    DATASET,
+    Dialogue,
+    Outcome,
+    Turn,
+    gap_closed,
+    in_session,
+    load,
+    metrics,
+    summarise,
+    without_session,
+)
 from engine.wiring import Engine
 from tests.conftest import ROOT
 
@@ -41,3 +53,40 @@ def test_a_conversation_is_replayed_in_one_session_and_its_follow_up_scored(tick
     row = summarise(session)
     assert (row.turns, row.answerable, row.unanswerable) == (2, 1, 1)
     assert gap_closed([*session, *alone, *rewrite], {("slack", 2)}) == 1.0
+
+
+def _outcome(conversation: str, turn: int, way: str, decision: str, cited: str | None,
+             gold: tuple[str, ...], label: str = "ANSWERABLE") -> Outcome:
+    return Outcome(conversation, turn, label, way, "q", decision, "answered", 0.9, cited, gold, "a")
+
+
+def test_the_gates_conversation_metrics_are_the_sessions_accuracy_wrong_rate_and_gap_closed() -> None:
+    outcomes = [
+        # follow-up with a person's rewrite: alone wrong, in session right, rewrite right
+        _outcome("c1", 2, "alone", "answer", "x", ("g",)),
+        _outcome("c1", 2, "session:conversation", "answer", "g", ("g",)),
+        _outcome("c1", 2, "rewrite", "answer", "g", ("g",)),
+        # follow-up with a rewrite: all three answer wrongly
+        _outcome("c1", 3, "alone", "answer", "x", ("g",)),
+        _outcome("c1", 3, "session:conversation", "answer", "x", ("g",)),
+        _outcome("c1", 3, "rewrite", "answer", "x", ("g",)),
+        # a first turn, and an unanswerable follow-up without a rewrite that the session escalates
+        _outcome("c2", 1, "session:conversation", "answer", "g", ("g",)),
+        _outcome("c2", 2, "session:conversation", "escalate", None, (), "UNANSWERABLE"),
+        _outcome("c2", 2, "alone", "answer", "x", (), "UNANSWERABLE"),
+    ]
+
+    assert metrics(outcomes) == {
+        "followups.accuracy": 0.5, "followups.wrong_rate": 0.5, "followups.gap_closed": 1.0,
+        "all.accuracy": 0.75, "all.wrong_rate": round(1 / 3, 4), "all.unanswerable_escalated": 1.0,
+    }
+
+
+def test_the_shipped_gate_bounds_the_replay_with_the_issues_targets() -> None:
+    check = load_table_check(ROOT / "evals" / "thresholds.toml", "conversations")
+
+    assert check is not None and check.cases == DATASET and not check.ci
+    assert check.minimums["followups.gap_closed"] >= 0.5 and check.maximums["followups.wrong_rate"] <= 0.15
+    assert set(check.minimums) | set(check.maximums) <= {
+        "followups.accuracy", "followups.wrong_rate", "followups.gap_closed",
+        "all.accuracy", "all.wrong_rate", "all.unanswerable_escalated"}
