@@ -41,7 +41,11 @@ class HttpResult:
     peak_rss_mb: float
     """The largest serving process's high-water mark (the one worker, or the largest of several)."""
     total_rss_mb: float
-    """Every process of the server added up: supervisor and workers, each at its high-water mark."""
+    """Every process of the server added up: supervisor and workers, each at its high-water mark (pages the workers
+    share, such as the memory-mapped index and the libraries, are counted once per process)."""
+    total_pss_mb: float = 0.0
+    """Every process's proportional set size at the end of the run, added up: shared pages counted once in all (what
+    the machine holds for the server)."""
 
 
 BOUND = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
@@ -55,14 +59,23 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _rss(pid: int) -> tuple[float, float]:
-    """(largest serving process, all processes) peak RSS of the server `pid` and its children."""
+def _pss_mb(pid: int) -> float:
+    """Pss from smaps_rollup: the process's resident memory with each shared page divided among its sharers."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _rss(pid: int) -> tuple[float, float, float]:
+    """(largest serving process, all processes) peak RSS, and all processes' PSS, of the server `pid` and its
+    children."""
     import psutil
 
     children = [c.pid for c in psutil.Process(pid).children(recursive=True)]
     peaks = {p: _peak_rss_mb(p) for p in [pid, *children]}
     serving = [peaks[p] for p in children] if children else [peaks[pid]]
-    return max(serving), sum(peaks.values())
+    return max(serving), sum(peaks.values()), sum(_pss_mb(p) for p in [pid, *children])
 
 
 def _bound_url(log: Path, server: subprocess.Popen[bytes], started: float) -> str:
@@ -104,8 +117,8 @@ def measure_http(
         if workers > 1:  # every worker answers once before the clock runs: cold start is the first answer only
             asyncio.run(_level(url, queries, workers * 2, workers * 2))
         levels = tuple(asyncio.run(_level(url, queries, c, per_level)) for c in concurrencies)
-        peak, total = _rss(server.pid)
-        return HttpResult(workers, cold, levels, peak, total)
+        peak, total, pss = _rss(server.pid)
+        return HttpResult(workers, cold, levels, peak, total, pss)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -103,9 +103,9 @@ def to_markdown(result: BenchResult) -> str:
         "",
         "## POST /v1/ask over HTTP (`engine serve --workers N`, extractive answers)",
         "",
-        "| chunks | workers | cold start s | peak RSS MB per worker | total RSS MB | concurrency | requests | errors "
-        "| req/s | p50 / p95 / p99 ms | p50 ÷ embed floor |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "| chunks | workers | cold start s | peak RSS MB per worker | total RSS MB | total PSS MB | concurrency "
+        "| requests | errors | req/s | p50 / p95 / p99 ms | p50 ÷ embed floor |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for size in result.sizes:
         for h in size.http:
@@ -113,7 +113,8 @@ def to_markdown(result: BenchResult) -> str:
                 lat = level.latency
                 lines.append(
                     f"| {size.retrieval.chunks} | {h.workers} | {h.cold_start_s:.2f} | {h.peak_rss_mb:.0f} "
-                    f"| {h.total_rss_mb:.0f} | {level.concurrency} | {level.requests} | {level.errors} "
+                    f"| {h.total_rss_mb:.0f} | {h.total_pss_mb:.0f} | {level.concurrency} | {level.requests} "
+                    f"| {level.errors} "
                     f"| {level.rps:.1f} | {_ms(lat.p50)} / {_ms(lat.p95)} / {_ms(lat.p99)} "
                     f"| {lat.p50 / max(size.retrieval.embed_floor.p50, 1e-9):.1f} |"
                 )

@@ -36,11 +36,12 @@ def test_quick_mode_writes_a_well_formed_table_and_json(tmp_path: Path) -> None:
         for row in table[2:]:
             assert all(cell for cell in row), row
     http_rows = _table(markdown, "POST /v1/ask")[2:]
-    assert [(row[1], row[5]) for row in http_rows] == [
+    assert [(row[1], row[6]) for row in http_rows] == [
         (str(w), str(c)) for w in config.workers for c in config.concurrencies
     ]
-    assert all(row[7] == "0" for row in http_rows)  # no errors
+    assert all(row[8] == "0" for row in http_rows)  # no errors
     assert all(float(row[4]) >= float(row[3]) for row in http_rows)  # the total holds at least one worker
+    assert all(0 < float(row[5]) <= float(row[4]) for row in http_rows)  # shared pages counted once: PSS ≤ RSS
     data = json.loads(json_path.read_text(encoding="utf-8"))
     assert {"cpu", "cores", "ram_gb", "python", "packages"} <= set(data["machine"])
     assert data["sizes"][0]["retrieval"]["chunks"] > 0
