@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from engine.config_checks import Group, check_environment, reject_unknown_keys
+from engine.urls import WebUrl, web_url
 
 
 class EmbeddingSettings(Group):
@@ -153,8 +154,8 @@ class LLMSettings(Group):
     @field_validator("url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"ENGINE_LLM__URL must start with http:// or https://, got {value!r}")
+        if value:
+            web_url(value, "ENGINE_LLM__URL")
         return value.rstrip("/") if value else None
 
     @model_validator(mode="after")
@@ -205,8 +206,8 @@ class StatusSettings(Group):
     @field_validator("url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"ENGINE_STATUS__URL must start with http:// or https://, got {value!r}")
+        if value:
+            web_url(value, "ENGINE_STATUS__URL")
         return value or None
 
     @model_validator(mode="after")
@@ -305,7 +306,7 @@ class WebhookTarget(BaseModel):
 
     kind: Literal["webhook"] = "webhook"
     name: str = Field(pattern=r"^[\w.\-]{1,64}$")
-    url: str = Field(pattern=r"^https?://")
+    url: WebUrl
     secret: SecretStr = Field(description="Key of the X-Engine-Signature HMAC-SHA256 header.")
     timeout_s: float = Field(default=10.0, gt=0, le=120)
 
@@ -315,7 +316,7 @@ class ZendeskTarget(BaseModel):
 
     kind: Literal["zendesk"] = "zendesk"
     name: str = Field(pattern=r"^[\w.\-]{1,64}$")
-    url: str = Field(pattern=r"^https?://", description="Base URL, e.g. https://acme.zendesk.com")
+    url: WebUrl = Field(description="Base URL, e.g. https://acme.zendesk.com")
     email: str = Field(description="Agent email of the API token (basic auth EMAIL/token:TOKEN).")
     api_token: SecretStr
     timeout_s: float = Field(default=10.0, gt=0, le=120)
@@ -434,8 +435,8 @@ class Settings(BaseSettings):
     @field_validator("qdrant_url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError(f"ENGINE_QDRANT_URL must start with http:// or https://, got {value!r}")
+        if value:
+            web_url(value, "ENGINE_QDRANT_URL")
         return value or None
 
     @model_validator(mode="before")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -9,6 +10,8 @@ from typing import Literal
 
 ArticleStatus = Literal["published", "draft", "archived"]
 PUBLIC_AUDIENCE = "public"
+Clock = Callable[[], datetime]
+"""The engine's idea of now (UTC): wiring.settings_clock in production, a fixed time in tests and evals."""
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from engine.incidents.types import FeedLimits
 from engine.ingest.indexer import Indexer
 from engine.ingest.loader import LoadOptions, load_records
 from engine.protocols import DenseBackend, Embedder
-from engine.retrieve.eligibility import Clock, Eligibility
+from engine.retrieve.eligibility import Eligibility
 from engine.retrieve.hybrid import HybridRetriever
 from engine.store.db import Database, as_utc, connect
 from engine.store.exact import ExactBackend
@@ -48,7 +48,7 @@ from engine.tickets.desk import HelpDesk
 from engine.tickets.store import TicketStore
 from engine.tickets.targets import make_sender
 from engine.tickets.worker import OutboxWorker
-from engine.types import IngestReport
+from engine.types import Clock, IngestReport
 
 
 def utc_now() -> datetime:

@@ -23,6 +23,7 @@ from engine.answer.guardrails import injection_markers
 from engine.config import LLMSettings
 from engine.errors import GenerationError
 from engine.types import Candidate
+from engine.urls import web_url
 
 T = TypeVar("T")
 
@@ -79,9 +80,7 @@ class LLMClient:
     """Calls one chat-completions endpoint; the API key goes in the Authorization header and nowhere else."""
 
     def __init__(self, url: str, model: str, api_key: SecretStr | None, settings: LLMSettings) -> None:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"url must start with http:// or https://, got {url!r}")
-        self._endpoint = url.rstrip("/") + "/chat/completions"
+        self._endpoint = web_url(url).rstrip("/") + "/chat/completions"
         self._model = model
         self._api_key = api_key
         self._settings = settings

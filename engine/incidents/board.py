@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 
-from engine.incidents.feed import Clock, StatusSource
+from engine.incidents.feed import StatusSource
 from engine.incidents.matching import match_incidents
 from engine.incidents.notice import IncidentNotice, notice_for, resolution_note
 from engine.incidents.poller import StatusPoller
 from engine.incidents.types import CandidateArticle, ComponentRule, FeedState, IncidentMatch
+from engine.types import Clock
 
 Settle = Callable[[frozenset[str], Mapping[str, str]], object]
 """Told after every good read: the active incident ids, and a closing note per incident the page lists resolved."""

@@ -17,9 +17,9 @@ import httpx
 
 from engine.incidents.parse import FeedError, parse_summary
 from engine.incidents.types import DEFAULT_LIMITS, FeedLimits, FeedState
+from engine.types import Clock
 
 logger = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from engine.incidents.types import (
     IncidentUpdate,
     StatusPage,
 )
+from engine.urls import is_web_url
 
 
 class FeedError(EngineError):
@@ -44,7 +45,7 @@ def _utc(value: datetime) -> datetime:
 
 def _web_url(value: str | None) -> str | None:
     """Links go to customers and agents: http(s) only; anything else (javascript:, data:…) is dropped."""
-    return value if value is not None and value.lower().startswith(("https://", "http://")) else None
+    return value if value is not None and is_web_url(value) else None
 
 
 Text = Annotated[str, AfterValidator(_capped)]

@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.errors import ArticleError
 from engine.types import PUBLIC_AUDIENCE, Article, ArticleStatus
+from engine.urls import is_web_url
 
 STATUSES: tuple[ArticleStatus, ...] = ("published", "draft", "archived")
 KNOWN_FIELDS = frozenset(
@@ -59,7 +60,7 @@ def _optional_str(value: object) -> str | None:
 
 def _web_url(url: str | None) -> str | None:
     """An article's link is shown to customers and agents: http(s) only, never javascript:, data: or the like."""
-    if url is not None and not url.lower().startswith(("https://", "http://")):
+    if url is not None and not is_web_url(url):
         raise ArticleError(f"url: {url[:100]!r} is not an http:// or https:// URL")
     return url
 

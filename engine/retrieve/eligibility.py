@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,9 +12,8 @@ import numpy.typing as npt
 from engine.freshness.changelog import ChangelogEntry, suspicions
 from engine.freshness.policy import FreshnessPolicy, Suspicion, Verdict, verdict
 from engine.store.generations import IndexSnapshot
-from engine.types import PUBLIC_AUDIENCE, Article, Query
+from engine.types import PUBLIC_AUDIENCE, Article, Clock, Query
 
-Clock = Callable[[], datetime]
 _VISIBLE_CACHE_SIZE = 64
 
 
