@@ -140,10 +140,9 @@ def ask(
 
 def _ask_logged(engine: Engine, query: Query) -> dict[str, Any]:
     """The question as one turn of a new conversation on the `cli` channel, shaped as POST /v1/ask answers it."""
-    from engine import conversation
     from engine.api.schemas import AskResponse
 
-    reply = conversation.ask(engine, Question(query, channel=CLI_CHANNEL))
+    reply = engine.conversation.ask(Question(query, channel=CLI_CHANNEL))
     return {**AskResponse.of(reply).model_dump(), **_considered(reply.decision)}
 
 
@@ -267,7 +266,7 @@ def freshness_report(
 
     engine = build_engine(_settings(data_dir))
     try:
-        rows = engine.freshness_report()
+        rows = engine.support.freshness_report()
     finally:
         engine.close()
     if markdown:
@@ -328,7 +327,7 @@ def metrics(
 
     engine = build_engine(_settings(data_dir))
     try:
-        found = engine.metrics(_moment(start, "--from"), _moment(end, "--to"))
+        found = engine.support.metrics(_moment(start, "--from"), _moment(end, "--to"))
     finally:
         engine.close()
     typer.echo(MetricsOut.model_validate(found).model_dump_json(indent=2))

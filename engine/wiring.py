@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import cached_property, partial
 
 from pydantic import ValidationError
 
@@ -19,27 +18,30 @@ from engine.answer.llm import LLMClient
 from engine.answer.service import AnswerService
 from engine.background import Leadership
 from engine.config import Settings
+from engine.content import Content
+from engine.conversation import Conversation
+from engine.desk import SupportDesk
+from engine.dialogue.incidents import IncidentNotices
 from engine.dialogue.language import LanguageDetector
 from engine.dialogue.replies import ReplyBook, default_replies_path, load_replies
+from engine.dialogue.steps import Dialogue
 from engine.embedding import OnnxEmbedder, SentenceTransformerEmbedder
-from engine.errors import ConfigError, IndexNotReadyError, InvalidRequestError, NotFoundError, UnprocessableError
+from engine.errors import ConfigError
 from engine.events import tables as _event_tables  # noqa: F401  (registers the tables before create_all)
-from engine.events.metrics import EVERYTHING, PERIOD, Metrics, Slice, TicketFact, compute_metrics
 from engine.events.review import Review
 from engine.events.store import EventLog
 from engine.freshness.changelog import ChangelogEntry, parse_changelog
 from engine.freshness.policy import FreshnessPolicy
-from engine.freshness.report import ReportRow, freshness_report
 from engine.incidents.board import IncidentBoard
 from engine.incidents.components import load_rules
 from engine.incidents.feed import Fetcher, FileFetcher, HttpFetcher, StatusSource
 from engine.incidents.types import FeedLimits
 from engine.ingest.indexer import Indexer
-from engine.ingest.loader import LoadOptions, load_records
+from engine.ingest.loader import LoadOptions
 from engine.protocols import DenseBackend, Embedder
 from engine.retrieve.eligibility import Eligibility
 from engine.retrieve.hybrid import HybridRetriever
-from engine.store.db import Database, as_utc, connect
+from engine.store.db import Database, connect
 from engine.store.exact import ExactBackend
 from engine.store.generations import GenerationStore
 from engine.store.holder import IndexHolder
@@ -48,7 +50,7 @@ from engine.tickets.desk import HelpDesk
 from engine.tickets.store import TicketStore
 from engine.tickets.targets import make_sender
 from engine.tickets.worker import OutboxWorker
-from engine.types import Clock, IngestReport
+from engine.types import Clock
 
 
 def utc_now() -> datetime:
@@ -71,7 +73,9 @@ def settings_clock(settings: Settings) -> Clock:
 
 @dataclass
 class Engine:
-    """Everything a front end (CLI, API, evals) needs, built once per process."""
+    """The resources a front end (API, CLI, evals, bench) holds, built once per process, and the use cases over
+    them: `conversation` (customers), `support` (agents and admins), `content` (ingest over HTTP). Each use case is
+    built on first use with its collaborators, so `engine ask --no-log` never opens the database."""
 
     settings: Settings
     store: GenerationStore
@@ -93,26 +97,6 @@ class Engine:
     def indexer(self) -> Indexer:
         return Indexer(self.settings, self.store, lambda: self.embedder)
 
-    def add_articles(self, records: list[dict[str, object]], source: str) -> IngestReport:
-        """Add or replace articles given as JSONL-export records; bad records are reported, the rest indexed."""
-        options = LoadOptions(default_locale=self.settings.default_locale,
-                              max_file_bytes=self.settings.ingest.max_file_bytes)
-        parsed = load_records(records, options, origin=f"request ({source})")
-        if not parsed.articles:
-            problems = "; ".join(p.reason for p in parsed.problems)
-            raise UnprocessableError(f"no valid article in the request: {problems}")
-        return self.indexer().upsert(parsed, source=source)
-
-    def remove_article(self, article_id: str) -> IngestReport:
-        """Take one article out of both indexes (NotFoundError when no index holds it)."""
-        try:
-            known = article_id in self.index.get().articles
-        except IndexNotReadyError:
-            known = False
-        if not known:
-            raise NotFoundError(f"article {article_id} not found")
-        return self.indexer().remove([article_id])
-
     @property
     def database(self) -> Database:
         """Connected on first use (`engine ask --no-log` and `--batch` never open it)."""
@@ -133,59 +117,32 @@ class Engine:
             self._desk = build_desk(self.settings, self.database, self.clock)
         return self._desk
 
-    @property
-    def review(self) -> Review:
-        """Staff reads of the event log: feedback and the conversations behind the dashboard's numbers."""
-        return Review(self.database)
+    @cached_property
+    def dialogue(self) -> Dialogue:
+        return Dialogue(answers=self.answers, replies=self.replies, languages=self.languages, index=self.index,
+                        turns=self.events.session, follow_up_rewrite=self.settings.dialogue.follow_up_rewrite,
+                        follow_up_sure_from=self.settings.dialogue.follow_up_sure_from,
+                        default_locale=self.settings.default_locale)
 
-    def period(self, start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-        """[start, end) as UTC: by default the PERIOD up to now; naive times are UTC."""
-        end = as_utc(end) if end else self.clock()
-        start = as_utc(start) if start else end - PERIOD
-        if start >= end:
-            raise InvalidRequestError(f"'from' ({start.isoformat()}) must be before 'to' ({end.isoformat()})")
-        return start, end
+    @cached_property
+    def conversation(self) -> Conversation:
+        return Conversation(answers=self.answers, dialogue=self.dialogue, events=self.events, desk=self.desk,
+                            incidents=IncidentNotices(self.incidents), index=self.index,
+                            holdout=self.settings.holdout, default_locale=self.settings.default_locale,
+                            clock=self.clock)
 
-    def title(self, article_id: str) -> str:
-        """The article's title in the current index, else its id (removed articles, no index yet)."""
-        try:
-            article = self.index.get().articles.get(article_id)
-        except IndexNotReadyError:
-            article = None
-        return article.title if article else article_id
+    @cached_property
+    def support(self) -> SupportDesk:
+        return SupportDesk(tickets=self.desk, review=Review(self.database), events=self.events, answers=self.answers,
+                           index=self.index, eligibility=self.eligibility, embedder=self.embedder,
+                           metrics=self.settings.metrics, holdout=self.settings.holdout, leadership=self.leadership,
+                           clock=self.clock)
 
-    def metrics(self, start: datetime | None = None, end: datetime | None = None, where: Slice = EVERYTHING) -> Metrics:
-        """Metrics of the questions asked in [start, end) (see `period`), of one locale or channel if `where` says."""
-        now = self.clock()
-        start, end = self.period(start, end)
-        hours = self.settings.metrics.containment_hours
-        tickets = [TicketFact(key, at, incident) for key, at, incident in self.desk.store.opened_since(start)]
-        return compute_metrics(
-            self.events.asks(start, end, where),
-            self.events.votes(start),
-            tickets,
-            self.events.stale(start, end),
-            start=start,
-            end=end,
-            now=now,
-            containment_hours=hours,
-            embed=lambda texts: self.embedder.embed_passages(texts),
-            gap_similarity=self.settings.metrics.gap_similarity,
-            holdout=self.settings.holdout,
-            title=self.title,
-            sliced=where != EVERYTHING,
-        )
-
-    def settle_incidents(self, active: frozenset[str], notes: Mapping[str, str]) -> None:
-        """After a good read of the status feed: tickets linked to incidents no longer active are updated once (by
-        the leading worker only, when several serve this data dir)."""
-        if self.leadership is None or self.leadership.leading:
-            self.desk.settle_incidents(active, notes, self.clock())
-
-    def freshness_report(self) -> list[ReportRow]:
-        snapshot = self.index.get()
-        hits = self.events.stale_hits(self.clock())
-        return freshness_report(snapshot.articles.values(), self.eligibility.verdicts(snapshot), hits)
+    @cached_property
+    def content(self) -> Content:
+        options = LoadOptions(default_locale=self.settings.default_locale,
+                              max_file_bytes=self.settings.ingest.max_file_bytes)
+        return Content(indexer=self.indexer, index=self.index, options=options)
 
     def close(self) -> None:
         if self.leadership is not None:
@@ -326,5 +283,5 @@ def build_engine(
     engine = Engine(settings, store, index, embedder, eligibility, retriever, answers, clock, replies, languages,
                     incidents=build_incidents(settings, clock), leadership=Leadership(settings.data_dir))
     if engine.incidents is not None:
-        engine.incidents.on_good_read(engine.settle_incidents)
+        engine.incidents.on_good_read(lambda active, notes: engine.support.settle_incidents(active, notes))
     return engine

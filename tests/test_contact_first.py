@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine import conversation
 from engine.conversation import Reply, TicketOwner
+from engine.tickets.models import Ticket
 from engine.types import Customer, HelpRequest, Query, Question, SessionAccess
 from engine.wiring import Engine
 
@@ -27,12 +27,12 @@ def _ask(engine: Engine, text: str, session_id: str | None = None, *, customer: 
          owner: TicketOwner | None = None, contact_first: bool = True) -> Reply:
     question = Question(Query(text), session_id=session_id, channel="widget", customer=customer or Customer(),
                         contact_first=contact_first)
-    return conversation.ask(engine, question, owner)
+    return engine.conversation.ask(question, owner)
 
 
-def _file(engine: Engine, reply: Reply, email: str | None) -> conversation.Ticket:
+def _file(engine: Engine, reply: Reply, email: str | None) -> Ticket:
     request = HelpRequest(reply.session_id, reply.interaction_id, customer=Customer(email=email))
-    return conversation.request_human(engine, request, SessionAccess(reply.session_id))
+    return engine.conversation.request_human(request, SessionAccess(reply.session_id))
 
 
 def test_an_escalation_waits_for_the_email_and_is_then_filed_with_it(engine: Engine) -> None:

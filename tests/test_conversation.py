@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from engine import conversation
 from engine.config import Settings
 from engine.conversation import Reply
 from engine.errors import NotFoundError, UnprocessableError
@@ -31,7 +30,7 @@ def engine(ticking_kb_engine: Engine) -> Engine:
 
 def _ask(engine: Engine, text: str, session_id: str | None = None, customer: Customer | None = None) -> Reply:
     question = Question(Query(text), session_id=session_id, channel="widget", customer=customer or Customer())
-    return conversation.ask(engine, question)
+    return engine.conversation.ask(question)
 
 
 def test_an_answer_is_logged_redacted_in_a_new_session_and_opens_no_ticket(engine: Engine) -> None:
@@ -57,7 +56,7 @@ def test_an_escalation_files_the_sessions_ticket_and_a_second_one_updates_it(eng
 
 
 def test_streaming_yields_the_pieces_then_the_logged_reply(engine: Engine) -> None:
-    events = list(conversation.ask_streaming(engine, Question(Query(ANSWERED), channel="widget")))
+    events = list(engine.conversation.ask_streaming(Question(Query(ANSWERED), channel="widget")))
 
     *pieces, reply = events
     assert all(isinstance(p, Delta) for p in pieces) and isinstance(reply, Reply)
@@ -70,13 +69,13 @@ def test_a_vote_counts_only_from_the_session_that_got_the_answer(engine: Engine)
     vote = Feedback(reply.interaction_id, helpful=False, reason="unclear", comment="call +44 20 7946 0958")
 
     with pytest.raises(NotFoundError, match="not found in this session"):
-        conversation.vote(engine, vote, SessionAccess("someone-else"))
+        engine.conversation.vote(vote, SessionAccess("someone-else"))
     with pytest.raises(NotFoundError, match="not found in this session"):
-        conversation.vote(engine, vote, SessionAccess())
+        engine.conversation.vote(vote, SessionAccess())
     with pytest.raises(NotFoundError, match=r"interaction 0+ not found$"):
-        conversation.vote(engine, Feedback("0" * 36, True), STAFF)
-    conversation.vote(engine, vote, SessionAccess(reply.session_id))
-    conversation.vote(engine, Feedback(reply.interaction_id, helpful=True), STAFF)
+        engine.conversation.vote(Feedback("0" * 36, True), STAFF)
+    engine.conversation.vote(vote, SessionAccess(reply.session_id))
+    engine.conversation.vote(Feedback(reply.interaction_id, helpful=True), STAFF)
 
     votes = sorted(engine.events.votes(KB_NOW - timedelta(days=1)), key=lambda v: v.at)
     assert [(v.interaction_id, v.helpful) for v in votes] == [(reply.interaction_id, False), (reply.interaction_id, True)]
@@ -86,7 +85,7 @@ def test_asking_for_a_human_hands_over_the_last_question_with_its_articles(engin
     reply = _ask(engine, ANSWERED)
     request = HelpRequest(reply.session_id, message="codes never arrive", customer=Customer(email="ann@acme.example"))
 
-    ticket = conversation.request_human(engine, request, SessionAccess(reply.session_id))
+    ticket = engine.conversation.request_human(request, SessionAccess(reply.session_id))
 
     assert ticket.reason == "customer_request" and ticket.question == ANSWERED and ticket.message == "codes never arrive"
     assert ticket.interaction_id == reply.interaction_id and ticket.confidence == reply.decision.confidence
@@ -98,24 +97,24 @@ def test_asking_for_a_human_needs_a_question_and_an_own_interaction(engine: Engi
     reply = _ask(engine, ANSWERED)
 
     with pytest.raises(UnprocessableError, match="question: required"):
-        conversation.request_human(engine, HelpRequest("new-session"), SessionAccess("new-session"))
+        engine.conversation.request_human(HelpRequest("new-session"), SessionAccess("new-session"))
     with pytest.raises(NotFoundError):
-        conversation.request_human(engine, HelpRequest("other", interaction_id=reply.interaction_id),
+        engine.conversation.request_human(HelpRequest("other", interaction_id=reply.interaction_id),
                                    SessionAccess("other"))
-    ticket = conversation.request_human(engine, HelpRequest("new-session", question="my export hangs"), STAFF)
+    ticket = engine.conversation.request_human(HelpRequest("new-session", question="my export hangs"), STAFF)
     assert ticket.question == "my export hangs" and ticket.transcript == () and ticket.category is None
 
 
 def test_a_session_is_read_only_by_staff_or_its_own_customer(engine: Engine) -> None:
     reply = _ask(engine, SENSITIVE)
 
-    found = conversation.session(engine, reply.session_id, SessionAccess(reply.session_id))
+    found = engine.conversation.session(reply.session_id, SessionAccess(reply.session_id))
     assert [t.interaction_id for t in found.turns] == [reply.interaction_id]
     assert [t.reference for t in found.tickets] == [reply.ticket.reference if reply.ticket else None]
-    assert conversation.session(engine, reply.session_id, STAFF) == found
+    assert engine.conversation.session(reply.session_id, STAFF) == found
     for access, session_id in ((SessionAccess("other"), reply.session_id), (STAFF, "never-used")):
         with pytest.raises(NotFoundError, match="session not found"):
-            conversation.session(engine, session_id, access)
+            engine.conversation.session(session_id, access)
 
 
 def test_tickets_are_found_by_number_or_reference_newest_first(engine: Engine) -> None:
@@ -123,17 +122,17 @@ def test_tickets_are_found_by_number_or_reference_newest_first(engine: Engine) -
     second = _ask(engine, SENSITIVE).ticket
     assert first is not None and second is not None
 
-    assert conversation.ticket(engine, first.reference).id == first.id
-    assert conversation.ticket(engine, str(first.id)).id == first.id != second.id
-    assert conversation.ticket(engine, second.reference.lower()).reference == second.reference
-    assert [t.id for t in conversation.tickets(engine, status="open")] == [second.id, first.id]
+    assert engine.support.ticket(first.reference).id == first.id
+    assert engine.support.ticket(str(first.id)).id == first.id != second.id
+    assert engine.support.ticket(second.reference.lower()).reference == second.reference
+    assert [t.id for t in engine.support.tickets(status="open")] == [second.id, first.id]
     for unknown in ("T-999999", "abc", "9" * 20):
         with pytest.raises(NotFoundError, match="not found"):
-            conversation.ticket(engine, unknown)
+            engine.support.ticket(unknown)
 
 
 def test_a_preview_is_neither_logged_nor_ticketed(engine: Engine) -> None:
-    found = conversation.preview(engine, Query(SENSITIVE))
+    found = engine.support.preview(Query(SENSITIVE))
 
     assert not found.preview.decision.answered and found.threshold == engine.answers.threshold
     assert engine.events.counts() == {"interactions": 0, "votes": 0}
@@ -184,7 +183,7 @@ def test_a_request_for_a_person_escalates_as_such_with_the_earlier_question(engi
 def test_a_later_request_for_a_person_keeps_the_note_the_customer_wrote(engine: Engine) -> None:
     first = _ask(engine, SENSITIVE)
     note = HelpRequest(first.session_id, message="order 1234 was charged twice")
-    conversation.request_human(engine, note, SessionAccess(first.session_id))
+    engine.conversation.request_human(note, SessionAccess(first.session_id))
 
     later = _ask(engine, "can I talk to a human please", session_id=first.session_id)
 
@@ -213,8 +212,8 @@ def test_a_vague_message_gets_a_question_back_with_distinct_topics(engine: Engin
 def test_the_ticket_keeps_the_first_escalations_subject_and_reason_and_lists_later_ones(engine: Engine) -> None:
     first = _ask(engine, SENSITIVE)
     _ask(engine, "write me a poem about the sea", session_id=first.session_id)
-    human = conversation.request_human(
-        engine, HelpRequest(first.session_id, customer=Customer(email="bo@acme.example")), SessionAccess(first.session_id)
+    human = engine.conversation.request_human(
+        HelpRequest(first.session_id, customer=Customer(email="bo@acme.example")), SessionAccess(first.session_id)
     )
 
     assert human.reason == "sensitive_topic" and human.subject == SENSITIVE
@@ -256,10 +255,10 @@ def test_the_language_a_question_is_written_in_beats_the_browser_locale_sent_wit
     question = Question(Query("Wie setze ich mein Passwort zurück?", locale="en-US"), channel="widget")
     english = Question(Query("how do I reset my password?", locale="en-US"), channel="widget")
 
-    german = conversation.ask(engine, question)
+    german = engine.conversation.ask(question)
 
     assert german.decision.answered and german.decision.citations[0].article_id == "account/passwort-zuruecksetzen"
-    assert conversation.ask(engine, english).decision.citations[0].article_id != "account/passwort-zuruecksetzen"
+    assert engine.conversation.ask(english).decision.citations[0].article_id != "account/passwort-zuruecksetzen"
 
 
 def test_a_follow_up_without_a_pronoun_takes_its_topic_from_the_conversation(engine: Engine) -> None:

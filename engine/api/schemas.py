@@ -11,7 +11,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from engine.answer.render import decision_to_dict
 from engine.api.incident_schemas import IncidentLinkOut, IncidentNoticeOut
 from engine.api.input_text import Email, Text
-from engine.conversation import AgentPreview, Reply
+from engine.conversation import Reply
+from engine.desk import AgentPreview
 from engine.freshness.policy import Verdict
 from engine.types import Candidate, Pick
 from engine.types import Customer as CustomerFacts

@@ -25,7 +25,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from engine import conversation
 from engine.config import Settings
 from engine.evaluate.kbs import DEFAULT_CACHE, DEFAULT_KBS, open_kb, resolve_kb
 from engine.types import Decision, Pick, Query, Question
@@ -114,14 +113,14 @@ def _outcome(dialogue: Dialogue, number: int, way: str, asked: str, decision: De
 def _ask(engine: Engine, text: str, session_id: str | None, gold: Sequence[str] | None = None) -> Decision:
     """One turn as the customer sends it. Asked back "is it one of these?", the simulated customer of the evals picks
     the first option that is a gold page, else "None of these"; on a history turn (gold unknown) it takes the first."""
-    reply = conversation.ask(engine, Question(Query(text), session_id=session_id, channel="eval"))
+    reply = engine.conversation.ask(Question(Query(text), session_id=session_id, channel="eval"))
     if reply.decision.decision != "confirm":
         return reply.decision
     options = [s.article_id for s in reply.decision.suggestions]
     chosen = options[0] if gold is None else next((a for a in options if a in set(gold)), None)
     pick = Pick(reply.interaction_id, chosen)
     answer = Question(Query(text), session_id=reply.session_id, channel="eval", pick=pick)
-    return conversation.ask(engine, answer).decision
+    return engine.conversation.ask(answer).decision
 
 
 def _scored(dialogue: Dialogue) -> Iterable[int]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from datetime import datetime
 
-from engine.tickets.models import IncidentLink, Ticket, TicketChange, TicketDraft
+from engine.tickets.models import Ticket, TicketChange, TicketDraft
 from engine.tickets.store import TicketStore
 from engine.tickets.worker import OutboxWorker
-from engine.types import Customer, Turn
+from engine.types import Clock, Turn
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ class HelpDesk:
         self,
         store: TicketStore,
         transcript: Callable[[str], list[Turn]],
-        clock: Callable[[], datetime],
+        clock: Clock,
         worker: OutboxWorker | None = None,
     ) -> None:
         self.store = store
@@ -29,40 +30,14 @@ class HelpDesk:
         self._clock = clock
         self._worker = worker
 
-    def escalate(
-        self,
-        *,
-        question: str,
-        reason: str,
-        confidence: float,
-        customer: Customer,
-        session_id: str | None,
-        interaction_id: str | None = None,
-        turns: tuple[Turn, ...] = (),
-        priority: str = "normal",
-        message: str | None = None,
-        locale: str | None = None,
-        category: str | None = None,
-        incident: IncidentLink | None = None,
-    ) -> Ticket:
-        """File (or update) the session's ticket, linked to `incident` when it is about one. `turns` is the
-        transcript when the event log has none."""
-        transcript = (tuple(self._transcript(session_id)) if session_id else ()) or turns
-        draft = TicketDraft(
-            question=question,
-            reason=reason,
-            confidence=confidence,
-            transcript=transcript,
-            customer=customer,
-            session_id=session_id,
-            interaction_id=interaction_id,
-            message=message,
-            locale=locale,
-            category=category,
-            priority=priority,
-            incident=incident,
-        )
-        ticket = self.store.file(draft, self._clock())
+    def escalate(self, draft: TicketDraft) -> Ticket:
+        """File (or update) the session's ticket from `draft`, linked to `draft.incident` when it is about one. The
+        transcript is the session's in the event log; `draft.transcript` only when the log has none.
+
+            >>> desk.escalate(TicketDraft(question="my export hangs", reason="no_match", confidence=0.2))
+        """
+        logged = tuple(self._transcript(draft.session_id)) if draft.session_id else ()
+        ticket = self.store.file(replace(draft, transcript=logged) if logged else draft, self._clock())
         if self._worker is not None:
             self._worker.nudge()
         return ticket

@@ -34,7 +34,7 @@ class TicketDraft:
     question: str
     reason: str
     confidence: float
-    transcript: tuple[Turn, ...]
+    transcript: tuple[Turn, ...] = ()
     customer: Customer = field(default_factory=Customer)
     session_id: str | None = None
     interaction_id: str | None = None

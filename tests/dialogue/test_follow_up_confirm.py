@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from engine import conversation
 from engine.config import AnswerSettings, DialogueSettings
 from engine.protocols import Embedder
 from engine.types import Decision, Query, Question
@@ -25,8 +24,8 @@ def _follow_up(data: Path, embedder: Embedder, sure_from: float) -> Decision:
                            dialogue=DialogueSettings(follow_up_sure_from=sure_from))
     engine = build_engine(settings, embedder=embedder, clock=lambda: KB_NOW)
     try:
-        first = conversation.ask(engine, Question(Query(FIRST), channel="widget"))
-        follow = conversation.ask(engine, Question(Query(FOLLOW_UP), session_id=first.session_id, channel="widget"))
+        first = engine.conversation.ask(Question(Query(FIRST), channel="widget"))
+        follow = engine.conversation.ask(Question(Query(FOLLOW_UP), session_id=first.session_id, channel="widget"))
         return follow.decision
     finally:
         engine.close()

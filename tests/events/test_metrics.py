@@ -78,7 +78,7 @@ def _script(tmp_path: Path) -> object:
 
 def test_metrics_match_hand_computed_values(tmp_path: Path) -> None:
     engine = _script(tmp_path)
-    found = engine.metrics(DAY1 - timedelta(days=1), NOW)  # type: ignore[attr-defined]
+    found = engine.support.metrics(DAY1 - timedelta(days=1), NOW)  # type: ignore[attr-defined]
 
     assert found.questions == 8 and found.sessions == 6 and found.sessions_pending == 1
     assert (found.containment.numerator, found.containment.denominator) == (3, 5)  # s1, s3, s5 of s1..s5
@@ -99,9 +99,9 @@ def test_metrics_match_hand_computed_values(tmp_path: Path) -> None:
 
 def test_rates_never_exceed_one_and_empty_windows_have_no_value(tmp_path: Path) -> None:
     engine = _script(tmp_path)
-    empty = engine.metrics(NOW + timedelta(days=1), NOW + timedelta(days=2))  # type: ignore[attr-defined]
+    empty = engine.support.metrics(NOW + timedelta(days=1), NOW + timedelta(days=2))  # type: ignore[attr-defined]
     assert empty.questions == 0 and empty.containment.value is None and empty.helpful.value is None
-    found = engine.metrics(DAY1 - timedelta(days=1), NOW)  # type: ignore[attr-defined]
+    found = engine.support.metrics(DAY1 - timedelta(days=1), NOW)  # type: ignore[attr-defined]
     for rate in (found.containment, found.self_service, found.helpful, *found.escalations.values()):
         assert 0 <= rate.numerator <= rate.denominator
     engine.close()  # type: ignore[attr-defined]

@@ -27,7 +27,7 @@ def test_time_travel_across_review_by(kb_data_dir: Path, embedder: Embedder, tmp
     before = engine.answers.ask(question)
     clock["now"] = datetime(2026, 12, 4, 0, 1, tzinfo=UTC)
     after = engine.answers.ask(question)
-    report = {r.article_id: r for r in engine.freshness_report()}
+    report = {r.article_id: r for r in engine.support.freshness_report()}
     engine.close()
 
     assert before.decision == "answer" and before.citations[0].article_id == "billing/pay-by-invoice"

@@ -1,6 +1,6 @@
-"""The incidents package sits beside freshness: it imports only the foundation (errors, types, config, the
-background loop) and itself, never the answer, retrieval, ticket or API layers; the route reads it only through the
-Engine."""
+"""The incidents package sits beside freshness: it imports only the foundation (errors, types, config, the URL
+rule, the background loop) and itself, never the answer, retrieval, ticket or API layers; the route reads it only
+through the API's dependencies."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
-ALLOWED = ("engine.incidents", "engine.errors", "engine.types", "engine.config", "engine.background")
+ALLOWED = ("engine.incidents", "engine.errors", "engine.types", "engine.config", "engine.urls", "engine.background")
 
 
 def _engine_imports(path: Path) -> set[str]:

@@ -15,6 +15,7 @@ import pytest
 
 from engine.config import Settings, TicketSettings, WebhookTarget, ZendeskTarget
 from engine.tickets.desk import HelpDesk
+from engine.tickets.models import TicketDraft
 from engine.tickets.targets import WebhookSender
 from engine.types import Customer, SeenArticle, Turn
 from engine.wiring import build_desk, open_database
@@ -38,8 +39,8 @@ def _hook(url: str) -> WebhookTarget:
 def _escalate(desk: HelpDesk, question: str, session: str) -> int:
     turn = Turn("0" * 36, session, T0, question, "escalate", "low_confidence", 0.31, None,
                 (SeenArticle("billing/refunds", "Refunds", "https://help.example/refunds", "2026-10-01#ab12cd34", 0.52, False),))
-    return desk.escalate(question=question, reason="low_confidence", confidence=0.31,
-                         customer=Customer(email="ann@example.com", name="Ann"), session_id=session, turns=(turn,)).id
+    return desk.escalate(TicketDraft(question=question, reason="low_confidence", confidence=0.31, transcript=(turn,),
+                                     customer=Customer(email="ann@example.com", name="Ann"), session_id=session)).id
 
 
 def _until(condition: object, seconds: float = 20.0) -> None:

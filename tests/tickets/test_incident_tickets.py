@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.config import Settings
 from engine.tickets.desk import HelpDesk
-from engine.tickets.models import IncidentLink, TicketQuery
+from engine.tickets.models import IncidentLink, TicketDraft, TicketQuery
 from engine.types import Customer
 from engine.wiring import build_desk, open_database
 
@@ -22,8 +22,9 @@ def _desk(data_dir: Path) -> HelpDesk:
 
 
 def _file(desk: HelpDesk, session: str, incident: IncidentLink | None, reason: str = "known_incident") -> int:
-    ticket = desk.escalate(question=f"sync broken ({session})", reason=reason, confidence=0.3,
-                           customer=Customer(email=f"{session}@acme.example"), session_id=session, incident=incident)
+    ticket = desk.escalate(TicketDraft(question=f"sync broken ({session})", reason=reason, confidence=0.3,
+                                       customer=Customer(email=f"{session}@acme.example"), session_id=session,
+                                       incident=incident))
     return ticket.id
 
 

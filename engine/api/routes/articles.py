@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from engine.api.auth import AdminCaller
-from engine.api.deps import EngineDep
+from engine.api.deps import ContentDep
 from engine.api.errors import problems
 from engine.api.schemas import ArticlesRequest, IngestOut
 
@@ -15,10 +15,10 @@ ERRORS = problems(400, 401, 403, 404, 413, 422, 429)
 
 
 @router.post("/v1/articles", response_model=IngestOut, responses=ERRORS)
-def add_articles(body: ArticlesRequest, engine: EngineDep, _: AdminCaller) -> IngestOut:
-    return IngestOut.model_validate(engine.add_articles(body.articles, body.source))
+def add_articles(body: ArticlesRequest, content: ContentDep, _: AdminCaller) -> IngestOut:
+    return IngestOut.model_validate(content.add_articles(body.articles, body.source))
 
 
 @router.delete("/v1/articles/{article_id:path}", response_model=IngestOut, responses=ERRORS)
-def remove_article(article_id: str, engine: EngineDep, _: AdminCaller) -> IngestOut:
-    return IngestOut.model_validate(engine.remove_article(article_id))
+def remove_article(article_id: str, content: ContentDep, _: AdminCaller) -> IngestOut:
+    return IngestOut.model_validate(content.remove_article(article_id))

@@ -10,15 +10,14 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from engine import conversation
 from engine.api.auth import CustomerCaller, GateDep, audiences_for, merge_customer, session_for
-from engine.api.deps import EngineDep
+from engine.api.deps import ConversationDep
 from engine.api.errors import problems
 from engine.api.incident_schemas import IncidentNoticeOut
 from engine.api.schemas import AskRequest, AskResponse
+from engine.conversation import Conversation, EarlyNotice, TicketOwner
 from engine.errors import EngineError
 from engine.types import Delta, Query, Question
-from engine.wiring import Engine
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["ask"])
@@ -36,7 +35,7 @@ STREAM_DOC: dict[int | str, dict[str, object]] = {
 
 @router.post("/v1/ask", response_model=AskResponse, responses={**ERRORS, **STREAM_DOC})
 def ask(
-    body: AskRequest, request: Request, engine: EngineDep, caller: CustomerCaller, gate: GateDep
+    body: AskRequest, request: Request, conversation: ConversationDep, caller: CustomerCaller, gate: GateDep
 ) -> AskResponse | StreamingResponse:
     session_id = session_for(caller, gate, body.session_id)
     question = Question(
@@ -47,19 +46,19 @@ def ask(
         contact_first=body.contact_first,
         pick=body.pick.facts() if body.pick else None,
     )
-    owner = conversation.TicketOwner(session_id, caller.customer)
+    owner = TicketOwner(session_id, caller.customer)
     if body.stream or "text/event-stream" in request.headers.get("accept", ""):
-        events = _stream(engine, question, owner)
+        events = _stream(conversation, question, owner)
         return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-    return AskResponse.of(conversation.ask(engine, question, owner))
+    return AskResponse.of(conversation.ask(question, owner))
 
 
-def _stream(engine: Engine, question: Question, owner: conversation.TicketOwner) -> Iterator[str]:
+def _stream(conversation: Conversation, question: Question, owner: TicketOwner) -> Iterator[str]:
     try:
-        for event in conversation.ask_streaming(engine, question, owner):
+        for event in conversation.ask_streaming(question, owner):
             if isinstance(event, Delta):
                 yield _sse("delta", {"text": event.text})
-            elif isinstance(event, conversation.EarlyNotice):
+            elif isinstance(event, EarlyNotice):
                 yield _sse("notice", IncidentNoticeOut.model_validate(event.incident).model_dump())
             else:
                 yield _sse("done", {**AskResponse.of(event).model_dump(), "replaced": event.replaced})

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 
 from engine import desk
 from engine.api.auth import StaffCaller
-from engine.api.deps import EngineDep
+from engine.api.deps import DeskDep
 from engine.api.errors import problems
 from engine.api.schemas import TurnOut
 
@@ -20,7 +20,7 @@ ERRORS = problems(400, 401, 403, 422, 429)
 
 @router.get("/v1/conversations", response_model=list[TurnOut], responses=ERRORS)
 def conversations(
-    engine: EngineDep,
+    support: DeskDep,
     _: StaffCaller,
     start: Annotated[datetime | None, Query(alias="from", description="ISO date or time; default 30 days ago.")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="ISO date or time (exclusive); default now.")] = None,
@@ -35,7 +35,7 @@ def conversations(
     offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> list[TurnOut]:
     """Questions asked in the period matching every filter given, newest first (redacted)."""
-    start, end = engine.period(start, end)
+    start, end = support.period(start, end)
     query = desk.ConversationQuery(start, end, reason, article, tuple(interaction or ()), voted_down, locale, channel,
                                    audience, limit, offset)
-    return [TurnOut.model_validate(t) for t in desk.conversations(engine, query)]
+    return [TurnOut.model_validate(t) for t in support.conversations(query)]

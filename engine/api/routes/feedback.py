@@ -8,9 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from engine import conversation, desk
 from engine.api.auth import CustomerCaller, GateDep, StaffCaller, access_for
-from engine.api.deps import EngineDep
+from engine.api.deps import ConversationDep, DeskDep
 from engine.api.errors import problems
 from engine.api.schemas import FeedbackRequest, FeedbackResponse
 from engine.api.staff_schemas import FeedbackOut
@@ -21,15 +20,17 @@ ERRORS = problems(400, 401, 403, 404, 413, 422, 429)
 
 
 @router.post("/v1/feedback", response_model=FeedbackResponse, status_code=201, responses=ERRORS)
-def feedback(body: FeedbackRequest, engine: EngineDep, caller: CustomerCaller, gate: GateDep) -> FeedbackResponse:
+def feedback(
+    body: FeedbackRequest, conversation: ConversationDep, caller: CustomerCaller, gate: GateDep
+) -> FeedbackResponse:
     vote = Feedback(body.interaction_id, body.helpful, body.reason, body.comment)
-    conversation.vote(engine, vote, access_for(caller, gate, body.session_id))
+    conversation.vote(vote, access_for(caller, gate, body.session_id))
     return FeedbackResponse(interaction_id=body.interaction_id, helpful=body.helpful)
 
 
 @router.get("/v1/feedback", response_model=FeedbackOut, responses=problems(400, 401, 403, 422, 429))
 def feedback_list(
-    engine: EngineDep,
+    support: DeskDep,
     _: StaffCaller,
     start: Annotated[datetime | None, Query(alias="from", description="ISO date or time; default 30 days ago.")] = None,
     end: Annotated[datetime | None, Query(alias="to", description="ISO date or time (exclusive); default now.")] = None,
@@ -38,4 +39,4 @@ def feedback_list(
 ) -> FeedbackOut:
     """Answers asked in the period whose latest vote is `helpful`, newest vote first, with counts per article cited
     and per question."""
-    return FeedbackOut.model_validate(desk.feedback(engine, start, end, helpful=helpful, limit=limit))
+    return FeedbackOut.model_validate(support.feedback(start, end, helpful=helpful, limit=limit))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from engine.api.auth import StaffCaller
-from engine.api.deps import EngineDep
+from engine.api.deps import DeskDep
 from engine.api.schemas import FreshnessRow
 
 router = APIRouter(tags=["freshness"])
 
 
 @router.get("/v1/freshness", response_model=list[FreshnessRow])
-def freshness(engine: EngineDep, _: StaffCaller) -> list[FreshnessRow]:
-    return [FreshnessRow.model_validate(row) for row in engine.freshness_report()]
+def freshness(support: DeskDep, _: StaffCaller) -> list[FreshnessRow]:
+    return [FreshnessRow.model_validate(row) for row in support.freshness_report()]

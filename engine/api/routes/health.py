@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from engine import __version__
-from engine.api.deps import EngineDep
+from engine.api.deps import IndexDep
 from engine.api.errors import problems
 from engine.api.schemas import Health
 
@@ -19,7 +19,7 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, responses=problems(503))
-def readyz(engine: EngineDep) -> Health:
+def readyz(index: IndexDep) -> Health:
     """An index is loaded and can answer (503 with a problem body otherwise)."""
-    engine.index.get()
+    index.get()
     return Health(status="ok", version=__version__)

@@ -9,9 +9,8 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from engine import conversation
 from engine.api.auth import CustomerCaller, GateDep, access_for, merge_customer, session_for
-from engine.api.deps import EngineDep
+from engine.api.deps import ConversationDep, DeskDep, IncidentBoardDep
 from engine.api.errors import problems
 from engine.api.incident_schemas import NotifyRequest
 from engine.api.schemas import TicketRef
@@ -72,8 +71,7 @@ class IncidentsOut(BaseModel):
 
 
 @router.get("/v1/incidents", response_model=IncidentsOut, responses=problems(401, 403, 429))
-def incidents(engine: EngineDep, caller: CustomerCaller) -> IncidentsOut:
-    board = engine.incidents
+def incidents(board: IncidentBoardDep, support: DeskDep, caller: CustomerCaller) -> IncidentsOut:
     if board is None:
         return IncidentsOut(configured=False)
     state = board.state
@@ -87,7 +85,7 @@ def incidents(engine: EngineDep, caller: CustomerCaller) -> IncidentsOut:
     )
     if caller.is_public:
         return out
-    asked = engine.events.incident_questions(i.id for i in out.incidents)
+    asked = support.incident_questions(i.id for i in out.incidents)
     counted = [i.model_copy(update={"questions": asked.get(i.id, 0)}) for i in out.incidents]
     return out.model_copy(update={"source": state.source, "error": state.error, "checked_at": state.checked_at,
                                   "incidents": counted})
@@ -95,12 +93,12 @@ def incidents(engine: EngineDep, caller: CustomerCaller) -> IncidentsOut:
 
 @router.post("/v1/incidents/{incident_id}/notify", response_model=TicketRef, status_code=201,
              responses=problems(400, 401, 403, 404, 413, 422, 429))
-def notify(incident_id: str, body: NotifyRequest, engine: EngineDep, caller: CustomerCaller,
+def notify(incident_id: str, body: NotifyRequest, conversation: ConversationDep, caller: CustomerCaller,
            gate: GateDep) -> TicketRef:
     """Tell this customer when the incident is resolved: the session's ticket (reason known_incident) is linked to
     the incident and keeps the email; 404 when the incident is no longer active."""
     session_id = session_for(caller, gate, body.session_id)
     request = HelpRequest(session_id=session_id, interaction_id=body.interaction_id,
                           customer=merge_customer(caller.customer, Customer(email=body.email, name=body.name)))
-    ticket = conversation.notify_when_fixed(engine, incident_id, request, access_for(caller, gate, session_id))
+    ticket = conversation.notify_when_fixed(incident_id, request, access_for(caller, gate, session_id))
     return TicketRef.model_validate(ticket)

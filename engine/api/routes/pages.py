@@ -18,7 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from engine.api.auth import GateDep
-from engine.api.deps import EngineDep
+from engine.api.deps import SettingsDep
 from engine.api.security import page_policy
 
 router = APIRouter(include_in_schema=False)
@@ -29,10 +29,10 @@ WIDGET_CACHE = "public, max-age=300"
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(gate: GateDep, engine: EngineDep) -> HTMLResponse:
+def home(gate: GateDep, settings: SettingsDep) -> HTMLResponse:
     key = gate.keys.public_key() or ""
     page = (STATIC / "index.html").read_text().replace("{{PUBLIC_KEY}}", key)
-    return HTMLResponse(page.replace("{{CLOCK_NOTE}}", clock_note(engine.settings.pinned_date)))
+    return HTMLResponse(page.replace("{{CLOCK_NOTE}}", clock_note(settings.pinned_date)))
 
 
 def clock_note(pinned: date | None) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from engine import conversation
 from engine.api.auth import StaffCaller
-from engine.api.deps import EngineDep
+from engine.api.deps import DeskDep
 from engine.api.errors import problems
 from engine.api.schemas import PreviewRequest, PreviewResponse
 from engine.types import Query
@@ -17,6 +16,6 @@ ERRORS = problems(400, 401, 403, 413, 422, 429, 503)
 
 
 @router.post("/v1/preview", response_model=PreviewResponse, responses=ERRORS)
-def preview(body: PreviewRequest, engine: EngineDep, _: StaffCaller) -> PreviewResponse:
-    found = conversation.preview(engine, Query(body.question, body.audiences(), body.locale))
+def preview(body: PreviewRequest, support: DeskDep, _: StaffCaller) -> PreviewResponse:
+    found = support.preview(Query(body.question, body.audiences(), body.locale))
     return PreviewResponse.of(found)

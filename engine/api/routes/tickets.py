@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response
 
-from engine import conversation, desk
+from engine import desk
 from engine.api.auth import CustomerCaller, GateDep, StaffCaller, access_for, merge_customer, session_for
-from engine.api.deps import EngineDep
+from engine.api.deps import ConversationDep, DeskDep
 from engine.api.errors import problems
 from engine.api.schemas import EscalateRequest, TicketOut, TicketRef
 from engine.api.staff_schemas import STATUS_PATTERN, FeedbackItemOut, TicketChangeRequest, TicketDetailOut
@@ -21,7 +21,7 @@ CHANGE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 428, 429)
 
 
 @router.post("/v1/escalate", response_model=TicketRef, status_code=201, responses=ERRORS)
-def escalate(body: EscalateRequest, engine: EngineDep, caller: CustomerCaller, gate: GateDep) -> TicketRef:
+def escalate(body: EscalateRequest, conversation: ConversationDep, caller: CustomerCaller, gate: GateDep) -> TicketRef:
     """Open the session's ticket (or add to it), pre-filled from the conversation."""
     session_id = session_for(caller, gate, body.session_id)
     request = HelpRequest(
@@ -31,13 +31,13 @@ def escalate(body: EscalateRequest, engine: EngineDep, caller: CustomerCaller, g
         message=body.message,
         customer=merge_customer(caller.customer, body.customer.facts() if body.customer else None),
     )
-    ticket = conversation.request_human(engine, request, access_for(caller, gate, session_id))
+    ticket = conversation.request_human(request, access_for(caller, gate, session_id))
     return TicketRef.model_validate(ticket)
 
 
 @router.get("/v1/tickets", response_model=list[TicketOut], responses=ERRORS)
 def tickets(
-    engine: EngineDep,
+    support: DeskDep,
     _: StaffCaller,
     status: Annotated[str | None, Query(pattern=STATUS_PATTERN)] = None,
     reason: Annotated[str | None, Query(max_length=40)] = None,
@@ -51,15 +51,15 @@ def tickets(
 ) -> list[TicketOut]:
     """Tickets matching every filter given, most recently updated first."""
     query = desk.TicketQuery(status, reason, priority, locale, has_contact, q, limit, offset, incident)
-    return [TicketOut.model_validate(t) for t in desk.find_tickets(engine, query)]
+    return [TicketOut.model_validate(t) for t in support.find_tickets(query)]
 
 
 @router.get("/v1/tickets/{ticket_id}", response_model=TicketDetailOut, responses=ERRORS)
-def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller, response: Response) -> TicketDetailOut:
+def ticket(ticket_id: str, support: DeskDep, _: StaffCaller, response: Response) -> TicketDetailOut:
     """By number (42) or reference (T-000042), with where each delivery stands; the ETag is its version."""
-    found = conversation.ticket(engine, ticket_id)
+    found = support.ticket(ticket_id)
     response.headers["ETag"] = f'"{found.version}"'
-    feedback = [FeedbackItemOut.model_validate(item) for item in desk.ticket_feedback(engine, found)]
+    feedback = [FeedbackItemOut.model_validate(item) for item in support.ticket_feedback(found)]
     return TicketDetailOut.model_validate(found).model_copy(update={"feedback": feedback})
 
 
@@ -67,7 +67,7 @@ def ticket(ticket_id: str, engine: EngineDep, _: StaffCaller, response: Response
 def change(
     ticket_id: str,
     body: TicketChangeRequest,
-    engine: EngineDep,
+    support: DeskDep,
     caller: StaffCaller,
     response: Response,
     if_match: Annotated[str | None, Header(description='The version the change was made on, e.g. "3".')] = None,
@@ -75,7 +75,7 @@ def change(
     """Change status (open → pending → solved), assignee, or add an internal note. 409 when someone changed the
     ticket since the version in If-Match (nothing is written); 428 without If-Match; `If-Match: *` skips the check."""
     change = desk.TicketChange(caller.name, body.status, body.assignee, body.note)
-    found = desk.change_ticket(engine, ticket_id, change, _version(if_match))
+    found = support.change_ticket(ticket_id, change, _version(if_match))
     response.headers["ETag"] = f'"{found.version}"'
     return TicketOut.model_validate(found)
 
