@@ -1,6 +1,6 @@
 """Imports flow one way (shared/STYLE.md): nothing imports api; ingest never imports retrieve/answer;
-freshness is pure policy; only wiring.py (and the front ends) choose concrete adapters; routes only translate HTTP
-to the conversation's use cases and the engine."""
+freshness is pure policy; only the front ends (api, cli, evaluate, bench) import the composition root, wiring.py;
+routes only translate HTTP to the use cases; no import cycle, between modules or between packages."""
 
 from __future__ import annotations
 
@@ -92,11 +92,26 @@ def test_the_answer_layer_does_not_build_its_own_adapters() -> None:
     )
 
 
+def test_only_the_front_ends_import_the_composition_root() -> None:
+    front_ends = ("engine.api", "engine.cli", "engine.evaluate")
+    bad = [
+        f"{m} imports {n}"
+        for m, names in _modules().items()
+        if not m.startswith(front_ends)
+        for n in names
+        if n == "engine.wiring"
+    ]
+    assert bad == []
+
+
+def test_the_dialogue_sits_below_the_use_cases_that_run_it() -> None:
+    assert _violations("engine.dialogue", ("engine.conversation", "engine.desk", "engine.wiring", "engine.api")) == []
+
+
 ROUTE_IMPORTS = (
     "engine.__version__",
     "engine.conversation",
     "engine.desk",
-    "engine.wiring",
     "engine.types",
     "engine.errors",
     "engine.api.schemas",
@@ -113,9 +128,10 @@ CONVERSATION_IMPORTS = (
     "engine.incidents",
     "engine.events",
     "engine.tickets",
+    "engine.store.holder",
+    "engine.config",
     "engine.types",
     "engine.errors",
-    "engine.wiring",
 )
 
 
@@ -150,3 +166,81 @@ def test_the_import_rules_catch_a_route_that_reaches_past_the_use_cases() -> Non
     assert sorted(_outside(modules, "engine.api.routes", ROUTE_IMPORTS)) == [
         f"engine.api.routes.bad imports {name}" for name in sorted(modules["engine.api.routes.bad"])
     ]
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Each engine module (a package by its own name) and the engine modules it imports anywhere in its body, lazy
+    imports included: `from engine.x import y` imports engine.x.y when that is a module, else engine.x."""
+    paths = {_package(p).removesuffix(".__init__"): p for p in ENGINE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for module, path in paths.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.update(f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in paths else node.module
+                             for a in node.names)
+        graph[module] = {name for name in found if name in paths and name != module}
+    return graph
+
+
+def _layers(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The graph with each package under engine/ as one node (engine.dialogue.steps → engine.dialogue): a layer."""
+
+    def layer(module: str) -> str:
+        return ".".join(module.split(".")[:2])
+
+    layers: dict[str, set[str]] = {}
+    for module, names in graph.items():
+        layers.setdefault(layer(module), set()).update(layer(n) for n in names if layer(n) != layer(module))
+    return layers
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one node (Tarjan), each sorted: every import cycle."""
+    order: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        order[node] = low[node] = len(order)
+        stack.append(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in order:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in stack:
+                low[node] = min(low[node], order[target])
+        if low[node] == order[node]:
+            component = [stack.pop()]
+            while component[-1] != node:
+                component.append(stack.pop())
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in order:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle_between_modules_or_between_packages() -> None:
+    graph = _module_graph()
+    assert "engine.wiring" in graph and "engine.dialogue.steps" in graph
+    assert _cycles(graph) == []
+    assert _cycles(_layers(graph)) == []
+
+
+def test_the_cycle_check_sees_a_cycle_through_a_package() -> None:
+    graph = {
+        "engine.wiring": {"engine.dialogue.replies"},
+        "engine.dialogue.replies": set(),
+        "engine.dialogue.steps": {"engine.wiring"},
+        "engine.types": set(),
+    }
+
+    assert _cycles(graph) == []
+    assert _cycles(_layers(graph)) == [["engine.dialogue", "engine.wiring"]]
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
