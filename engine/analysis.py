@@ -1,4 +1,5 @@
-"""Text analysis shared by the keyword index, the query side and the extractive composer."""
+"""Text analysis shared by the keyword index, the query side, the extractive composer, the grounding check and the
+reader: words and index terms, list items, sentences."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import snowballstemmer
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 """A Markdown list item's marker ("- ", "* ", "2. ", "3) ") at the start of a line: one rule for ingest and answers."""
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
+"""Where a sentence ends: after . ! or ?, before a capital, a digit, a quote, a bracket or emphasis ("e.g. the"
+and "v2. then" go on)."""
 
 # Function words plus the filler of support chats ("hi, how do i …"): they carry no topic.
 STOPWORDS = frozenset(
@@ -55,3 +59,31 @@ def weight_of(found: Iterable[str], weights: Mapping[str, float]) -> float:
     order a set of terms iterates — Python salts string hashes per process, and with a plain sum near-ties between
     sentences fell differently from one run to the next."""
     return math.fsum(weights.get(term, 0.0) for term in set(found))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each sentence of a run of text, surrounding whitespace and empty pieces left out.
+
+    >>> sentence_spans("Open Settings. Click Save.")
+    [(0, 14), (15, 26)]
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in [*SENTENCE_END.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            spans.append((start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())))
+        if match:
+            start = match.end()
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a run of text (one paragraph, one line), stripped: the composer quotes them, the grounding
+    check grades a generated answer by them, the reader reads windows of them.
+
+    >>> sentences("Open Settings. Click Save. See e.g. the bar at the top.")
+    ['Open Settings.', 'Click Save.', 'See e.g. the bar at the top.']
+    """
+    return [text[start:end] for start, end in sentence_spans(text)]

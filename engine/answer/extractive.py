@@ -6,14 +6,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from engine.analysis import LIST_ITEM, terms, weight_of
+from engine.analysis import LIST_ITEM, sentences, terms, weight_of
 from engine.answer.amounts import amount_asked, states_amount
 from engine.answer.composer import AnswerRequest, Composition
 from engine.answer.unseen import visible
 from engine.boundaries import names_in, restore_boundaries
 from engine.types import Candidate, Chunk, Citation, Delta
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[*])")
 _FRAGMENT = re.compile(r"^[a-z,;)]")
 _SNIPPET_CHARS = 240
 _CLOSE_MARGIN = 0.05
@@ -47,9 +46,8 @@ def split_units(text: str) -> list[Unit]:
             for item in _list_items(lines):
                 units.append(Unit(item, block_number, True))
         else:
-            for sentence in _SENTENCE_END.split(" ".join(line.strip() for line in lines)):
-                if sentence.strip():
-                    units.append(Unit(sentence.strip(), block_number, False))
+            for sentence in sentences(" ".join(line.strip() for line in lines)):
+                units.append(Unit(sentence, block_number, False))
     return units
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.analysis import LIST_ITEM, terms
+from engine.analysis import sentences as sentences_of
 from engine.answer.extractive import split_units
 from engine.answer.guardrails import injection_markers
 from engine.config import LLMSettings
@@ -24,7 +25,6 @@ from engine.types import Candidate, Chunk
 _MARKER = re.compile(r"\[\s*(S\d+(?:\s*[,;]\s*S\d+)*)\s*\]")
 _ANY_ID = re.compile(r"S\d+")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*S\d+(?:\s*[,;]\s*S\d+)*\s*\])+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _OPEN_BRACKET = re.compile(r"\[[^\]]*\]?")
 
@@ -83,7 +83,7 @@ def split_sentences(text: str) -> list[Sentence]:
             continue
         marker = LIST_ITEM.match(line)
         prefix = marker.group(0).strip() + " " if marker else ""
-        pieces = _SENTENCE_END.split(line[marker.end() :] if marker else line.strip())
+        pieces = sentences_of(line[marker.end() :] if marker else line.strip())
         for number, piece in enumerate(pieces):
             leading = _LEADING_MARKERS.match(piece)
             if leading and sentences and number > 0:

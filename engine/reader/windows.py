@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from engine.analysis import sentence_spans
 from engine.ingest.markdown import plain_text
 
-# Sentence ends, and every line break (list items and steps are sentences of their own).
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n+")
 # What the index's plain_text keeps that a reader need not see: single-star emphasis, list markers, leftover tags.
 _MARKUP = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+|\*+|</?[A-Za-z][\w.\-]*(?:\s[^<>]*?)?/?>", re.M)
 DEFAULT_WINDOW_WORDS = 60
@@ -33,17 +32,13 @@ def plain(text: str) -> str:
 
 
 def sentences(text: str) -> list[Window]:
-    """Sentence spans of `text` (empty pieces dropped), offsets into `text`."""
+    """Sentence spans of `text` (engine.analysis.sentence_spans), every line break ending one too: list items and
+    steps are sentences of their own. Offsets into `text`."""
     spans: list[Window] = []
-    start = 0
-    for match in [*_SENTENCE_END.finditer(text), None]:
-        end = match.start() if match else len(text)
-        piece = text[start:end]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            spans.append(Window(start + lead, end, piece.strip()))
-        if match:
-            start = match.end()
+    offset = 0
+    for line in text.split("\n"):
+        spans.extend(Window(offset + start, offset + end, line[start:end]) for start, end in sentence_spans(line))
+        offset += len(line) + 1
     return spans
 
 
