@@ -219,9 +219,8 @@ def serve(
 
     import uvicorn
 
-    from engine.api.app import SERVE_PORT_ENV, create_app
     from engine.api.security import UVICORN_OPTIONS
-    from engine.store.serving import SUPERVISOR_ENV, ServeLock
+    from engine.store.serving import SERVE_PORT_ENV, SUPERVISOR_ENV, ServeLock
 
     settings = _settings(data_dir)
     if settings.pinned_date:
@@ -229,6 +228,8 @@ def serve(
                    "the time of day is real — for a sample help center only", err=True)
     count = workers or os.cpu_count() or 1
     if count == 1:
+        from engine.api.app import create_app  # the supervisor of several workers never loads the app itself
+
         uvicorn.run(create_app(settings, port=port), host=host, port=port, log_level="info",
                     **UVICORN_OPTIONS)  # type: ignore[arg-type]
         return

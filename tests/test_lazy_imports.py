@@ -48,3 +48,25 @@ def test_answering_over_http_needs_no_torch_llama_index_ragas_or_qdrant_client(k
     assert out["decision"] == "answer"
     loaded = {name.split(".")[0] for name in out["modules"]}
     assert not loaded.intersection(HEAVY), sorted(loaded.intersection(HEAVY))
+
+
+SUPERVISOR = textwrap.dedent(
+    """
+    import json, sys
+    import engine.cli, uvicorn
+    from engine.api.security import UVICORN_OPTIONS
+    from engine.store.serving import SERVE_PORT_ENV, SUPERVISOR_ENV, ServeLock
+    print(json.dumps(sorted(sys.modules)))
+    """
+)
+
+
+def test_the_engine_command_and_the_supervisor_of_several_workers_load_no_engine_app_model_or_database() -> None:
+    # What `engine serve --workers N` imports before its workers start: every import here delays each worker's start
+    # and stays resident in the supervisor.
+    result = subprocess.run([sys.executable, "-c", SUPERVISOR], capture_output=True, text=True, timeout=120, cwd=ROOT)
+
+    assert result.returncode == 0, result.stderr
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    unwanted = {"engine.wiring", "engine.api.app", "sqlalchemy", "onnxruntime", "fastapi", "tokenizers", *HEAVY}
+    assert not loaded & unwanted, sorted(loaded & unwanted)

@@ -40,10 +40,10 @@ from engine.api.security import (
     parse_networks,
 )
 from engine.config import Settings, get_settings, offline_environment
+from engine.store.serving import SERVE_PORT_ENV
 from engine.wiring import Engine, build_engine
 
 STATIC = Path(__file__).parent / "static"
-SERVE_PORT_ENV = "ANSWER_ENGINE_SERVE_PORT"
 
 
 def create_app(settings: Settings, engine: Engine | None = None, port: int = SERVE_PORT) -> FastAPI:

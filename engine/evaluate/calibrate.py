@@ -27,7 +27,6 @@ from engine.config import Settings
 from engine.evaluate import defaults
 from engine.evaluate.adapters import resolve_golden
 from engine.evaluate.judgments import attach_judgments, load_judgments
-from engine.evaluate.kbs import open_kb, resolve_kb
 from engine.types import Query, Signals
 
 # (KB, golden set, sample size): our own dev sets plus a slice of CLINC150 as off-topic negatives.
@@ -54,6 +53,8 @@ def collect(settings: Settings, cache: Path | None = None) -> list[Labelled]:
     """Run every dev question and label it both ways (strict and judged); `cache` is read if present, else written."""
     if cache is not None and cache.is_file():
         return [Labelled(Signals(**r.pop("signals")), **r) for r in json.loads(cache.read_text())]
+    from engine.evaluate.kbs import open_kb, resolve_kb  # the engine itself: not imported by every `engine` command
+
     rows: list[Labelled] = []
     judgments = load_judgments(defaults.JUDGMENTS)
     for kb_name, golden_name, size in DEV_SETS:

@@ -19,6 +19,8 @@ from engine.errors import StoreUnavailableError
 
 LOCK_NAME = ".serve.lock"
 SUPERVISOR_ENV = "ANSWER_ENGINE_SUPERVISOR_PID"
+SERVE_PORT_ENV = "ANSWER_ENGINE_SERVE_PORT"
+"""The port `engine serve --workers` bound, for its workers' app (the supervisor never imports the app)."""
 
 
 def supervised() -> bool:
