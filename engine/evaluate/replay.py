@@ -266,13 +266,13 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, float]:
     follow_ups = [o for o in outcomes if o.turn > 1]
     rewritten = {(o.conversation, o.turn) for o in follow_ups if o.way == "rewrite"}
     session = [o for o in outcomes if o.way == "session:conversation"]
+    every = summarise(session)
     values: dict[str, float] = {}
     for name, row in (("followups", summarise([o for o in session if (o.conversation, o.turn) in rewritten])),
-                      ("all", summarise(session))):
+                      ("all", every)):
         if row.turns:
             values[f"{name}.accuracy"] = round(row.correct / row.turns, 4)
             values[f"{name}.wrong_rate"] = round(row.wrong_rate, 4)
-    every = summarise(session)
     if every.unanswerable:
         values["all.unanswerable_escalated"] = round(every.unanswerable_escalated / every.unanswerable, 4)
     closed = gap_closed(follow_ups, rewritten)
