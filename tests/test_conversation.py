@@ -281,8 +281,9 @@ LIBRARIES = {
 }
 
 
+@pytest.mark.parametrize("question", ["What services does this library offer?", "What services does the library offer?"])
 def test_this_library_unnamed_by_the_conversation_is_asked_back_with_the_libraries_found(
-    tmp_path: Path, embedder: Embedder
+    tmp_path: Path, embedder: Embedder, question: str
 ) -> None:
     articles = tmp_path / "kb"
     articles.mkdir()
@@ -291,9 +292,9 @@ def test_this_library_unnamed_by_the_conversation_is_asked_back_with_the_librari
     engine = build_engine(Settings(data_dir=tmp_path / "data"), embedder=embedder)
     try:
         assert engine.indexer().ingest(articles, source="towns").ok
-        vague = _ask(engine, "What services does this library offer?")
+        vague = _ask(engine, question)
         named = _ask(engine, "Does the Fresno County Public Library have a seed library?")
-        resolved = _ask(engine, "What services does this library offer?", session_id=named.session_id)
+        resolved = _ask(engine, question, session_id=named.session_id)
     finally:
         engine.close()
 

@@ -112,18 +112,24 @@ class Dialogue:
         those to pick from."""
         history = self._history(session_id)
         said = [Context(t.question, _cited_title(t)) for t in history]
-        kinds = referents.unnamed_kinds(message.rest, [text for c in said for text in (c.question, c.title)])
+        pointed = referents.pointed_at(message.rest, [text for c in said for text in (c.question, c.title)])
         earlier = history[-1] if history and history[-1].decision == "answer" else None
-        if not history and not kinds:
+        if not history and not (pointed.kinds or pointed.definite):
             return Prepared(message, alone, locale, language_fallback=fallback)
         by_itself = self._answers.ask(alone)
-        things = referents.things_of_kind(kinds, by_itself.candidates)
+        things = referents.things_of_kind(pointed.kinds, by_itself.candidates)
+        if not things and not history:
+            things = referents.named_things(pointed, by_itself.candidates)
         if things:
             return Prepared(message, alone, locale, plan.which_one(things, self._replies, locale), earlier, fallback)
         if not history:
             return Prepared(message, alone, locale, None, None, fallback, retrieved=by_itself)
         context = replace(alone, text=expand(message.rest, said, self._index.get().keyword.idf))
         in_context = self._answers.ask(context, sure_from=self._sure_from)
+        # "the park" read with the conversation: after questions about covid, "the treatments" are covid's.
+        things = referents.named_things(pointed, in_context.candidates)
+        if things:
+            return Prepared(message, alone, locale, plan.which_one(things, self._replies, locale), earlier, fallback)
         chosen = choose(by_itself, in_context)
         picked = alone if chosen is by_itself else context
         return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)

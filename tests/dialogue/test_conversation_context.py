@@ -4,7 +4,7 @@ rules, checked on hand-made turns and candidates."""
 from __future__ import annotations
 
 from engine.dialogue.followup import Context, expand
-from engine.dialogue.referents import things_of_kind, unnamed_kinds
+from engine.dialogue.referents import definite_kinds, named_things, pointed_at, things_of_kind, unnamed_kinds
 from engine.types import Article, Candidate
 
 IDF = {"safe": 3.0, "room": 2.0, "shelter": 2.5, "earthquak": 4.0, "tornado": 3.5, "suppli": 1.0, "keep": 0.5}.get
@@ -46,3 +46,28 @@ def test_several_different_things_of_the_kind_are_offered_and_one_is_not() -> No
     assert [c.article.id for c in offered] == ["a", "c"]
     assert things_of_kind(frozenset({"librari"}), libraries[:2]) == ()
     assert things_of_kind(frozenset(), libraries) == ()
+
+
+def test_the_thing_after_the_is_pointed_at_only_when_it_stands_alone_in_a_question_that_names_nothing() -> None:
+    assert definite_kinds("Can we take the pets in the park?") == {"pet", "park"}
+    assert definite_kinds("What services does the clinic provide?") == {"clinic"}
+    assert definite_kinds("What is the surface of it like?") == set()  # "of" says which
+    assert definite_kinds("What is the state sales tax?") == set()  # what follows says which
+    assert definite_kinds("Does the Europa Clipper mission have an antenna?") == set()  # a name says which
+    assert definite_kinds("Who was the last Kolb to live in the house?") == set()
+    assert pointed_at("Are pets allowed in the park?", ["Tell me about Sampson State Park"]).definite == set()
+
+
+def test_titles_naming_different_things_of_the_kind_are_offered_and_a_kind_used_as_a_modifier_is_not() -> None:
+    parks = [_candidate("a", "Sampson State Park"), _candidate("b", "Pet policy"),
+             _candidate("c", "Watkins Glen State Park - Finger Lakes"), _candidate("d", "Sampson State Park")]
+    pointed = pointed_at("Can we take the pets in the park?", [])
+    assert [c.article.id for c in named_things(pointed, parks)] == ["a", "c"]
+    assert named_things(pointed, parks[:2]) == ()
+    programs = [_candidate("a", "VA Homeless Programs"), _candidate("b", "The Governor's Homelessness Plan")]
+    assert named_things(pointed_at("What about the homeless?", []), programs) == ()
+    counties = [_candidate("a", "Jury | County of Alameda"), _candidate("b", "Jury | County of Tulare")]
+    assert len(named_things(pointed_at("Where is the county court?", []), counties)) == 0  # "court" follows
+    assert len(named_things(pointed_at("Where is the jury office of the county?", []), counties)) == 2
+    # A name the conversation already used tells nothing apart.
+    assert named_things(pointed_at("Where is the county?", ["Alameda and Tulare juries"]), counties) == ()
