@@ -26,17 +26,28 @@ _PROCEDURAL = re.compile(
 )
 
 
+_LABEL_WORDS = 8
+_CLOSED = re.compile(r"(?<!\.\.)[.!?:;,)\]\"”’]$")
+"""A line ending like a sentence, a clause or a lead-in ("Warning:"); "Know Before You Go..." (a teaser link) does
+not."""
+_MARKDOWN = re.compile(r"^[>#*_`\[!|]|\]\(")
+"""A blockquote, a heading, emphasis, code, a link or an image: Markdown's own structure, not a page's chrome."""
+
+
 @dataclass(frozen=True)
 class Unit:
-    """A quotable piece of a chunk: one list item, or one sentence of a paragraph."""
+    """A quotable piece of a chunk: one list item, one sentence of a paragraph, or one label line of a crawled page
+    (a heading, a button, a breadcrumb, a table's column names: "Pet Policy", "Follow Us")."""
 
     text: str
     block: int
     is_step: bool
+    is_label: bool = False
 
 
 def split_units(text: str) -> list[Unit]:
-    """Blocks are paragraphs, lists and code fences; paragraphs split into sentences, lists into items."""
+    """Blocks are paragraphs, lists and code fences; paragraphs split into label lines and sentences, lists into
+    items."""
     units: list[Unit] = []
     for block_number, block in enumerate(_blocks(text)):
         lines = block.splitlines()
@@ -46,9 +57,39 @@ def split_units(text: str) -> list[Unit]:
             for item in _list_items(lines):
                 units.append(Unit(item, block_number, True))
         else:
-            for sentence in sentences(" ".join(line.strip() for line in lines)):
-                units.append(Unit(sentence, block_number, False))
+            for run, label in _runs(lines):
+                units += ([Unit(run, block_number, False, is_label=True)] if label
+                          else [Unit(sentence, block_number, False) for sentence in sentences(run)])
     return units
+
+
+def _runs(lines: list[str]) -> list[tuple[str, bool]]:
+    """A paragraph's lines as (text, is a label): each label line alone, the lines between joined. A line is a label
+    when it is short, does not end like a sentence, and the next line (if any) starts a new one (a capital, a digit):
+    "Pet Policy" above "A maximum of two pets…", not "Pets are to be" above "supervised at all times"."""
+    runs: list[tuple[str, bool]] = []
+    prose: list[str] = []
+    for at, line in enumerate(lines):
+        text = line.strip()
+        following = lines[at + 1].strip() if at + 1 < len(lines) else ""
+        if _is_label(text) and (not following or following[0].isupper() or following[0].isdigit()):
+            if prose:
+                runs.append((" ".join(prose), False))
+                prose = []
+            runs.append((text, True))
+        elif text:
+            prose.append(text)
+    if prose:
+        runs.append((" ".join(prose), False))
+    return runs
+
+
+def _is_label(text: str) -> bool:
+    """Short, title-cased, not ending like a sentence: "Pet Policy", "Follow Us", "Daily Bag Limit"; not "Create a
+    file `routes/api/event.ts` in your project" (an instruction without its full stop)."""
+    if not 0 < len(text.split()) <= _LABEL_WORDS or _CLOSED.search(text) or _MARKDOWN.search(text) or "`" in text:
+        return False
+    return all(word[0].isupper() for word in re.findall(r"[^\W\d_]{4,}", text))
 
 
 def _blocks(text: str) -> list[str]:
@@ -114,7 +155,8 @@ class ExtractiveComposer:
             )
             close = close[:1] + [steps] if steps is not None else close
         text = restore_boundaries(_joined(sorted(close, key=lambda c: c.ordinal)), names_in(candidate.article.body))
-        units = _readable([u for u in split_units(text) if not self._skip(u.text)])
+        title = _titles(candidate.article.title)
+        units = _readable([u for u in split_units(text) if not self._skip(u.text) and not _repeats(u, title)])
         chosen = self._select(request, units) if units else []
         pieces = unit_pieces(chosen)
         composition = Composition(
@@ -125,14 +167,18 @@ class ExtractiveComposer:
         return composition, pieces
 
     def _select(self, request: AnswerRequest, units: list[Unit]) -> list[Unit]:
-        if sum(len(u.text) + 1 for u in units) <= self._max_chars:
-            return units
         weights = {t: request.idf(t) for t in set(request.query_terms)}
         scores = [weight_of(terms(u.text), weights) for u in units]
-        best = max(range(len(units)), key=lambda i: (scores[i], -i))
+        # On a tie, a sentence answers better than the label above it ("Pet Policy").
+        best = max(range(len(units)), key=lambda i: (scores[i], not units[i].is_label, -i))
+        if sum(len(u.text) + 1 for u in units) <= self._max_chars:
+            return _within_labels(units, units[best])
         start = best
-        # A step list reads from its lead-in sentence; a sentence reads best with what precedes it in its paragraph.
-        while start > 0 and (units[start].is_step or units[start - 1].block == units[best].block):
+        # A step list reads from its lead-in sentence; a sentence reads best with what precedes it in its paragraph,
+        # up to a label above it ("Pet Policy").
+        while start > 0 and not units[start - 1].is_label and (
+            units[start].is_step or units[start - 1].block == units[best].block
+        ):
             if units[start - 1].block < units[best].block - 1:
                 break
             start -= 1
@@ -145,7 +191,7 @@ class ExtractiveComposer:
             used += len(unit.text) + 1
         if units[best] not in chosen:
             chosen = [units[best]]
-        return _with_amount(request, units, scores, chosen)
+        return _with_amount(request, units, scores, _within_labels(chosen, units[best]))
 
 
 def _readable(units: list[Unit]) -> list[Unit]:
@@ -160,6 +206,28 @@ def _readable(units: list[Unit]) -> list[Unit]:
         if text is not None:
             readable.append(unit if text == unit.text else Unit(text, unit.block, unit.is_step))
     return readable
+
+
+def _titles(title: str) -> frozenset[str]:
+    """The article's title and its part before a site name ("Local Rules | Superior Court"): a crawled page repeats
+    it as a line the citation already shows."""
+    key = " ".join(title.lower().split())
+    return frozenset({key, re.split(r"\s[|•–-]\s", key)[0]}) if key else frozenset()
+
+
+def _repeats(unit: Unit, titles: frozenset[str]) -> bool:
+    return unit.is_label and " ".join(unit.text.lower().split()) in titles
+
+
+def _within_labels(chosen: list[Unit], best: Unit) -> list[Unit]:
+    """An answer starts and ends with a sentence or a step, not with the labels around it on the page (the title
+    repeated, a breadcrumb, "Follow Us", the next section's heading), unless a label is what matches best."""
+    start, end = 0, len(chosen)
+    while start < end and chosen[start].is_label and chosen[start] is not best:
+        start += 1
+    while end > start and chosen[end - 1].is_label and chosen[end - 1] is not best:
+        end -= 1
+    return chosen[start:end]
 
 
 def _has_steps(text: str) -> bool:
@@ -179,7 +247,7 @@ def unit_pieces(units: Sequence[Unit]) -> list[str]:
         if previous is not None:
             separator = (
                 "\n"
-                if previous.block == unit.block and unit.is_step
+                if previous.block == unit.block and (unit.is_step or unit.is_label or previous.is_label)
                 else " "
                 if previous.block == unit.block
                 else "\n\n"

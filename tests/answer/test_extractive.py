@@ -157,3 +157,44 @@ def test_without_an_amount_asked_the_best_matching_passage_alone_is_quoted() -> 
     answer = ExtractiveComposer(max_chars=170).compose(request).answer
 
     assert "Click **Create board**" in answer and "5 boards" not in answer
+
+
+PAGE = """Sampson State Park
+Invoices
+
+Home / State Parks /
+
+Follow Us
+
+Know Before You Go...
+
+Pet Policy
+A maximum of two pets are allowed in campsites. Pets are to be
+supervised at all times.
+Shelter Rentals
+The shelters are closed this year."""
+
+
+def test_label_lines_of_a_crawled_page_are_units_of_their_own() -> None:
+    units = split_units(PAGE)
+
+    assert [u.text for u in units if u.is_label] == [
+        "Sampson State Park", "Invoices", "Home / State Parks /", "Follow Us", "Know Before You Go...", "Pet Policy",
+        "Shelter Rentals"]
+    # A line broken mid-sentence is no label: the next line does not start a new one.
+    assert "Pets are to be supervised at all times." in [u.text for u in units if not u.is_label]
+
+
+def test_an_answer_starts_and_ends_with_a_sentence_not_the_page_chrome_around_it() -> None:
+    short = ExtractiveComposer(900).compose(_request(PAGE, ("pet",))).answer
+    cut = ExtractiveComposer(110).compose(_request(PAGE, ("pet",))).answer
+
+    assert short.startswith("A maximum of two pets are allowed in campsites.")
+    assert "Shelter Rentals\nThe shelters are closed this year." in short  # a label inside stays, on its own line
+    assert cut == "A maximum of two pets are allowed in campsites. Pets are to be supervised at all times."
+
+
+def test_a_label_that_matches_best_is_quoted() -> None:
+    answer = ExtractiveComposer(900).compose(_request("Opening hours\n\nSee the map.\n\nPhone 555 0100", ("phone",)))
+
+    assert answer.answer.endswith("Phone 555 0100")
