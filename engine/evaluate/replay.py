@@ -262,7 +262,7 @@ def gap_closed(outcomes: Sequence[Outcome], keys: set[tuple[str, int]]) -> float
 def metrics(outcomes: Sequence[Outcome]) -> dict[str, float]:
     """What the gate's [conversations] table bounds, for the session with the conversation (b): on the follow-ups
     with a person's rewrite, accuracy, wrong-answer rate and the share of the gap from (a) to (c) closed; on every
-    labelled turn, accuracy, wrong-answer rate and unanswerable turns escalated."""
+    labelled turn, accuracy, wrong-answer rate, unanswerable turns escalated and UNDERSPECIFIED turns asked back."""
     follow_ups = [o for o in outcomes if o.turn > 1]
     rewritten = {(o.conversation, o.turn) for o in follow_ups if o.way == "rewrite"}
     session = [o for o in outcomes if o.way == "session:conversation"]
@@ -275,6 +275,8 @@ def metrics(outcomes: Sequence[Outcome]) -> dict[str, float]:
             values[f"{name}.wrong_rate"] = round(row.wrong_rate, 4)
     if every.unanswerable:
         values["all.unanswerable_escalated"] = round(every.unanswerable_escalated / every.unanswerable, 4)
+    if every.underspecified:
+        values["all.underspecified_asked_back"] = round(every.underspecified_clarified / every.underspecified, 4)
     closed = gap_closed(follow_ups, rewritten)
     if closed is not None:
         values["followups.gap_closed"] = round(closed, 4)
