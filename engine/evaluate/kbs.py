@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 from engine.config import Settings
 from engine.errors import ConfigError
 from engine.evaluate import defaults
-from engine.types import IngestReport
+from engine.types import Clock, IngestReport
 from engine.wiring import Engine, build_engine, utc_now
 
 DEFAULT_KBS = defaults.KBS
@@ -56,7 +56,7 @@ class KbSpec:
         digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:10]
         return f"{self.name}-{digest}"
 
-    def clock(self) -> Callable[[], datetime]:
+    def clock(self) -> Clock:
         fixed = self.now
         return utc_now if fixed is None else lambda: fixed
 

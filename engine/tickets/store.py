@@ -4,7 +4,7 @@ deliveries happen in the same transaction."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +28,7 @@ from engine.tickets.models import (
     reference,
 )
 from engine.tickets.tables import OutboxRow, TicketLinkRow, TicketRow
-from engine.types import Customer, Reason, SeenArticle, Turn
+from engine.types import Clock, Customer, Reason, SeenArticle, Turn
 
 KNOWN_INCIDENT = str(Reason.KNOWN_INCIDENT)
 
@@ -50,7 +50,7 @@ class Delivery:
 class TicketStore:
     """Tickets keyed by session: a second escalation in a session updates (and reopens) its unsolved ticket."""
 
-    def __init__(self, database: Database, targets: Sequence[str], now: Callable[[], datetime]) -> None:
+    def __init__(self, database: Database, targets: Sequence[str], now: Clock) -> None:
         """`now` schedules deliveries (wall-clock time, like the worker's), independent of the tickets' clock."""
         self._db = database
         self._targets = tuple(targets)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import timedelta
 
 from engine.background import BackgroundLoop
 from engine.config import TicketSettings
 from engine.tickets.store import TicketStore
 from engine.tickets.targets import DeliveryError, Sender
+from engine.types import Clock
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class OutboxWorker:
         store: TicketStore,
         senders: Mapping[str, Sender],
         settings: TicketSettings,
-        now: Callable[[], datetime],
+        now: Clock,
     ) -> None:
         self._store = store
         self._senders = dict(senders)
