@@ -107,9 +107,9 @@ class Dialogue:
         """A question in a session with earlier questions is retrieved alone and with the most specific words of
         what those turns were about (their questions, the titles that answered them), and answered from whichever
         the engine is surer of: an elliptical turn ("what items should I keep?") takes its topic from the
-        conversation, a turn that names something new keeps its own. A question about "this library" that the
-        conversation has not named, which several articles about different libraries answer, is asked back with
-        those to pick from."""
+        conversation, a turn that names something new keeps its own. A question about "this library" or "the park"
+        that the conversation has not named, which several articles about different libraries or parks answer, is
+        asked back with those to pick from (engine/dialogue/referents.py)."""
         history = self._history(session_id)
         said = [Context(t.question, _cited_title(t)) for t in history]
         pointed = referents.pointed_at(message.rest, [text for c in said for text in (c.question, c.title)])
