@@ -293,6 +293,8 @@ def test_this_library_unnamed_by_the_conversation_is_asked_back_with_the_librari
     try:
         assert engine.indexer().ingest(articles, source="towns").ok
         vague = _ask(engine, question)
+        fresno = next(s for s in vague.decision.suggestions if s.article_id == "fresno")
+        picked = _ask(engine, fresno.question, session_id=vague.session_id)
         named = _ask(engine, "Does the Fresno County Public Library have a seed library?")
         resolved = _ask(engine, question, session_id=named.session_id)
     finally:
@@ -300,4 +302,7 @@ def test_this_library_unnamed_by_the_conversation_is_asked_back_with_the_librari
 
     assert (vague.decision.decision, vague.decision.reason, vague.ticket) == ("clarify", "ambiguous", None)
     assert {s.article_id for s in vague.decision.suggestions} == {"sacramento", "fresno"}
+    # A suggestion asks the question again with the library named, and is answered from that library's article.
+    assert fresno.question == "What services does Fresno County Public Library offer?"
+    assert picked.decision.answered and picked.decision.citations[0].article_id == "fresno"
     assert resolved.decision.decision != "clarify"

@@ -8,6 +8,7 @@ answer. Pure: the wording comes from a ReplyBook, the candidates from retrieval.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from engine.dialogue.replies import ReplyBook, ReplyKind
@@ -55,11 +56,15 @@ def clarify(candidates: tuple[Candidate, ...], book: ReplyBook, locale: str | No
                     message=book.say("clarify", locale), suggestions=offered)
 
 
-def which_one(things: tuple[Candidate, ...], book: ReplyBook, locale: str | None) -> Decision:
+def which_one(
+    things: tuple[Candidate, ...], asked: Callable[[str], str], book: ReplyBook, locale: str | None
+) -> Decision:
     """One question back when the message points at a thing ("this library") the conversation has not named and
-    several articles are about different things of that kind: those articles to pick from."""
+    several articles are about different things of that kind: those articles to pick from, each asking the question
+    again with the thing named (`asked(title)`: "What services does Fresno County Public Library offer?")."""
+    offered = tuple(replace(s, question=asked(s.title)) for s in suggestions(things))
     return Decision("clarify", None, (), 0.0, Reason.AMBIGUOUS, candidates=things,
-                    message=book.say("clarify", locale), suggestions=suggestions(things))
+                    message=book.say("clarify", locale), suggestions=offered)
 
 
 def acknowledge_frustration(decision: Decision, book: ReplyBook, locale: str | None) -> Decision:

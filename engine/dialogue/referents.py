@@ -150,3 +150,25 @@ def things_of_kind(kinds: frozenset[str], candidates: Sequence[Candidate]) -> tu
         if title and title.lower() not in picked and kinds & set(terms(title)):
             picked[title.lower()] = candidate
     return tuple(picked.values()) if len(picked) >= MIN_THINGS else ()
+
+
+def named(message: str, pointed: Pointed, title: str) -> str:
+    """The message with the thing it pointed at named by an offered article's title (before any site name), which
+    is what the customer asks when they pick it: "Can we take the pets in the park?" + "Watkins Glen State Park -
+    Finger Lakes" → "Can we take the pets in Watkins Glen State Park?"; the title is added in brackets when no
+    pointer is found.
+
+        >>> named("What services does this library offer?", pointed_at("What services does this library offer?", []),
+        ...       "Fresno County Public Library | Fresno")
+        'What services does Fresno County Public Library offer?'
+    """
+    name = _TITLE_PARTS.split(title.strip())[0]
+    kinds = (pointed.kinds | pointed.definite) & set(terms(name))  # "the park", not "the pets"
+    found = list(_WORD.finditer(message))
+    for at, word in enumerate(found):
+        if word.group(0).lower() not in ("this", "that", "these", "those", "the"):
+            continue
+        for end in found[at + 1 : at + 1 + PHRASE_WORDS]:
+            if kinds & set(terms(end.group(0))):
+                return message[: word.start()] + name + message[end.end() :]
+    return f"{message} ({name})"

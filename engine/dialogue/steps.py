@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from engine.answer.service import AnswerService
 from engine.dialogue import plan, referents
@@ -22,7 +23,7 @@ from engine.dialogue.replies import ReplyBook
 from engine.errors import IndexNotReadyError
 from engine.retrieve.eligibility import primary_language
 from engine.store.holder import IndexHolder
-from engine.types import Decision, Query, Question, Turn
+from engine.types import Candidate, Decision, Query, Question, Turn
 
 SessionTurns = Callable[[str], list[Turn]]
 """A session's logged turns, oldest first (EventLog.session): all the dialogue reads of the event log."""
@@ -121,7 +122,8 @@ class Dialogue:
         if not things and not history:
             things = referents.named_things(pointed, by_itself.candidates)
         if things:
-            return Prepared(message, alone, locale, plan.which_one(things, self._replies, locale), earlier, fallback)
+            which = self._which_one(things, message, pointed, locale)
+            return Prepared(message, alone, locale, which, earlier, fallback)
         if not history:
             return Prepared(message, alone, locale, None, None, fallback, retrieved=by_itself)
         context = replace(alone, text=expand(message.rest, said, self._index.get().keyword.idf))
@@ -129,10 +131,16 @@ class Dialogue:
         # "the park" read with the conversation: after questions about covid, "the treatments" are covid's.
         things = referents.named_things(pointed, in_context.candidates)
         if things:
-            return Prepared(message, alone, locale, plan.which_one(things, self._replies, locale), earlier, fallback)
+            which = self._which_one(things, message, pointed, locale)
+            return Prepared(message, alone, locale, which, earlier, fallback)
         chosen = choose(by_itself, in_context)
         picked = alone if chosen is by_itself else context
         return Prepared(message, picked, locale, None, earlier, fallback, retrieved=chosen)
+
+    def _which_one(
+        self, things: tuple[Candidate, ...], message: Message, pointed: referents.Pointed, locale: str | None
+    ) -> Decision:
+        return plan.which_one(things, partial(referents.named, message.rest, pointed), self._replies, locale)
 
     def prepare_pick(self, question: Question, confidence: float) -> Prepared:
         """The customer's answer to "is it one of these?" (question.pick, checked by the caller): the question as

@@ -4,7 +4,14 @@ rules, checked on hand-made turns and candidates."""
 from __future__ import annotations
 
 from engine.dialogue.followup import Context, expand
-from engine.dialogue.referents import definite_kinds, named_things, pointed_at, things_of_kind, unnamed_kinds
+from engine.dialogue.referents import (
+    definite_kinds,
+    named,
+    named_things,
+    pointed_at,
+    things_of_kind,
+    unnamed_kinds,
+)
 from engine.types import Article, Candidate
 
 IDF = {"safe": 3.0, "room": 2.0, "shelter": 2.5, "earthquak": 4.0, "tornado": 3.5, "suppli": 1.0, "keep": 0.5}.get
@@ -71,3 +78,14 @@ def test_titles_naming_different_things_of_the_kind_are_offered_and_a_kind_used_
     assert len(named_things(pointed_at("Where is the jury office of the county?", []), counties)) == 2
     # A name the conversation already used tells nothing apart.
     assert named_things(pointed_at("Where is the county?", ["Alameda and Tulare juries"]), counties) == ()
+
+
+def test_a_pick_asks_the_question_again_with_the_thing_named() -> None:
+    park = pointed_at("Can we take the pets in the park?", [])
+    library = pointed_at("What services does this library offer?", [])
+
+    assert named("Can we take the pets in the park?", park, "Long Point State Park - Finger Lakes") == (
+        "Can we take the pets in Long Point State Park?")
+    assert named("What services does this library offer?", library, "Fresno County Public Library | Fresno") == (
+        "What services does Fresno County Public Library offer?")
+    assert named("What does it cost?", park, "Sampson State Park") == "What does it cost? (Sampson State Park)"
