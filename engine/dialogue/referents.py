@@ -42,7 +42,14 @@ MIN_THINGS = 2
 def unnamed_kinds(message: str, earlier: Sequence[str]) -> frozenset[str]:
     """Index terms of the noun phrases the message points at ("this state library" → state, librari), less those
     an earlier turn of the conversation (its questions, the titles that answered them) mentions."""
-    said = {term for text in earlier for term in terms(text)}
+    return _demonstrative_kinds(message) - _said(earlier)
+
+
+def _said(earlier: Sequence[str]) -> frozenset[str]:
+    return frozenset(term for text in earlier for term in terms(text))
+
+
+def _demonstrative_kinds(message: str) -> frozenset[str]:
     kinds: set[str] = set()
     for match in _DEMONSTRATIVE.finditer(message):
         before = match.group(1)
@@ -56,7 +63,7 @@ def unnamed_kinds(message: str, earlier: Sequence[str]) -> frozenset[str]:
         if before is not None and before.lower() in _AUXILIARIES and len(phrase) > 1:
             phrase.pop()  # "does this library offer …": the verb follows the thing
         kinds.update(terms(" ".join(phrase)))
-    return frozenset(kinds - said)
+    return frozenset(kinds)
 
 
 @dataclass(frozen=True)
@@ -73,8 +80,9 @@ class Pointed:
 
 def pointed_at(message: str, earlier: Sequence[str]) -> Pointed:
     """The unnamed kinds of `message` (unnamed_kinds) and its definite ones ("the park"), less what `earlier` names."""
-    said = frozenset(term for text in earlier for term in terms(text))
-    return Pointed(unnamed_kinds(message, earlier), definite_kinds(message) - said, said | frozenset(terms(message)))
+    said = _said(earlier)
+    known = said | frozenset(terms(message))
+    return Pointed(_demonstrative_kinds(message) - said, definite_kinds(message) - said, known)
 
 
 def definite_kinds(message: str) -> frozenset[str]:
