@@ -15,7 +15,7 @@ articles' titles must name different things of it ("Sampson State Park", "Watkin
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from engine.analysis import STOPWORDS, terms
@@ -113,11 +113,17 @@ def definite_kinds(message: str) -> frozenset[str]:
 def named_things(pointed: Pointed, candidates: Sequence[Candidate]) -> tuple[Candidate, ...]:
     """The best candidates whose titles name different things of a definite kind ("Sampson State Park", "Watkins
     Glen State Park"), one per name; empty unless at least MIN_THINGS."""
-    picked: dict[frozenset[str], Candidate] = {}
+    return _one_each(candidates, lambda c: _name_of(c.article.title, pointed.definite) - pointed.known)
+
+
+def _one_each(candidates: Sequence[Candidate], thing: Callable[[Candidate], Hashable]) -> tuple[Candidate, ...]:
+    """The best of the first LOOKED_AT candidates, one per thing they are about (none when `thing` is empty); empty
+    unless at least MIN_THINGS things differ."""
+    picked: dict[Hashable, Candidate] = {}
     for candidate in candidates[:LOOKED_AT]:
-        name = _name_of(candidate.article.title, pointed.definite) - pointed.known
-        if name and name not in picked:
-            picked[name] = candidate
+        key = thing(candidate)
+        if key and key not in picked:
+            picked[key] = candidate
     return tuple(picked.values()) if len(picked) >= MIN_THINGS else ()
 
 
@@ -152,12 +158,12 @@ def things_of_kind(kinds: frozenset[str], candidates: Sequence[Candidate]) -> tu
     """The best candidates whose titles name the kind, one per title; empty unless at least MIN_THINGS differ."""
     if not kinds:
         return ()
-    picked: dict[str, Candidate] = {}
-    for candidate in candidates[:LOOKED_AT]:
-        title = candidate.article.title.strip()
-        if title and title.lower() not in picked and kinds & set(terms(title)):
-            picked[title.lower()] = candidate
-    return tuple(picked.values()) if len(picked) >= MIN_THINGS else ()
+
+    def title(candidate: Candidate) -> str:
+        text = candidate.article.title.strip()
+        return text.lower() if kinds & set(terms(text)) else ""
+
+    return _one_each(candidates, title)
 
 
 def named(message: str, pointed: Pointed, title: str) -> str:
